@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Entry point of the `runner` command. It runs the bundle built by `npm run build` (dist/, made
+// on `npm ci` by the prepare script) when that bundle is newer than every source file, and the
+// TypeScript sources through tsx otherwise, so an edit is never run stale.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bundle = path.join(root, "dist", "runner.mjs");
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith(".ts")) {
+      newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function bundleIsFresh() {
+  try {
+    return fs.statSync(bundle).mtimeMs >= newestSource(path.join(root, "runner"));
+  } catch {
+    return false;
+  }
+}
+
+let main;
+if (bundleIsFresh()) {
+  ({ main } = await import(bundle));
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ main } = await import("../runner/cli/main.ts"));
+}
+process.exit(await main(process.argv));

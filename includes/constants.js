@@ -1,0 +1,69 @@
+// Every number with a meaning that a model uses, named once. Models refer to these names;
+// a bare 0.44 or 240 in a .sqlx file is a bug.
+
+module.exports = {
+  // Possessions are estimated as FGA + 0.44 * FTA + TOV - OREB: on average 0.44 of free-throw
+  // attempts end a possession (and-ones, technicals and three-shot fouls make it less than 0.5).
+  FREE_THROW_POSSESSION_FACTOR: 0.44,
+
+  // Five players share the floor; a regulation game is 48 minutes, an overtime period 5.
+  PLAYERS_ON_FLOOR: 5,
+  REGULATION_GAME_MINUTES: 48,
+  OVERTIME_PERIOD_MINUTES: 5,
+  // Team minutes are player-minutes: 5 x 48 = 240 in regulation, + 5 x 5 = 25 per overtime period.
+  REGULATION_TEAM_MINUTES: 240,
+  OVERTIME_TEAM_MINUTES: 25,
+
+  // Ratings and usage are expressed per 100 possessions / as a percentage.
+  PER_HUNDRED: 100,
+  // True shooting divides points by 2 x true shot attempts; eFG counts a three as 1.5 field goals.
+  TRUE_SHOT_POINTS_PER_ATTEMPT: 2,
+  EFFECTIVE_FG_THREE_BONUS: 0.5,
+  SECONDS_PER_MINUTE: 60,
+  POINTS_PER_THREE: 3,
+
+  TEAMS_PER_GAME: 2,
+
+  // Schedule: game_status 3 is Final. Gates expect box scores for regular-season (002), playoff
+  // (004) and play-in (005) games; preseason and All-Star box scores are not guaranteed upstream.
+  GAME_STATUS_FINAL: 3,
+  GATED_GAME_TYPE_PREFIXES: ["002", "004", "005"],
+
+  // A team box score rebuilt from player rows needs at least this many players per team.
+  MIN_PLAYERS_FOR_TEAM_RECONSTRUCTION: 5,
+
+  // usage_rate bands (spec 4.4): league average ~20; above 50 is flagged as invalid (warning),
+  // above 100 is impossible in real play (the 2026-02-03 race produced 600-1275) and is nulled.
+  USAGE_RATE_WARN_ABOVE: 50,
+  USAGE_RATE_MAX: 100,
+
+  // No real starter data: a player with more than 20 minutes is taken as a starter.
+  STARTER_MINUTES_THRESHOLD: 20,
+
+  // Quality tiers and scores by source (spec 2.1, 2.3).
+  QUALITY_SCORE_PRIMARY: 100,
+  QUALITY_SCORE_FALLBACK: 85,
+
+  // DNP reason categories: the first group whose keyword appears (case-insensitive) in the
+  // gamebook reason wins; no match is "other" (spec 2.3, dnp_reason_category).
+  DNP_REASON_CATEGORIES: [
+    {
+      category: "injury",
+      keywords: [
+        "injury", "injured", "illness", "sprain", "strain", "sore", "pain", "surgery", "concussion",
+        "knee", "ankle", "back", "hamstring", "shoulder", "hip", "foot", "calf", "quad", "groin",
+        "wrist", "elbow",
+      ],
+    },
+    {
+      category: "rest",
+      keywords: ["rest", "load management", "recovery", "maintenance", "scheduled rest", "precautionary"],
+    },
+    { category: "personal", keywords: ["personal", "family", "birth", "funeral", "bereavement"] },
+    {
+      category: "coach_decision",
+      keywords: ["coach", "decision", "not with team", "suspension", "team decision", "disciplinary"],
+    },
+  ],
+  DNP_REASON_OTHER: "other",
+};

@@ -1,0 +1,184 @@
+// Descriptions of the Phase 3 tables and their columns, kept once. A column that means the same in
+// several tables is described once in COLUMNS; a table lists its columns in output order, with a
+// table-specific wording only where the meaning differs. A test checks that every model outputs
+// exactly the columns listed here.
+
+const c = require("./constants");
+
+const COLUMNS = {
+  game_id: "System game id YYYYMMDD_AWAY_HOME.",
+  nba_game_id: "NBA.com numeric game id (NULL when the row was rebuilt from player rows).",
+  game_date: "Eastern-time date of the game; partition column.",
+  season_year: "Starting year of the season (2024 = 2024-25).",
+  team_abbr: "NBA.com tricode of the team.",
+  opponent_team_abbr: "NBA.com tricode of the other team in the game.",
+  home_game: "TRUE when the team played at home.",
+  player_lookup: "Normalised player name key; with game_date, the key of the row.",
+  player_full_name: "Player name as the chosen source prints it.",
+  player_status: "active, dnp (listed but did not play, including active players with no minutes) or inactive.",
+  dnp_reason: "Gamebook text explaining why the player did not play (NULL for active players).",
+  minutes_decimal: "Minutes played as a decimal (MM + SS/60), unrounded; NULL when the player did not play.",
+  points: "Points scored.",
+  fg_makes: "Field goals made.",
+  fg_attempts: "Field goals attempted.",
+  three_pt_makes: "Three-pointers made.",
+  three_pt_attempts: "Three-pointers attempted.",
+  ft_makes: "Free throws made.",
+  ft_attempts: "Free throws attempted.",
+  offensive_rebounds: "Offensive rebounds.",
+  defensive_rebounds: "Defensive rebounds.",
+  rebounds: "Total rebounds.",
+  assists: "Assists.",
+  steals: "Steals.",
+  blocks: "Blocks.",
+  turnovers: "Turnovers.",
+  personal_fouls: "Personal fouls.",
+  plus_minus: "Plus/minus (NULL when the source has none).",
+  overtime_periods: `Overtime periods: (team player-minutes - ${c.REGULATION_TEAM_MINUTES}) / ${c.OVERTIME_TEAM_MINUTES}, rounded, never negative; the same for both teams of a game.`,
+  team_minutes: `Team player-minutes of the game: ${c.REGULATION_TEAM_MINUTES} in regulation plus ${c.OVERTIME_TEAM_MINUTES} per overtime period.`,
+  win_flag: "TRUE when the team won the game (NULL when the result is unknown).",
+  margin_of_victory: "Team points minus opponent points.",
+  quality_tier: "gold when the most trusted source was used, silver for a fallback source.",
+  quality_score: `${c.QUALITY_SCORE_PRIMARY} for the most trusted source, ${c.QUALITY_SCORE_FALLBACK} for a fallback.`,
+  processed_at: "When the runner last wrote this row (unchanged rows keep their time on re-runs).",
+};
+
+const TABLES = {
+  player_game_boxscore: {
+    description:
+      "One row per player per game listed by the chosen source. Intermediate: the player box score from the best source present for the game (NBA.com gamebook, else NBA.com player box scores, else balldontlie), latest load, minutes parsed, non-participants normalised to dnp with NULL stats.",
+    columns: [
+      "game_id", "game_date", "season_year", "player_lookup", "player_full_name", "team_abbr",
+      "opponent_team_abbr", "home_game", "player_status", "dnp_reason", "minutes_decimal", "points",
+      "fg_makes", "fg_attempts", "three_pt_makes", "three_pt_attempts", "ft_makes", "ft_attempts",
+      "offensive_rebounds", "defensive_rebounds", "assists", "steals", "blocks", "turnovers",
+      "personal_fouls", "plus_minus",
+      ["primary_source_used", "Source chosen for the game: nbac_gamebook, nbac_boxscores or bdl_boxscores."],
+      ["source_processed_at", "processed_at of the raw row used."],
+      "processed_at",
+    ],
+  },
+
+  team_game_boxscore: {
+    description:
+      "One row per team per game. Intermediate: the team box score from the best source for the game (NBA.com team box score, else the sum of the team's players in player_game_boxscore), with overtime periods and team minutes.",
+    columns: [
+      "game_id", "nba_game_id", "game_date", "season_year", "team_abbr", "opponent_team_abbr",
+      "home_game", "points", "fg_makes", "fg_attempts", "three_pt_makes", "three_pt_attempts",
+      "ft_makes", "ft_attempts", "offensive_rebounds", "defensive_rebounds", "rebounds", "assists",
+      "steals", "blocks", "turnovers", "personal_fouls", "plus_minus", "overtime_periods",
+      "team_minutes",
+      ["primary_source_used", "nbac_team_boxscore, or reconstructed_from_<player source> when summed from player rows."],
+      "quality_tier", "quality_score", "processed_at",
+    ],
+  },
+
+  team_offense_game_summary: {
+    description:
+      "One row per team per game: the team's offensive box score, possessions, offensive rating, pace and true shooting, with the game result.",
+    columns: [
+      "game_id", "nba_game_id", "game_date", "team_abbr", "opponent_team_abbr", "season_year",
+      ["points_scored", "Points scored by the team."],
+      "fg_attempts", "fg_makes", "three_pt_attempts", "three_pt_makes", "ft_attempts", "ft_makes",
+      "rebounds", "assists", "turnovers", "personal_fouls",
+      ["possessions", `Possessions estimate FGA + ${c.FREE_THROW_POSSESSION_FACTOR} * FTA + TOV - OREB, truncated to a whole number.`],
+      ["offensive_rating", "Points per 100 possessions (one-decimal possession estimate), 2 decimals; NULL without possessions."],
+      ["pace", `Possessions per ${c.REGULATION_GAME_MINUTES} minutes of game time (team minutes / ${c.PLAYERS_ON_FLOOR}), 1 decimal; overtime aware.`],
+      ["ts_pct", `True shooting: points / (2 * (FGA + ${c.FREE_THROW_POSSESSION_FACTOR} * FTA)), 3 decimals.`],
+      "home_game", "win_flag", "margin_of_victory", "overtime_periods", "team_minutes",
+      ["primary_source_used", "nbac_team_boxscore, or reconstructed_from_<player source> when summed from player rows."],
+      "quality_tier", "quality_score", "processed_at",
+    ],
+  },
+
+  team_defense_game_summary: {
+    description:
+      "One row per defending team per game: the opponent's box score against it, defensive rating, opponent pace and true shooting, and the defender's own steals and defensive rebounds from its players.",
+    columns: [
+      "game_id", "game_date",
+      ["defending_team_abbr", "NBA.com tricode of the defending team; with game_date, the key of the row."],
+      "opponent_team_abbr", "season_year",
+      ["points_allowed", "Points scored by the opponent."],
+      ["opp_fg_attempts", "Opponent field goals attempted."],
+      ["opp_fg_makes", "Opponent field goals made."],
+      ["opp_three_pt_attempts", "Opponent three-pointers attempted."],
+      ["opp_three_pt_makes", "Opponent three-pointers made."],
+      ["opp_ft_attempts", "Opponent free throws attempted."],
+      ["opp_ft_makes", "Opponent free throws made."],
+      ["opp_rebounds", "Opponent total rebounds."],
+      ["opp_assists", "Opponent assists."],
+      ["turnovers_forced", "Opponent turnovers."],
+      ["fouls_committed", "Personal fouls of the defending team."],
+      ["three_pt_points_allowed", `${c.POINTS_PER_THREE} * opponent three-pointers made.`],
+      ["steals", "Steals of the defending team, summed over its active players (0 when its player rows are missing)."],
+      ["defensive_rebounds", "Defensive rebounds of the defending team, summed over its active players (0 when its player rows are missing)."],
+      ["defensive_rating", "Points allowed per 100 opponent possessions, 2 decimals; equals the opponent's offensive_rating."],
+      ["opponent_pace", `Opponent possessions per ${c.REGULATION_GAME_MINUTES} minutes of game time, 1 decimal; overtime aware.`],
+      ["opponent_ts_pct", `Opponent true shooting: points / (2 * (FGA + ${c.FREE_THROW_POSSESSION_FACTOR} * FTA)), 3 decimals.`],
+      "home_game", "win_flag", "margin_of_victory", "overtime_periods",
+      ["primary_source_used", "Team source, plus '+<player source>' when the defensive actions came from player rows."],
+      ["processed_with_issues", "TRUE when the defending team's player rows were missing (steals and defensive rebounds set to 0)."],
+      "quality_tier", "quality_score", "processed_at",
+    ],
+  },
+
+  player_game_summary: {
+    description:
+      "One row per player per game, including players who did not play or were inactive: box score, minutes, shooting efficiency and usage rate against the team totals of the same game.",
+    columns: [
+      "player_lookup", "player_full_name", "game_id", "game_date", "season_year", "team_abbr",
+      "opponent_team_abbr", "home_game", "points", "assists", "offensive_rebounds",
+      "defensive_rebounds", "steals", "blocks", "turnovers", "personal_fouls",
+      ["minutes_played", "Minutes played, MM + SS/60 rounded to 1 decimal; NULL when the player did not play."],
+      "plus_minus", "fg_attempts", "fg_makes", "three_pt_attempts", "three_pt_makes", "ft_attempts",
+      "ft_makes",
+      ["usage_rate", `Share of team plays used while on the floor, percent, 1 decimal: 100 * (FGA + ${c.FREE_THROW_POSSESSION_FACTOR} * FTA + TOV) * (team minutes / ${c.PLAYERS_ON_FLOOR}) / (minutes * team plays). NULL without minutes, without the team totals of this game, or when usage_rate_anomaly_reason is set.`],
+      ["usage_rate_raw", "usage_rate before any anomaly rule nulls it (1 decimal), for investigation."],
+      ["usage_rate_valid", `TRUE when usage_rate is present and at most ${c.USAGE_RATE_WARN_ABOVE}.`],
+      ["usage_rate_anomaly_reason", `partial_team_data (team totals missing or below the players' own), exceeds_max (above ${c.USAGE_RATE_MAX}), or NULL.`],
+      ["ts_pct", `True shooting: points / (2 * (FGA + ${c.FREE_THROW_POSSESSION_FACTOR} * FTA)) when FGA > 0, 3 decimals.`],
+      ["efg_pct", `Effective field-goal percentage (FGM + ${c.EFFECTIVE_FG_THREE_BONUS} * 3PM) / FGA when FGA > 0, 3 decimals.`],
+      ["starter_flag", `Heuristic: more than ${c.STARTER_MINUTES_THRESHOLD} minutes played (no real starter data).`],
+      ["win_flag", "TRUE when the player's team won, from team_offense_game_summary."],
+      ["is_active", "TRUE when the player took the floor."],
+      "player_status",
+      ["is_dnp", "TRUE when the player did not play (dnp or inactive)."],
+      "dnp_reason",
+      ["dnp_reason_category", "injury, rest, personal, coach_decision or other, from the first keyword group found in dnp_reason; NULL for players who played."],
+      ["primary_source_used", "Player source for the game: nbac_gamebook, nbac_boxscores or bdl_boxscores."],
+      ["data_quality_flag", "complete (usage computed), partial_no_team_stats (no team row for the game) or partial."],
+      ["team_stats_available_at_processing", "TRUE when team_offense_game_summary had the team's row for this game."],
+      "quality_tier", "quality_score", "processed_at",
+    ],
+  },
+};
+
+function tableSpec(table) {
+  const spec = TABLES[table];
+  if (!spec) throw new Error(`docs: unknown table ${table}`);
+  return spec;
+}
+
+/** The table's description, opening with its grain. */
+function table(name) {
+  return tableSpec(name).description;
+}
+
+/** Ordered column names of a table. */
+function columnNames(name) {
+  return tableSpec(name).columns.map((column) => (Array.isArray(column) ? column[0] : column));
+}
+
+/** `{column: description}` for Dataform's `columns` config. */
+function columns(name) {
+  return Object.fromEntries(
+    tableSpec(name).columns.map((column) => {
+      if (Array.isArray(column)) return column;
+      const description = COLUMNS[column];
+      if (!description) throw new Error(`docs: no description for column ${column} of ${name}`);
+      return [column, description];
+    }),
+  );
+}
+
+module.exports = { table, columns, columnNames };

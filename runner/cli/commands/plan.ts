@@ -1,0 +1,51 @@
+/** `runner plan`: the actions a run would execute, level by level, without touching a warehouse. */
+import { Command, Option } from "commander";
+import { ExitCode } from "../../errors.ts";
+import { plan } from "../../plan/plan.ts";
+import { planToJson, planToMermaid, planToText } from "../../plan/render.ts";
+import {
+  addDateOptions,
+  addProjectOption,
+  addSelectionOptions,
+  compileFor,
+  datesOrProjectDefaults,
+  selectionFrom,
+  type CliIO,
+  type DateOptions,
+  type ProjectOptions,
+  type SelectionOptions,
+} from "../options.ts";
+
+interface PlanOptions extends DateOptions, ProjectOptions, SelectionOptions {
+  json?: boolean;
+  format: "text" | "json" | "mermaid";
+}
+
+export function planCommand(io: CliIO, setExit: (code: number) => void): Command {
+  const command = new Command("plan")
+    .summary("show the execution levels for a date")
+    .description(
+      "Compiles the project and orders the selected actions into levels from their dependencies: an action runs\n" +
+        "after everything it depends on. Gates upstream of a selected model and the model's own assertions are\n" +
+        "always included.",
+    )
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "mermaid"]).default("text"))
+    .option("--json", "same as --format json");
+  addDateOptions(command);
+  addSelectionOptions(command);
+  addProjectOption(command);
+  command.addHelpText(
+    "after",
+    "\nExamples:\n  runner plan --date 2025-01-15\n  runner plan --date 2025-01-15 --actions player_game_summary --include-deps\n  runner plan --date 2025-01-15 --format mermaid > plan.mmd",
+  );
+  return command.action((options: PlanOptions) => {
+    const dates = datesOrProjectDefaults(options);
+    const { graph } = compileFor(dates, options);
+    const result = plan(graph, selectionFrom(options));
+    const format = options.json ? "json" : options.format;
+    if (format === "json") io.stdout(JSON.stringify(planToJson(result, dates), null, 2));
+    else if (format === "mermaid") io.stdout(planToMermaid(result));
+    else io.stdout(planToText(result, dates));
+    setExit(ExitCode.success);
+  });
+}

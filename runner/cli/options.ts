@@ -1,0 +1,84 @@
+/** Options shared by several commands, declared once, and their validation. */
+import { Command, Option } from "commander";
+import { parseRunDates, type RunDates } from "../dates.ts";
+import { compileProject, PROJECT_DIR, projectDefaultVars } from "../compile/compile.ts";
+import { buildProjectGraph, type ProjectGraph } from "../plan/actions.ts";
+import type { Selection } from "../plan/plan.ts";
+import type { CompiledGraph } from "../compile/graph.ts";
+
+/** Writers for results (stdout) and human messages (stderr), swappable in tests. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stderr is a terminal: progress is drawn in place instead of printed as lines. */
+  interactive: boolean;
+}
+
+export interface DateOptions {
+  date?: string;
+  startDate?: string;
+  endDate?: string;
+}
+
+export interface ProjectOptions {
+  project?: string;
+}
+
+export interface SelectionOptions {
+  actions?: string[];
+  tags?: string[];
+  includeDeps?: boolean;
+  includeDependents?: boolean;
+}
+
+/** "a,b" and repeated flags both work: --actions a,b --actions c. */
+function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").map((item) => item.trim()).filter(Boolean)];
+}
+
+export function addDateOptions(command: Command): Command {
+  return command
+    .option("--date <YYYY-MM-DD>", "the game date to process")
+    .option("--start-date <YYYY-MM-DD>", "first date of a range (with --end-date)")
+    .option("--end-date <YYYY-MM-DD>", "last date of a range, inclusive");
+}
+
+export function addProjectOption(command: Command): Command {
+  return command.addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"));
+}
+
+export function addSelectionOptions(command: Command): Command {
+  return command
+    .option("--actions <names>", "only these actions (name or schema.name; comma-separated or repeated)", collectList)
+    .option("--tags <tags>", "only actions with one of these tags (comma-separated or repeated)", collectList)
+    .option("--include-deps", "also run everything the selected actions depend on")
+    .option("--include-dependents", "also run everything that depends on the selected actions");
+}
+
+export function selectionFrom(options: SelectionOptions): Selection {
+  return {
+    actions: options.actions,
+    tags: options.tags,
+    includeDeps: options.includeDeps,
+    includeDependents: options.includeDependents,
+  };
+}
+
+/** Dates from the options; without any, compile and plan use the default vars of dataform.json. */
+export function datesOrProjectDefaults(options: DateOptions & ProjectOptions): RunDates {
+  const vars = projectDefaultVars(options.project ?? PROJECT_DIR);
+  const fallback = vars.start_date && vars.end_date ? { start: vars.start_date, end: vars.end_date } : undefined;
+  return parseRunDates(options, fallback);
+}
+
+export interface CompiledProject {
+  dates: RunDates;
+  compiled: CompiledGraph;
+  graph: ProjectGraph;
+}
+
+/** Validates the dates, compiles for them and builds the action graph. */
+export function compileFor(dates: RunDates, options: ProjectOptions): CompiledProject {
+  const compiled = compileProject({ projectDir: options.project ?? PROJECT_DIR, dates });
+  return { dates, compiled, graph: buildProjectGraph(compiled) };
+}

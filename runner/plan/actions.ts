@@ -1,0 +1,180 @@
+/**
+ * The compiled graph as the runner works with it: one Action per executable table, view,
+ * assertion or operation, with its dependencies resolved to other actions (declarations are the
+ * raw sources, never executed).
+ */
+import { BadInputError } from "../errors.ts";
+import { targetId, type CompiledGraph, type Target } from "../compile/graph.ts";
+
+/** Assertions with this tag are readiness gates: rows returned mean "not ready, retry later". */
+export const GATE_TAG = "gate";
+
+export type ActionKind = "incremental" | "table" | "view" | "assertion" | "operation";
+/** model: writes a relation; gate: readiness check; assertion: a data check on a model. */
+export type ActionRole = "model" | "gate" | "assertion" | "operation";
+
+export interface ColumnDoc {
+  name: string;
+  description: string;
+}
+
+export interface Action {
+  /** schema.name: unique in the project, used in logs, the ledger and selections. */
+  id: string;
+  name: string;
+  kind: ActionKind;
+  role: ActionRole;
+  target: Target;
+  fileName: string;
+  tags: string[];
+  description: string | undefined;
+  columns: ColumnDoc[];
+  /** ids of the actions this one depends on. */
+  dependencies: string[];
+  /** ids of the declared (raw) relations it reads. */
+  sources: string[];
+  /** The SQL: the query of a table/view/assertion, the statements of an operation. */
+  query: string;
+  incrementalQuery: string | undefined;
+  preOps: string[];
+  postOps: string[];
+  uniqueKey: string[];
+  partitionBy: string | undefined;
+  clusterBy: string[];
+  /** For a model's built-in assertion (uniqueKey, nonNull, rowConditions): the model's id. */
+  parent: string | undefined;
+}
+
+export interface Declaration {
+  id: string;
+  target: Target;
+  description: string | undefined;
+  columns: ColumnDoc[];
+}
+
+export interface ProjectGraph {
+  actions: Map<string, Action>;
+  declarations: Map<string, Declaration>;
+  defaultDatabase: string | undefined;
+  location: string | undefined;
+  vars: Record<string, string>;
+}
+
+function columnDocs(descriptor: { columns: { path: string[]; description?: string | undefined }[] } | undefined): ColumnDoc[] {
+  return (descriptor?.columns ?? []).map((column) => ({ name: column.path.join("."), description: column.description ?? "" }));
+}
+
+export function buildProjectGraph(graph: CompiledGraph): ProjectGraph {
+  const declarations = new Map<string, Declaration>();
+  for (const declaration of graph.declarations) {
+    const id = targetId(declaration.target);
+    declarations.set(id, {
+      id,
+      target: declaration.target,
+      description: declaration.actionDescriptor?.description,
+      columns: columnDocs(declaration.actionDescriptor),
+    });
+  }
+
+  const pending: Omit<Action, "dependencies" | "sources">[] = [];
+  const dependencyTargets = new Map<string, Target[]>();
+  const add = (action: Omit<Action, "dependencies" | "sources">, targets: Target[]) => {
+    if (dependencyTargets.has(action.id)) {
+      throw new BadInputError("duplicate_action", `two actions write ${action.id} (${action.fileName})`);
+    }
+    pending.push(action);
+    dependencyTargets.set(action.id, targets);
+  };
+  const base = {
+    incrementalQuery: undefined,
+    preOps: [],
+    postOps: [],
+    uniqueKey: [],
+    partitionBy: undefined,
+    clusterBy: [],
+    parent: undefined,
+  };
+
+  for (const table of graph.tables.filter((candidate) => !candidate.disabled)) {
+    add(
+      {
+        ...base,
+        id: targetId(table.target),
+        name: table.target.name,
+        kind: table.type,
+        role: "model",
+        target: table.target,
+        fileName: table.fileName,
+        tags: table.tags,
+        description: table.actionDescriptor?.description,
+        columns: columnDocs(table.actionDescriptor),
+        query: table.query,
+        incrementalQuery: table.type === "incremental" ? table.incrementalQuery : undefined,
+        preOps: table.preOps,
+        postOps: table.postOps,
+        uniqueKey: table.uniqueKey,
+        partitionBy: table.bigquery?.partitionBy,
+        clusterBy: table.bigquery?.clusterBy ?? [],
+      },
+      table.dependencyTargets,
+    );
+  }
+  for (const assertion of graph.assertions.filter((candidate) => !candidate.disabled)) {
+    add(
+      {
+        ...base,
+        id: targetId(assertion.target),
+        name: assertion.target.name,
+        kind: "assertion",
+        role: assertion.tags.includes(GATE_TAG) ? "gate" : "assertion",
+        target: assertion.target,
+        fileName: assertion.fileName,
+        tags: assertion.tags,
+        description: assertion.actionDescriptor?.description,
+        columns: [],
+        query: assertion.query,
+        parent: assertion.parentAction ? targetId(assertion.parentAction) : undefined,
+      },
+      assertion.dependencyTargets,
+    );
+  }
+  for (const operation of graph.operations.filter((candidate) => !candidate.disabled)) {
+    add(
+      {
+        ...base,
+        id: targetId(operation.target),
+        name: operation.target.name,
+        kind: "operation",
+        role: "operation",
+        target: operation.target,
+        fileName: operation.fileName,
+        tags: operation.tags,
+        description: operation.actionDescriptor?.description,
+        columns: [],
+        query: operation.queries.join(";\n"),
+      },
+      operation.dependencyTargets,
+    );
+  }
+
+  const actions = new Map<string, Action>();
+  for (const action of pending) {
+    const dependencies: string[] = [];
+    const sources: string[] = [];
+    for (const target of dependencyTargets.get(action.id) ?? []) {
+      const id = targetId(target);
+      if (dependencyTargets.has(id)) dependencies.push(id);
+      else if (declarations.has(id)) sources.push(id);
+      else throw new BadInputError("missing_dependency", `${action.fileName}: ${action.id} depends on ${id}, which no action or declaration defines`);
+    }
+    actions.set(action.id, { ...action, dependencies: [...new Set(dependencies)], sources: [...new Set(sources)] });
+  }
+
+  return {
+    actions,
+    declarations,
+    defaultDatabase: graph.projectConfig.defaultDatabase,
+    location: graph.projectConfig.defaultLocation,
+    vars: graph.projectConfig.vars,
+  };
+}
