@@ -7,6 +7,8 @@ import { Command, CommanderError } from "commander";
 import { describeError, ExitCode, RunnerError } from "../errors.ts";
 import { compileCommand } from "./commands/compile.ts";
 import { planCommand } from "./commands/plan.ts";
+import { runCommand } from "./commands/run.ts";
+import { openEngine } from "../engines/open.ts";
 import type { CliIO } from "./options.ts";
 
 export const defaultIO: CliIO = {
@@ -28,7 +30,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text.trimEnd()), writeErr: (text) => io.stderr(text.trimEnd()) })
     .showHelpAfterError("(add --help for usage)");
-  for (const command of [compileCommand(io, setExit), planCommand(io, setExit)]) {
+  for (const command of [compileCommand(io, setExit), planCommand(io, setExit), runCommand(io, setExit, openEngine)]) {
     program.addCommand(command.exitOverride());
   }
 

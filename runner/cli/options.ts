@@ -5,6 +5,7 @@ import { compileProject, PROJECT_DIR, projectDefaultVars } from "../compile/comp
 import { buildProjectGraph, type ProjectGraph } from "../plan/actions.ts";
 import type { Selection } from "../plan/plan.ts";
 import type { CompiledGraph } from "../compile/graph.ts";
+import { WAREHOUSE_ENV } from "../engines/open.ts";
 
 /** Writers for results (stdout) and human messages (stderr), swappable in tests. */
 export interface CliIO {
@@ -22,6 +23,10 @@ export interface DateOptions {
 
 export interface ProjectOptions {
   project?: string;
+}
+
+export interface WarehouseOptions {
+  warehouse?: string;
 }
 
 export interface SelectionOptions {
@@ -45,6 +50,12 @@ export function addDateOptions(command: Command): Command {
 
 export function addProjectOption(command: Command): Command {
   return command.addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"));
+}
+
+export function addWarehouseOption(command: Command): Command {
+  return command.addOption(
+    new Option("--warehouse <file>", `the local DuckDB warehouse file (env ${WAREHOUSE_ENV})`).default(undefined, ".warehouse/nba.duckdb"),
+  );
 }
 
 export function addSelectionOptions(command: Command): Command {

@@ -1,0 +1,160 @@
+/** `runner run`: run the models for a date or a range, level by level, with gates and checks. */
+import { Command, Option } from "commander";
+import { BadInputError } from "../../errors.ts";
+import { plannedStatements } from "../../execution/dry_run.ts";
+import { DEFAULT_CONCURRENCY, planForDate, runProject, type RunSummary } from "../../execution/run.ts";
+import { NO_CHECKS } from "../../execution/write.ts";
+import { parseRunDates } from "../../dates.ts";
+import type { Engine } from "../../engines/engine.ts";
+import { Logger } from "../../log.ts";
+import { planToText } from "../../plan/render.ts";
+import {
+  addDateOptions,
+  addProjectOption,
+  addSelectionOptions,
+  addWarehouseOption,
+  selectionFrom,
+  type CliIO,
+  type DateOptions,
+  type ProjectOptions,
+  type SelectionOptions,
+  type WarehouseOptions,
+} from "../options.ts";
+import { ProgressDisplay } from "../progress.ts";
+
+interface RunCommandOptions extends DateOptions, ProjectOptions, SelectionOptions, WarehouseOptions {
+  fullRefresh?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  ignoreGates?: boolean;
+  concurrency: string;
+}
+
+function summaryText(summary: RunSummary): string {
+  const verdict = { success: "succeeded", not_ready: "NOT READY (retry later, exit 75)", failed: "FAILED (exit 1)" }[summary.outcome];
+  const lines = [`Run ${summary.runId} ${verdict} in ${(summary.durationMs / 1000).toFixed(1)}s`];
+  for (const result of summary.results) {
+    lines.push(`${result.gameDate}  ${result.outcome}  (${(result.durationMs / 1000).toFixed(1)}s)`);
+    const width = Math.max(...result.actions.map((action) => action.action.length));
+    for (const action of result.actions.filter((candidate) => candidate.role !== "assertion" || candidate.status !== "succeeded")) {
+      const counts =
+        action.rowsStaged !== null
+          ? `  staged ${action.rowsStaged}  written ${action.rowsWritten}${action.rowsQuarantined ? `  quarantined ${action.rowsQuarantined}` : ""}  games ${action.games}`
+          : "";
+      const note = action.message ? `  ${action.message}` : "";
+      lines.push(`  ${action.role.padEnd(9)} ${action.action.padEnd(width)}  ${action.status.padEnd(9)}${counts}${note}`);
+    }
+    const assertions = result.actions.filter((action) => action.role === "assertion");
+    const passed = assertions.filter((action) => action.status === "succeeded").length;
+    if (assertions.length > 0) lines.push(`  ${passed}/${assertions.length} assertions passed`);
+  }
+  return lines.join("\n");
+}
+
+export function summaryJson(summary: RunSummary) {
+  return {
+    run_id: summary.runId,
+    dates: summary.dates,
+    outcome: summary.outcome,
+    exit_code: summary.exitCode,
+    duration_ms: summary.durationMs,
+    results: summary.results.map((result) => ({
+      game_date: result.gameDate,
+      outcome: result.outcome,
+      duration_ms: result.durationMs,
+      actions: result.actions.map((action) => ({
+        action: action.action,
+        role: action.role,
+        level: action.level,
+        status: action.status,
+        rows_staged: action.rowsStaged,
+        rows_written: action.rowsWritten,
+        rows_quarantined: action.rowsQuarantined,
+        games: action.games,
+        duration_ms: action.durationMs,
+        message: action.message,
+        details: action.details ?? null,
+      })),
+    })),
+  };
+}
+
+export function runCommand(io: CliIO, setExit: (code: number) => void, openEngine: (options: WarehouseOptions) => Promise<Engine>): Command {
+  const command = new Command("run")
+    .summary("run the models for a date or a date range")
+    .description(
+      "Compiles the project for each date, then runs its actions level by level: gates first (a gate that finds\n" +
+        "data missing stops its dependents as NOT READY, exit 75), then models through a staged write (stage,\n" +
+        "checks, MERGE on the unique key restricted to the run dates, checks), then assertions. A range runs date\n" +
+        "by date, in order. Every action is recorded in nba_orchestration.processor_run_history.\n\n" +
+        "Exit codes: 0 success, 1 a model or check failed, 2 bad input, 75 not ready (retry later).",
+    )
+    .option("--full-refresh", "recreate the tables (only the run dates remain in them) instead of merging")
+    .option("--dry-run", "print the plan and the SQL that would run; write nothing")
+    .option("--json", "print a machine-readable summary on stdout")
+    .option("--ignore-gates", "do not evaluate readiness gates (backfills of old dates; logged as a warning)")
+    .addOption(new Option("--concurrency <n>", "actions of one level run at most this many at a time").default(String(DEFAULT_CONCURRENCY)));
+  addDateOptions(command);
+  addSelectionOptions(command);
+  addWarehouseOption(command);
+  addProjectOption(command);
+  command.addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  runner run --date 2024-01-15\n" +
+      "  runner run --start-date 2025-01-01 --end-date 2025-01-28 --json > run.json\n" +
+      "  runner run --date 2025-01-15 --actions player_game_summary          # with its gates, not its upstream models\n" +
+      "  runner run --date 2025-01-15 --actions player_game_summary --include-deps\n" +
+      "  runner run --date 2025-01-15 --dry-run",
+  );
+  return command.action(async (options: RunCommandOptions) => {
+    const dates = parseRunDates(options);
+    const concurrency = Number(options.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new BadInputError("invalid_concurrency", `--concurrency must be a positive integer, got "${options.concurrency}"`);
+    }
+    const selection = selectionFrom(options);
+
+    if (options.dryRun) {
+      const days = dates.dates.map((gameDate) => {
+        const plan = planForDate({ projectDir: options.project, selection }, gameDate);
+        return { gameDate, plan, statements: plannedStatements(plan, { start: gameDate, end: gameDate, dates: [gameDate] }) };
+      });
+      if (options.json) {
+        io.stdout(JSON.stringify({ dry_run: true, dates: days.map((day) => ({ game_date: day.gameDate, actions: day.statements })) }, null, 2));
+      } else {
+        for (const day of days) {
+          io.stdout(planToText(day.plan, { start: day.gameDate, end: day.gameDate }));
+          for (const planned of day.statements) {
+            for (const statement of planned.statements) io.stdout(`\n-- ${planned.action} (level ${planned.level}): ${statement.purpose}\n${statement.sql.trim()};`);
+          }
+        }
+      }
+      setExit(0);
+      return;
+    }
+
+    const engine = await openEngine(options);
+    const progress = new ProgressDisplay(io);
+    try {
+      const summary = await runProject(engine, {
+        projectDir: options.project,
+        dates,
+        selection,
+        fullRefresh: Boolean(options.fullRefresh),
+        ignoreGates: Boolean(options.ignoreGates),
+        trigger: "cli",
+        concurrency,
+        checks: NO_CHECKS,
+        log: new Logger({}, progress.logSink()),
+        onDate: (event) => progress.onDate(event),
+        onAction: (event) => progress.onAction(event),
+      });
+      progress.finish();
+      io.stdout(options.json ? JSON.stringify(summaryJson(summary), null, 2) : summaryText(summary));
+      setExit(summary.exitCode);
+    } finally {
+      await engine.close();
+    }
+  });
+}
