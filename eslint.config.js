@@ -30,7 +30,7 @@ export default tseslint.config(
         docs: "readonly",
         raw_tables: "readonly",
         run_window: "readonly",
-        player_sources: "readonly",
+        gates: "readonly",
       },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },

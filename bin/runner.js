@@ -35,4 +35,8 @@ if (bundleIsFresh()) {
   register();
   ({ main } = await import("../runner/cli/main.ts"));
 }
-process.exit(await main(process.argv));
+const code = await main(process.argv);
+// Exit only once everything written to stdout/stderr has been flushed: a pipe reader must get a
+// whole --json document.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+process.exit(code);

@@ -29,6 +29,15 @@ module.exports = {
   GAME_STATUS_FINAL: 3,
   GATED_GAME_TYPE_PREFIXES: ["002", "004", "005"],
 
+  // Box-score completeness gate (spec 4.7.1): a date whose Final games are not all in is still
+  // let through when at least 80 % of them are, or when it is 2 days old or more (a game missing
+  // for good must not block its date forever). Overridable per run with the vars
+  // boxscore_coverage_min_pct and boxscore_staleness_days.
+  BOXSCORE_COVERAGE_MIN_PCT: 80,
+  BOXSCORE_STALENESS_DAYS: 2,
+  // Calendar of the run dates and of "today" for staleness.
+  SCHEDULE_TIMEZONE: "America/New_York",
+
   // A team box score rebuilt from player rows needs at least this many players per team.
   MIN_PLAYERS_FOR_TEAM_RECONSTRUCTION: 5,
 
@@ -36,6 +45,18 @@ module.exports = {
   // above 100 is impossible in real play (the 2026-02-03 race produced 600-1275) and is nulled.
   USAGE_RATE_WARN_ABOVE: 50,
   USAGE_RATE_MAX: 100,
+
+  // Pre-write warning bands (spec 4.1): values outside are written but counted and logged.
+  PLAYER_POINTS_WARN_MAX: 100,
+  PLAYER_MINUTES_WARN_MAX: 60,
+  TEAM_POINTS_WARN_MIN: 80,
+  TEAM_POINTS_WARN_MAX: 200,
+  POINTS_ALLOWED_WARN_MIN: 70,
+  POINTS_ALLOWED_WARN_MAX: 180,
+
+  // Quarantine alert (spec 4.1): more than this many rows, or this share of a model's staged rows.
+  QUARANTINE_ALERT_ROWS: 10,
+  QUARANTINE_ALERT_SHARE: 0.1,
 
   // No real starter data: a player with more than 20 minutes is taken as a starter.
   STARTER_MINUTES_THRESHOLD: 20,

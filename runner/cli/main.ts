@@ -8,6 +8,10 @@ import { describeError, ExitCode, RunnerError } from "../errors.ts";
 import { compileCommand } from "./commands/compile.ts";
 import { planCommand } from "./commands/plan.ts";
 import { runCommand } from "./commands/run.ts";
+import { verifyCommand } from "./commands/verify.ts";
+import { quarantineCommand } from "./commands/quarantine.ts";
+import { loadCommand } from "./commands/load.ts";
+import { seedCommand } from "./commands/seed.ts";
 import { openEngine } from "../engines/open.ts";
 import type { CliIO } from "./options.ts";
 
@@ -30,7 +34,16 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text.trimEnd()), writeErr: (text) => io.stderr(text.trimEnd()) })
     .showHelpAfterError("(add --help for usage)");
-  for (const command of [compileCommand(io, setExit), planCommand(io, setExit), runCommand(io, setExit, openEngine)]) {
+  const commands = [
+    compileCommand(io, setExit),
+    planCommand(io, setExit),
+    loadCommand(io, setExit, openEngine),
+    seedCommand(io, setExit, openEngine),
+    runCommand(io, setExit, openEngine),
+    verifyCommand(io, setExit, openEngine),
+    quarantineCommand(io, setExit, openEngine),
+  ];
+  for (const command of commands) {
     program.addCommand(command.exitOverride());
   }
 

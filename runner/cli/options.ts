@@ -5,7 +5,9 @@ import { compileProject, PROJECT_DIR, projectDefaultVars } from "../compile/comp
 import { buildProjectGraph, type ProjectGraph } from "../plan/actions.ts";
 import type { Selection } from "../plan/plan.ts";
 import type { CompiledGraph } from "../compile/graph.ts";
-import { WAREHOUSE_ENV } from "../engines/open.ts";
+import { TARGET_ENV, TARGETS, WAREHOUSE_ENV } from "../engines/open.ts";
+import { BadInputError } from "../errors.ts";
+import { projectConstants, todayIn } from "../project_constants.ts";
 
 /** Writers for results (stdout) and human messages (stderr), swappable in tests. */
 export interface CliIO {
@@ -23,10 +25,16 @@ export interface DateOptions {
 
 export interface ProjectOptions {
   project?: string;
+  /** --var name=value, repeated. */
+  var?: string[];
 }
 
 export interface WarehouseOptions {
   warehouse?: string;
+  /** local (DuckDB) or bigquery. */
+  target?: string;
+  /** --max-bytes: the BigQuery dry-run budget. */
+  maxBytes?: string;
 }
 
 export interface SelectionOptions {
@@ -49,13 +57,53 @@ export function addDateOptions(command: Command): Command {
 }
 
 export function addProjectOption(command: Command): Command {
-  return command.addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"));
+  return command
+    .option(
+      "--var <name=value>",
+      "a compilation var (repeatable), e.g. boxscore_coverage_min_pct=100, boxscore_staleness_days=7, as_of_date=2025-01-16",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"));
+}
+
+/** Run dates are set by --date/--start-date/--end-date, never by --var. */
+const RESERVED_VARS = new Set(["start_date", "end_date"]);
+
+/**
+ * The compilation vars of a command: --var values over the runner's defaults. as_of_date (what
+ * staleness is measured from) defaults to today in the schedule's timezone.
+ */
+export function varsFrom(options: ProjectOptions): Record<string, string> {
+  const projectDir = options.project ?? PROJECT_DIR;
+  const vars: Record<string, string> = { as_of_date: todayIn(projectConstants(projectDir).SCHEDULE_TIMEZONE) };
+  for (const entry of options.var ?? []) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(entry);
+    if (!match) throw new BadInputError("invalid_var", `--var "${entry}" is not name=value`);
+    const [, name = "", value = ""] = match;
+    if (RESERVED_VARS.has(name)) {
+      throw new BadInputError("reserved_var", `--var ${name} is set by the run dates`, { suggestion: "Use --date or --start-date/--end-date." });
+    }
+    vars[name] = value;
+  }
+  return vars;
 }
 
 export function addWarehouseOption(command: Command): Command {
-  return command.addOption(
-    new Option("--warehouse <file>", `the local DuckDB warehouse file (env ${WAREHOUSE_ENV})`).default(undefined, ".warehouse/nba.duckdb"),
-  );
+  return command
+    .addOption(
+      new Option("--target <target>", "where to run: local (embedded DuckDB) or bigquery (settings: runner.config.json, BIGQUERY_* env)")
+        .choices(TARGETS)
+        .env(TARGET_ENV)
+        .default("local"),
+    )
+    .addOption(
+      new Option("--warehouse <file>", `the local DuckDB warehouse file (env ${WAREHOUSE_ENV})`).default(undefined, ".warehouse/nba.duckdb"),
+    );
+}
+
+/** --max-bytes: refuse a BigQuery run whose dry-run estimate is above this (e.g. 50GB). */
+export function addBudgetOption(command: Command): Command {
+  return command.option("--max-bytes <size>", "with --target bigquery --dry-run: refuse when the estimate exceeds this (bytes, or e.g. 50GB; config maxBytesEstimate)");
 }
 
 export function addSelectionOptions(command: Command): Command {
@@ -90,6 +138,6 @@ export interface CompiledProject {
 
 /** Validates the dates, compiles for them and builds the action graph. */
 export function compileFor(dates: RunDates, options: ProjectOptions): CompiledProject {
-  const compiled = compileProject({ projectDir: options.project ?? PROJECT_DIR, dates });
+  const compiled = compileProject({ projectDir: options.project ?? PROJECT_DIR, dates, vars: varsFrom(options) });
   return { dates, compiled, graph: buildProjectGraph(compiled) };
 }

@@ -109,12 +109,6 @@ export interface Engine {
    */
   transaction<T>(work: () => Promise<T>): Promise<T>;
 
-  /**
-   * Runs `work` with every statement on the same connection (DuckDB), so that it can use
-   * connection-scoped temporary tables. A no-op on BigQuery.
-   */
-  session<T>(work: () => Promise<T>): Promise<T>;
-
   /** A scratch table name for staging `action` in run `runId`, cleaned up by `dropStaging`. */
   stagingTable(action: string, runId: string): TableRef;
 

@@ -2,10 +2,12 @@
 import { Command, Option } from "commander";
 import { BadInputError } from "../../errors.ts";
 import { plannedStatements } from "../../execution/dry_run.ts";
-import { DEFAULT_CONCURRENCY, planForDate, runProject, type RunSummary } from "../../execution/run.ts";
-import { NO_CHECKS } from "../../execution/write.ts";
+import { DEFAULT_CONCURRENCY, planForWindow, runProject, type RunSummary } from "../../execution/run.ts";
+import { defenseChecks } from "../../checks/defense.ts";
+import { PROJECT_DIR } from "../../compile/compile.ts";
 import { parseRunDates } from "../../dates.ts";
 import type { Engine } from "../../engines/engine.ts";
+import { targetOf } from "../../engines/open.ts";
 import { Logger } from "../../log.ts";
 import { planToText } from "../../plan/render.ts";
 import {
@@ -13,7 +15,9 @@ import {
   addProjectOption,
   addSelectionOptions,
   addWarehouseOption,
+  addBudgetOption,
   selectionFrom,
+  varsFrom,
   type CliIO,
   type DateOptions,
   type ProjectOptions,
@@ -27,6 +31,7 @@ interface RunCommandOptions extends DateOptions, ProjectOptions, SelectionOption
   dryRun?: boolean;
   json?: boolean;
   ignoreGates?: boolean;
+  batch?: boolean;
   concurrency: string;
 }
 
@@ -93,10 +98,12 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     .option("--dry-run", "print the plan and the SQL that would run; write nothing")
     .option("--json", "print a machine-readable summary on stdout")
     .option("--ignore-gates", "do not evaluate readiness gates (backfills of old dates; logged as a warning)")
+    .option("--batch", "run a range as one window (one MERGE per model for all its dates): faster backfills")
     .addOption(new Option("--concurrency <n>", "actions of one level run at most this many at a time").default(String(DEFAULT_CONCURRENCY)));
   addDateOptions(command);
   addSelectionOptions(command);
   addWarehouseOption(command);
+  addBudgetOption(command);
   addProjectOption(command);
   command.addHelpText(
     "after",
@@ -114,12 +121,32 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
       throw new BadInputError("invalid_concurrency", `--concurrency must be a positive integer, got "${options.concurrency}"`);
     }
     const selection = selectionFrom(options);
+    const vars = varsFrom(options);
 
     if (options.dryRun) {
       const days = dates.dates.map((gameDate) => {
-        const plan = planForDate({ projectDir: options.project, selection }, gameDate);
+        const plan = planForWindow({ projectDir: options.project, selection, vars }, { start: gameDate, end: gameDate });
         return { gameDate, plan, statements: plannedStatements(plan, { start: gameDate, end: gameDate, dates: [gameDate] }) };
       });
+      if (targetOf(options) === "bigquery") {
+        // Dry-run jobs on BigQuery: bytes per action and in total, refused above the budget.
+        const engine = await openEngine(options);
+        try {
+          const { checkEstimate, estimateDryRun, estimateJson, estimateText } = await import("../../engines/bigquery/dry_run.ts");
+          const estimate = await estimateDryRun(engine, days);
+          if (options.json) {
+            io.stdout(JSON.stringify(estimateJson(estimate), null, 2));
+          } else {
+            for (const day of days) io.stdout(planToText(day.plan, { start: day.gameDate, end: day.gameDate }));
+            io.stdout(estimateText(estimate));
+          }
+          checkEstimate(estimate);
+        } finally {
+          await engine.close();
+        }
+        setExit(0);
+        return;
+      }
       if (options.json) {
         io.stdout(JSON.stringify({ dry_run: true, dates: days.map((day) => ({ game_date: day.gameDate, actions: day.statements })) }, null, 2));
       } else {
@@ -143,9 +170,11 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
         selection,
         fullRefresh: Boolean(options.fullRefresh),
         ignoreGates: Boolean(options.ignoreGates),
+        batch: Boolean(options.batch),
         trigger: "cli",
         concurrency,
-        checks: NO_CHECKS,
+        checks: defenseChecks(options.project ?? PROJECT_DIR),
+        vars,
         log: new Logger({}, progress.logSink()),
         onDate: (event) => progress.onDate(event),
         onAction: (event) => progress.onAction(event),

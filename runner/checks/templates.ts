@@ -1,0 +1,115 @@
+/**
+ * The run-scoped checks live in assertions/ as handlebars SQL templates that analysts edit:
+ * `{{#rule}}` blocks (pre-write, one file per model) hold the condition a valid staged row meets;
+ * `{{#check}}` blocks (post-write) hold a query whose rows are the problem found, rendered for the
+ * model just written (target, stage, key columns; the run dates and staged games as parameters).
+ * Constants come from includes/constants.js, the same numbers the models use.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Handlebars from "handlebars";
+import { z } from "zod";
+import { BadInputError } from "../errors.ts";
+import { projectConstants } from "../project_constants.ts";
+
+export const ASSERTIONS_FOLDER = "assertions";
+
+const SeveritySchema = z.enum(["error", "warning"]);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+const RuleSchema = z.object({
+  name: z.string().regex(/^[a-z0-9_]+$/, "rule names are snake_case"),
+  severity: SeveritySchema,
+  reason: z.string().min(1),
+  body: z.string().min(1, "the rule has no condition"),
+});
+
+const CheckSchema = RuleSchema.extend({ models: z.string().min(1) });
+
+export interface PreWriteRule {
+  name: string;
+  severity: Severity;
+  reason: string;
+  /** SQL condition a valid row meets. */
+  condition: string;
+}
+
+export interface PostWriteCheck {
+  name: string;
+  severity: Severity;
+  reason: string;
+  file: string;
+  /** SQL returning the rows that break the check. */
+  sql: string;
+}
+
+/** What a post-write template can refer to. */
+export interface PostWriteContext {
+  model: string;
+  target: string;
+  stage: string;
+  key_columns: string;
+  window_column: string;
+  scope_column: string;
+}
+
+
+function collect(file: string, helper: "rule" | "check", context: Record<string, unknown>) {
+  const found: Record<string, unknown>[] = [];
+  const handlebars = Handlebars.create();
+  const render = (text: string) => handlebars.compile(text, { noEscape: true, strict: true })(context);
+  handlebars.registerHelper(helper, function (this: unknown, name: unknown, options: Handlebars.HelperOptions) {
+    const hash = options.hash as Record<string, unknown>;
+    found.push({
+      ...hash,
+      name,
+      reason: typeof hash.reason === "string" ? render(hash.reason) : hash.reason,
+      body: options.fn(this).trim(),
+    });
+    return "";
+  });
+  try {
+    render(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new BadInputError("invalid_assertion_template", `${file}: ${(error as Error).message.split("\n")[0]}`, { cause: error });
+  }
+  return found;
+}
+
+function validate<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "block"}: ${issue.message}`).join("; ");
+    throw new BadInputError("invalid_assertion_template", `${file}: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/** The pre-write rules of a model: assertions/pre_write/<model>.sql.hbs (none when absent). */
+export function preWriteRules(projectDir: string, model: string): PreWriteRule[] {
+  const file = path.join(projectDir, ASSERTIONS_FOLDER, "pre_write", `${model}.sql.hbs`);
+  if (!fs.existsSync(file)) return [];
+  const rules = collect(file, "rule", { constants: projectConstants(projectDir) }).map((rule) => validate(RuleSchema, rule, file));
+  const names = rules.map((rule) => rule.name);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate) throw new BadInputError("invalid_assertion_template", `${file}: rule ${duplicate} is defined twice`);
+  return rules.map(({ name, severity, reason, body }) => ({ name, severity, reason, condition: body }));
+}
+
+/** The post-write checks that apply to a model, rendered for this write. */
+export function postWriteChecks(projectDir: string, context: PostWriteContext): PostWriteCheck[] {
+  const folder = path.join(projectDir, ASSERTIONS_FOLDER, "post_write");
+  if (!fs.existsSync(folder)) return [];
+  const constants = projectConstants(projectDir);
+  return fs
+    .readdirSync(folder)
+    .filter((name) => name.endsWith(".sql.hbs"))
+    .sort()
+    .flatMap((name) => {
+      const file = path.join(folder, name);
+      return collect(file, "check", { ...context, constants })
+        .map((check) => validate(CheckSchema, check, file))
+        .filter((check) => check.models === "*" || check.models.split(",").map((model) => model.trim()).includes(context.model))
+        .map(({ name: checkName, severity, reason, body }) => ({ name: checkName, severity, reason, file: path.relative(projectDir, file), sql: body }));
+    });
+}

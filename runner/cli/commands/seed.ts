@@ -1,0 +1,199 @@
+/** `runner seed`: fill the raw tables with a deterministic synthetic season. */
+import { Command } from "commander";
+import { z } from "zod";
+import { CalendarDateSchema, parseRunDates } from "../../dates.ts";
+import type { Engine } from "../../engines/engine.ts";
+import { BadInputError, ExitCode } from "../../errors.ts";
+import { seasonYear as seasonYearOf } from "../../load/rows.ts";
+import { seasonCalendar } from "../../seed/calendar.ts";
+import { DEFAULT_SEASON, DEFAULT_SEED, resolveRange } from "../../seed/generate.ts";
+import { RAW_TABLE_NAMES, type RawTableName } from "../../load/raw_tables.ts";
+import { dryRunSeed, seedWarehouse, type SeedOptions, type SeedSummary } from "../../seed/seed.ts";
+import { addDateOptions, addWarehouseOption, type CliIO, type DateOptions, type WarehouseOptions } from "../options.ts";
+
+interface SeedCliOptions extends DateOptions, WarehouseOptions {
+  season?: string;
+  seed?: string;
+  today?: string;
+  missingBoxscores?: string;
+  missingGames?: string[];
+  missingRate?: string;
+  scheduleOnly?: boolean;
+  tables?: string[];
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** "a,b" and repeated flags both work. */
+function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").map((item) => item.trim()).filter(Boolean)];
+}
+
+const wholeNumber = (label: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${label} must be a whole number`)
+    .transform(Number)
+    .refine(Number.isSafeInteger, `${label} is too large`);
+
+const CliSchema = z.object({
+  season: wholeNumber("season")
+    .refine((year) => year >= 1946 && year <= 2100, "season must be a starting year such as 2024")
+    .optional(),
+  seed: wholeNumber("seed").optional(),
+  today: CalendarDateSchema.optional(),
+  missingBoxscores: wholeNumber("missing-boxscores").optional(),
+  missingGames: z
+    .array(z.string().regex(/^(\d{10}|\d{8}_[A-Z]{3}_[A-Z]{3})$/, "game ids are NBA.com ids (0022400561) or system ids (20250115_LAL_PHI)"))
+    .optional(),
+  missingRate: z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, "missing-rate must be a fraction between 0 and 1, e.g. 0.05")
+    .transform(Number)
+    .optional(),
+  tables: z
+    .array(z.enum(RAW_TABLE_NAMES, { error: `must be one of ${RAW_TABLE_NAMES.join(", ")}` }))
+    .optional(),
+});
+
+function flagName(path: PropertyKey[]): string {
+  const [first, ...rest] = path;
+  const flag = `--${String(first).replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  return rest.length > 0 ? `${flag}[${rest.join(".")}]` : flag;
+}
+
+/** Command-line options -> seed options, or a BadInputError naming each bad flag. */
+export function seedOptionsFrom(options: SeedCliOptions): SeedOptions {
+  const parsed = CliSchema.safeParse(options);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${flagName(issue.path)}: ${issue.message}`);
+    throw new BadInputError("invalid_seed_options", lines.join("\n"), { suggestion: "See runner seed --help." });
+  }
+  const values = parsed.data;
+  if (options.scheduleOnly && values.tables) {
+    throw new BadInputError("conflicting_tables", "use either --schedule-only or --tables, not both");
+  }
+  const firstDate = options.date ?? options.startDate;
+  const seasonYear = values.season ?? (firstDate && CalendarDateSchema.safeParse(firstDate).success ? seasonYearOf(firstDate) : DEFAULT_SEASON);
+  const calendar = seasonCalendar(seasonYear);
+  const dates = parseRunDates(options, { start: calendar.openingDay, end: calendar.finalDay });
+  // Refuse a range outside the season before any warehouse is opened.
+  resolveRange({ seasonYear, start: dates.start, end: dates.end });
+  const tables: RawTableName[] | undefined = options.scheduleOnly ? ["nbac_schedule"] : values.tables;
+  const missing =
+    values.missingBoxscores !== undefined || values.missingGames || values.missingRate !== undefined
+      ? { latest: values.missingBoxscores, games: values.missingGames, rate: values.missingRate }
+      : undefined;
+  return {
+    seasonYear,
+    seed: values.seed ?? DEFAULT_SEED,
+    start: dates.start,
+    end: dates.end,
+    today: values.today,
+    missing,
+    tables,
+  };
+}
+
+function seasonLabel(year: number): string {
+  return `${year}-${String((year + 1) % 100).padStart(2, "0")}`;
+}
+
+export function summaryText(summary: SeedSummary): string {
+  const range = summary.start === summary.end ? summary.start : `${summary.start}..${summary.end}`;
+  const { games } = summary;
+  const lines = [
+    `${summary.dryRun ? "Dry run, nothing written: would seed" : "Seeded"} ${summary.dataset} for ${range} ` +
+      `(season ${seasonLabel(summary.seasonYear)}, seed ${summary.seed}): ${games.total} games, ` +
+      `${games.final} final (${games.overtime} in overtime)` +
+      (games.scheduled > 0 ? `, ${games.scheduled} scheduled after ${summary.today}` : ""),
+  ];
+  const width = Math.max(...Object.keys(summary.rows).map((table) => table.length));
+  for (const [table, count] of Object.entries(summary.rows)) {
+    lines.push(`  ${table.padEnd(width)}  ${count.toLocaleString("en-US").padStart(7)} rows`);
+  }
+  if (games.missingBoxscores.length > 0) {
+    const shown = games.missingBoxscores.slice(0, 10).join(", ");
+    const more = games.missingBoxscores.length > 10 ? `, ... (${games.missingBoxscores.length - 10} more)` : "";
+    lines.push(`  Final without box scores (${games.missingBoxscores.length}): ${shown}${more}`);
+  }
+  lines.push(`Generated in ${(summary.generationMs / 1000).toFixed(1)} s${summary.dryRun ? "" : `, written in ${(summary.writeMs / 1000).toFixed(1)} s`}.`);
+  return lines.join("\n");
+}
+
+export function seedCommand(io: CliIO, setExit: (code: number) => void, openEngine: (options: WarehouseOptions) => Promise<Engine>): Command {
+  const command = new Command("seed")
+    .summary("fill the raw tables with a deterministic synthetic season")
+    .description(
+      [
+        "Writes a synthetic NBA regular season into the raw (Phase 2) tables of",
+        "includes/raw_tables.js: the schedule (nbac_schedule, numeric NBA.com ids",
+        "00224xxxxx), team box scores, NBA.com gamebooks (active, DNP and inactive",
+        "players), NBA.com player box scores and balldontlie box scores. 30 real teams,",
+        "18 players each, 82 games per team. Box scores add up: team = sum of its",
+        "players, points = 2 FGM + 3PM + FTM, player minutes = 240:00 (265:00 per",
+        "overtime); about 6 % of games go to overtime and none ends tied.",
+        "",
+        "The same --seed always gives the same rows, and a week seeded alone equals",
+        "that week of a seeded season. The rows of the seeded dates are deleted from",
+        "the tables written before the new ones are inserted, in one transaction: seeding",
+        "a range again replaces it, never duplicates it.",
+        "",
+        "Games on or before --today are Final with box scores; later games are",
+        "scheduled (status 1, no box scores). --missing-boxscores, --missing-games and",
+        "--missing-rate (they combine) leave Final games without any box-score row,",
+        "like late-arriving upstream data, for the readiness gates to catch.",
+      ].join("\n"),
+    )
+    .option("--season <year>", `starting year of the season, 2024 = 2024-25 (default: the season of the first date, else ${DEFAULT_SEASON})`)
+    .option("--seed <n>", `random seed; the same seed gives the same season (default ${DEFAULT_SEED})`)
+    .option("--today <YYYY-MM-DD>", "games after this date are scheduled, not played (default: the last seeded date)")
+    .option("--missing-boxscores <n>", "leave the n latest Final games of the range without box scores")
+    .option("--missing-games <ids>", "leave these games without box scores: NBA.com or system ids, comma-separated or repeated", collectList)
+    .option("--missing-rate <fraction>", "leave each Final game without box scores with this probability, e.g. 0.05")
+    .option("--schedule-only", "write only nbac_schedule")
+    .option("--tables <names>", `write only these raw tables (comma-separated): ${RAW_TABLE_NAMES.join(", ")}`, collectList)
+    .option("--dry-run", "generate and count the rows, write nothing")
+    .option("--json", "print the summary as JSON");
+  addDateOptions(command);
+  addWarehouseOption(command);
+  command.addHelpText(
+    "after",
+    [
+      "",
+      "Without dates the whole regular season is seeded (2024-25: 2024-10-22..2025-04-13).",
+      "",
+      "Examples:",
+      "  # the whole 2024-25 regular season, or one week of it with another seed",
+      "  runner seed",
+      "  runner seed --start-date 2025-01-13 --end-date 2025-01-19 --seed 7",
+      "  # 2025-01-15 with its two latest games still waiting for their box scores",
+      "  runner seed --date 2025-01-15 --missing-boxscores 2",
+      "  # named games without box scores (NBA.com or system ids of the seeded games)",
+      "  runner seed --date 2025-01-15 --missing-games 0022400628,20250115_ATL_MIA",
+      "  # about 5 % of the season's games without box scores, summary as JSON",
+      "  runner seed --missing-rate 0.05 --json",
+      "  # two weeks of which the second is not played yet",
+      "  runner seed --start-date 2025-01-13 --end-date 2025-01-26 --today 2025-01-19",
+      "  # the next season's schedule only; a dry run counts rows and writes nothing",
+      "  runner seed --season 2025 --schedule-only",
+      "  runner seed --dry-run",
+    ].join("\n"),
+  );
+  return command.action(async (options: SeedCliOptions) => {
+    const seedOptions = seedOptionsFrom(options);
+    let summary: SeedSummary;
+    if (options.dryRun) {
+      summary = dryRunSeed(seedOptions);
+    } else {
+      const engine = await openEngine(options);
+      try {
+        summary = await seedWarehouse(engine, seedOptions);
+      } finally {
+        await engine.close();
+      }
+    }
+    io.stdout(options.json ? JSON.stringify(summary, null, 2) : summaryText(summary));
+    setExit(ExitCode.success);
+  });
+}

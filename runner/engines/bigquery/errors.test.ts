@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { DataFailureError, ExitCode, NotReadyError } from "../../errors.ts";
+import { JobFailedError, JobTimeoutError, RetryBudget, describeProblem, failure, withRetries } from "./errors.ts";
+
+/** What @google-cloud/common's ApiError carries for a failed request. */
+function apiError(code: number, reason: string | undefined, message: string) {
+  return Object.assign(new Error(message), { code, errors: reason ? [{ reason, message, domain: "global" }] : [] });
+}
+
+describe("describeProblem", () => {
+  it.each([
+    ["rateLimitExceeded (HTTP 403)", apiError(403, "rateLimitExceeded", "Exceeded rate limits: too many table update operations")],
+    ["backendError", apiError(500, "backendError", "Backend error")],
+    ["a 503 without a reason", apiError(503, undefined, "Service Unavailable")],
+    ["a 429", apiError(429, undefined, "Too Many Requests")],
+    ["quotaExceeded", apiError(403, "quotaExceeded", "Quota exceeded: too many concurrent queries")],
+    ["a concurrent-update conflict", apiError(400, "invalidQuery", "Could not serialize access to table p:d.t due to concurrent update")],
+    ["a job that failed with backendError", new JobFailedError("backendError", "Error encountered during execution. Retrying may solve the problem.", "job_1")],
+    ["a job not done in time", new JobTimeoutError("job job_1 was not done within 1000 ms")],
+    ["a reset connection", Object.assign(new Error("request to http://x failed, reason: socket hang up"), { code: "ECONNRESET" })],
+  ])("%s is transient", (_name, error) => {
+    expect(describeProblem(error).kind).toBe("transient");
+  });
+
+  it.each([
+    ["invalidQuery", apiError(400, "invalidQuery", "Syntax error: Unexpected keyword FROM at [3:5]")],
+    ["notFound", apiError(404, "notFound", "Not found: Table p:nba_raw.nbac_schedule was not found in location US")],
+    ["accessDenied", apiError(403, "accessDenied", "Access Denied: Table p:nba_raw.nbac_schedule: User does not have permission")],
+    ["bytesBilledLimitExceeded", apiError(400, "bytesBilledLimitExceeded", "Query exceeded limit for bytes billed: 1000000.")],
+    ["a 400 without a reason", apiError(400, undefined, "Bad Request")],
+    ["a job that failed with invalidQuery", new JobFailedError("invalidQuery", "Division by zero: 1 / 0", "job_2")],
+  ])("%s is permanent", (_name, error) => {
+    expect(describeProblem(error).kind).toBe("permanent");
+  });
+
+  it("keeps BigQuery's reason, status and own message", () => {
+    expect(describeProblem(apiError(400, "invalidQuery", "Unrecognized name: gmae_id at [5:3]"))).toEqual({
+      kind: "permanent",
+      reason: "invalidQuery",
+      status: 400,
+      message: "Unrecognized name: gmae_id at [5:3]",
+    });
+  });
+});
+
+describe("failure", () => {
+  it("is a data failure (exit 1) naming the action, BigQuery's reason and message, and the statement", () => {
+    const error = failure(describeProblem(apiError(400, "invalidQuery", "Syntax error: Unexpected \")\" at [2:9]")), "-- stage\nSELECT a, FROM t)", { action: "team_offense_game_summary" }, undefined);
+    expect(error).toBeInstanceOf(DataFailureError);
+    expect(error.exitCode).toBe(ExitCode.dataFailure);
+    expect(error.code).toBe("bigquery_invalid_query");
+    expect(error.message).toBe('team_offense_game_summary: BigQuery invalidQuery: Syntax error: Unexpected ")" at [2:9]');
+    expect(error.suggestion).toBe("The statement began: SELECT a, FROM t)");
+  });
+
+  it("points permission problems at the roles", () => {
+    const error = failure(describeProblem(apiError(403, "accessDenied", "Access Denied")), "SELECT 1", undefined, undefined);
+    expect(error.suggestion).toContain("roles");
+  });
+});
+
+describe("RetryBudget", () => {
+  it("backs off exponentially (with jitter) and gives up as NOT READY (exit 75) after maxAttempts", async () => {
+    const waits: number[] = [];
+    const budget = new RetryBudget({ maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 300 }, { action: "player_game_summary" }, async (ms) => {
+      waits.push(ms);
+    });
+    const problem = describeProblem(apiError(503, "backendError", "Backend error"));
+    await budget.backoff(problem, undefined);
+    await budget.backoff(problem, undefined);
+    await budget.backoff(problem, undefined);
+    const last = budget.backoff(problem, undefined);
+    await expect(last).rejects.toBeInstanceOf(NotReadyError);
+    await expect(last).rejects.toMatchObject({ exitCode: ExitCode.notReady, message: "player_game_summary: BigQuery backendError after 4 attempts: Backend error" });
+    // 100, 200, then capped at 300; each between half and all of it.
+    expect(waits).toHaveLength(3);
+    [100, 200, 300].forEach((ceiling, index) => {
+      expect(waits[index]).toBeGreaterThanOrEqual(ceiling / 2);
+      expect(waits[index]).toBeLessThanOrEqual(ceiling);
+    });
+  });
+
+  it("retries a transient error then returns, and never retries a permanent one", async () => {
+    const budget = () => new RetryBudget({ maxAttempts: 5, initialDelayMs: 0, maxDelayMs: 0 }, undefined, async () => undefined);
+    let calls = 0;
+    await expect(
+      withRetries(budget(), "SELECT 1", undefined, async () => {
+        calls += 1;
+        if (calls < 3) throw apiError(503, undefined, "Service Unavailable");
+        return "done";
+      }),
+    ).resolves.toBe("done");
+    expect(calls).toBe(3);
+
+    calls = 0;
+    await expect(
+      withRetries(budget(), "SELECT 1", undefined, async () => {
+        calls += 1;
+        throw apiError(404, "notFound", "Not found: Dataset p:nba_raw");
+      }),
+    ).rejects.toMatchObject({ code: "bigquery_not_found" });
+    expect(calls).toBe(1);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * What a BigQuery error means for a run. Transient problems (rate limits, backend errors, 5xx,
+ * concurrent-update conflicts, network blips, a job not done in time) are retried with
+ * exponential backoff a bounded number of times, then surface as NOT READY (exit 75 / HTTP 500,
+ * so Pub/Sub redelivers later). Everything else (syntax, missing table, permission, budget) is a
+ * failure carrying BigQuery's own message and the action's name: retrying would not help.
+ */
+import { DataFailureError, NotReadyError, RunnerError } from "../../errors.ts";
+import type { StatementContext } from "../engine.ts";
+
+export type ProblemKind = "transient" | "permanent";
+
+export interface BigQueryProblem {
+  kind: ProblemKind;
+  /** BigQuery's error reason (invalidQuery, notFound, rateLimitExceeded...) when it gave one. */
+  reason: string | undefined;
+  /** HTTP status of the failed request, when the problem came from one. */
+  status: number | undefined;
+  message: string;
+}
+
+/** Reasons BigQuery documents as "retry later". */
+const TRANSIENT_REASONS = new Set([
+  "backendError",
+  "internalError",
+  "jobBackendError",
+  "jobInternalError",
+  "rateLimitExceeded",
+  "jobRateLimitExceeded",
+  "quotaExceeded",
+  "timeout",
+  "runnerTimeout",
+]);
+
+/** Reasons that will fail the same way next time. */
+const PERMANENT_REASONS = new Set([
+  "accessDenied",
+  "billingNotEnabled",
+  "billingTierLimitExceeded",
+  "blocked",
+  "bytesBilledLimitExceeded",
+  "duplicate",
+  "invalid",
+  "invalidQuery",
+  "invalidUser",
+  "notFound",
+  "notImplemented",
+  "resourceInUse",
+  "resourcesExceeded",
+  "responseTooLarge",
+  "stopped",
+]);
+
+/** Serialisation conflicts between concurrent DML on one table: the losing job may simply run again. */
+const CONFLICT = /could not serialize access|concurrent update|aborted due to concurrent/i;
+const NETWORK = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|socket hang up|network timeout|request to .* failed/i;
+
+interface ErrorEntry {
+  reason?: unknown;
+  message?: unknown;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+/** A job's failure (`status.errorResult`), in the same shape as a request's. */
+export class JobFailedError extends Error {
+  constructor(
+    readonly reason: string | undefined,
+    message: string,
+    readonly jobId: string,
+  ) {
+    super(message);
+    this.name = "JobFailedError";
+  }
+}
+
+/** Raised by the engine itself when a job is not done within the configured job timeout. */
+export class JobTimeoutError extends Error {
+  readonly reason = "runnerTimeout";
+  constructor(message: string) {
+    super(message);
+    this.name = "JobTimeoutError";
+  }
+}
+
+/** The reason, status and message of whatever the client or the engine threw. */
+export function describeProblem(error: unknown): BigQueryProblem {
+  const record = asRecord(error) ?? {};
+  const errors = Array.isArray(record.errors) ? (record.errors as ErrorEntry[]) : [];
+  const first = errors.find((entry) => typeof entry?.reason === "string" || typeof entry?.message === "string");
+  const reason = typeof record.reason === "string" ? record.reason : typeof first?.reason === "string" ? first.reason : undefined;
+  const status = typeof record.code === "number" ? record.code : undefined;
+  const raw = typeof first?.message === "string" && first.message ? first.message : error instanceof Error ? error.message : String(error);
+  const message = raw.trim() || `HTTP ${status ?? "error"}`;
+  return { kind: classify(reason, status, message, record.code), reason, status, message };
+}
+
+function classify(reason: string | undefined, status: number | undefined, message: string, code: unknown): ProblemKind {
+  if (CONFLICT.test(message)) return "transient";
+  if (reason && TRANSIENT_REASONS.has(reason)) return "transient";
+  if (reason && PERMANENT_REASONS.has(reason)) return "permanent";
+  if (status !== undefined) return status === 429 || status >= 500 ? "transient" : "permanent";
+  if (typeof code === "string" && NETWORK.test(code)) return "transient";
+  return NETWORK.test(message) ? "transient" : "permanent";
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export type Sleep = (ms: number) => Promise<void>;
+export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function prefix(context: StatementContext | undefined): string {
+  return context?.action ? `${context.action}: ` : "";
+}
+
+function statementStart(sql: string): string {
+  const line = sql
+    .split("\n")
+    .map((text) => text.trim())
+    .find((text) => text && !text.startsWith("--"));
+  return (line ?? "").slice(0, 120);
+}
+
+/** A permanent problem as the runner reports it: BigQuery's message, the action, the statement. */
+export function failure(problem: BigQueryProblem, sql: string | undefined, context: StatementContext | undefined, cause: unknown): DataFailureError {
+  const code = problem.reason ? `bigquery_${problem.reason.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}` : "bigquery_error";
+  const suggestion =
+    problem.reason === "accessDenied"
+      ? "Check the roles of the credentials the runner uses (README: Running on BigQuery)."
+      : problem.reason === "bytesBilledLimitExceeded"
+        ? "The job would bill more than maximumBytesBilled; raise it or narrow the run."
+        : sql
+          ? `The statement began: ${statementStart(sql)}`
+          : undefined;
+  return new DataFailureError(code, `${prefix(context)}BigQuery ${problem.reason ?? "error"}: ${problem.message}`, { suggestion, cause });
+}
+
+/**
+ * The retry allowance of one statement, shared by every request made for it (insert, polls,
+ * re-runs), so a statement never makes more than `maxAttempts` tries in all.
+ */
+export class RetryBudget {
+  private attempt = 1;
+
+  constructor(
+    private readonly policy: RetryPolicy,
+    private readonly context: StatementContext | undefined,
+    private readonly wait: Sleep = sleep,
+  ) {}
+
+  /** Waits before the next try, or throws NOT READY when the tries are used up. */
+  async backoff(problem: BigQueryProblem, cause: unknown): Promise<void> {
+    if (this.attempt >= this.policy.maxAttempts) {
+      throw new NotReadyError(
+        "bigquery_transient",
+        `${prefix(this.context)}BigQuery ${problem.reason ?? `HTTP ${problem.status ?? "error"}`} after ${this.attempt} attempts: ${problem.message}`,
+        { suggestion: "A transient BigQuery problem: the run can be retried later as it is.", cause },
+      );
+    }
+    const exponential = Math.min(this.policy.maxDelayMs, this.policy.initialDelayMs * 2 ** (this.attempt - 1));
+    // Half fixed, half random: concurrent actions that failed together do not retry in lockstep.
+    await this.wait(Math.round(exponential / 2 + (Math.random() * exponential) / 2));
+    this.attempt += 1;
+  }
+
+  get attempts(): number {
+    return this.attempt;
+  }
+}
+
+/** Runs `request`, retrying transient problems within the budget; permanent ones become failures. */
+export async function withRetries<T>(budget: RetryBudget, sql: string | undefined, context: StatementContext | undefined, request: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      if (error instanceof RunnerError) throw error;
+      const problem = describeProblem(error);
+      if (problem.kind === "permanent") throw failure(problem, sql, context, error);
+      await budget.backoff(problem, error);
+    }
+  }
+}

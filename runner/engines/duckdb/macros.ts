@@ -1,0 +1,178 @@
+/**
+ * DuckDB macros that give BigQuery semantics where a DuckDB built-in differs. The translator
+ * (translate.ts) emits calls to them; the engine runs these statements once per connection. Every
+ * name starts with `bq_` so that none can shadow a DuckDB built-in.
+ *
+ * Where BigQuery's behaviour depends on the argument's type (CAST, ROUND...), a macro dispatches
+ * on typeof(x). Typed macro parameters would be neater but DuckDB cannot pick an overload when the
+ * argument is an aggregate or window call (CAST(COUNT(*) AS STRING)), so every branch is written
+ * to bind for any argument type (TRY_CAST) and only the matching branch runs.
+ *
+ * The timestamp macros assume the connection's TimeZone is UTC (the engine sets it), as BigQuery's
+ * default time zone is.
+ */
+
+/** ASCII whitespace as absl's SimpleAtoi skips it around numbers in CAST(string AS INT64). */
+const ASCII_SPACE = "chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ' '";
+
+/** Unicode White_Space (ICU UCHAR_WHITE_SPACE), what BigQuery's one-argument TRIM removes. */
+const UNICODE_SPACE = [9, 10, 11, 12, 13, 32, 133, 160, 5760, ...range(8192, 8202), 8232, 8233, 8239, 8287, 12288]
+  .map((code) => `chr(${code})`)
+  .join(" || ");
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, index) => from + index);
+}
+
+const INT_DECIMAL = String.raw`'[\t\n\x0B\f\r ]*[+-]?[0-9]+[\t\n\x0B\f\r ]*'`;
+const INT_HEX = String.raw`'[\t\n\x0B\f\r ]*[+-]?0[xX][0-9a-fA-F]+[\t\n\x0B\f\r ]*'`;
+
+export const DUCKDB_MACROS: readonly string[] = [
+  // x / y: BigQuery raises "division by zero" for every numeric type; DuckDB returns NULL,
+  // Infinity or NaN. The translator wraps every divisor in this.
+  `CREATE OR REPLACE MACRO bq_nonzero(y) AS CASE WHEN y = 0 THEN error('division by zero') ELSE y END`,
+  `CREATE OR REPLACE MACRO bq_safe_divide(x, y) AS CASE WHEN y = 0 THEN NULL ELSE x / y END`,
+  // DIV truncates toward zero (so does DuckDB's // on integers) and raises on zero (DuckDB: NULL).
+  // On NUMERIC DuckDB's // is a plain division, so DIV(NUMERIC) is refused when it runs.
+  `CREATE OR REPLACE MACRO bq_div(x, y) AS CASE
+      WHEN y = 0 THEN error('division by zero: DIV(' || x || ', 0)')
+      WHEN typeof(x) NOT LIKE '%INT%' OR typeof(y) NOT LIKE '%INT%' THEN error('DIV() is only supported on INT64 by the local engine')
+      ELSE x // y END`,
+  `CREATE OR REPLACE MACRO bq_mod(x, y) AS CASE WHEN y = 0 THEN error('division by zero: MOD(' || x || ', 0)') ELSE x % y END`,
+  // BigQuery (ZetaSQL CheckFloatingPointError) raises an error when POW, EXP or LOG turn finite
+  // inputs into Infinity or NaN; DuckDB returns them. (SQRT, LN and LOG10 raise in DuckDB too.)
+  `CREATE OR REPLACE MACRO bq_float_checked(r, x, y, call) AS CASE
+      WHEN NOT isfinite(r) AND isfinite(x) AND isfinite(y) THEN error('Floating point error in function: ' || call)
+      ELSE r END`,
+  `CREATE OR REPLACE MACRO bq_exp(x) AS bq_float_checked(exp(x), x, 0.0, 'EXP(' || x || ')')`,
+  `CREATE OR REPLACE MACRO bq_pow(x, y) AS bq_float_checked(pow(x, y), x, y, 'POW(' || x || ', ' || y || ')')`,
+  // LOG(x, base) is log base `base` of x, computed as ZetaSQL does; DuckDB's log(x) is base 10.
+  `CREATE OR REPLACE MACRO bq_log(x, b) AS bq_float_checked(ln(x) / ln(b), x, b, 'LOG(' || x || ', ' || b || ')')`,
+
+  // ROUND and TRUNC on FLOAT64. BigQuery (ZetaSQL RoundDecimal) scales in extended precision and
+  // so rounds the double's exact binary value: ROUND(2.675, 2) = 2.67 because 2.675 is stored as
+  // 2.67499999.... DuckDB scales in double precision (2.675 * 100 = 267.5 exactly) and says 2.68.
+  // bq_mul_err is the exact error of a double product (Dekker's TwoProduct), which decides the
+  // only ambiguous case: a scaled value that lands exactly on .5 (or on an integer, for TRUNC).
+  `CREATE OR REPLACE MACRO bq_hi(a) AS (134217729.0::DOUBLE * a) - ((134217729.0::DOUBLE * a) - a)`,
+  `CREATE OR REPLACE MACRO bq_mul_err(a, b, p) AS ((bq_hi(a) * bq_hi(b) - p) + bq_hi(a) * (b - bq_hi(b)) + (a - bq_hi(a)) * bq_hi(b)) + (a - bq_hi(a)) * (b - bq_hi(b))`,
+  // Whether the double x scaled by 10^d lands exactly on .5 in double arithmetic while its exact
+  // value is nearer zero: the one case where DuckDB's round(x, d) (std::round(x * 10^d) / 10^d)
+  // rounds away from zero and BigQuery does not. For d < 0 the scaled value is x / 10^-d and the
+  // sign of x - q * 10^-d, computed exactly, says on which side of q the exact quotient lies.
+  `CREATE OR REPLACE MACRO bq_half_below(x, d) AS CASE
+      WHEN isnan(x) OR isinf(x) OR d > 308 OR d < -308 THEN false
+      WHEN d >= 0 THEN abs(x * pow(10, d) - trunc(x * pow(10, d))) = 0.5
+        AND bq_mul_err(x, pow(10, d), x * pow(10, d)) * sign(x) < 0
+      ELSE abs(x / pow(10, -d) - trunc(x / pow(10, -d))) = 0.5
+        AND ((x - (x / pow(10, -d)) * pow(10, -d)) - bq_mul_err(x / pow(10, -d), pow(10, -d), (x / pow(10, -d)) * pow(10, -d))) * sign(x) < 0
+      END`,
+  // Whether the double x scaled by 10^d is an integer in double arithmetic while its exact value is
+  // just short of it (nearer zero): there DuckDB's trunc(x, d) keeps the integer, BigQuery does not.
+  `CREATE OR REPLACE MACRO bq_integral_below(x, d) AS CASE
+      WHEN isnan(x) OR isinf(x) OR d > 15 OR d < -15 THEN false
+      WHEN d >= 0 THEN x * pow(10, d) = trunc(x * pow(10, d)) AND bq_mul_err(x, pow(10, d), x * pow(10, d)) * sign(x) < 0
+      ELSE x / pow(10, -d) = trunc(x / pow(10, -d))
+        AND ((x - (x / pow(10, -d)) * pow(10, -d)) - bq_mul_err(x / pow(10, -d), pow(10, -d), (x / pow(10, -d)) * pow(10, -d))) * sign(x) < 0
+      END`,
+  // ROUND(x, d) / TRUNC(x, d), d constant. The corrections keep the result in x's type: for the
+  // half-below case truncating gives the right answer, and for the integral-below case rounding
+  // three quarters of a unit nearer zero does (a DECIMAL offset keeps DOUBLE a DOUBLE).
+  // NUMERIC rounding in DuckDB is already exact and half away from zero.
+  `CREATE OR REPLACE MACRO bq_round(x, d) AS CASE
+      WHEN typeof(x) = 'DOUBLE' AND (isnan(TRY_CAST(x AS DOUBLE)) OR isinf(TRY_CAST(x AS DOUBLE))) THEN x
+      WHEN typeof(x) = 'DOUBLE' AND bq_half_below(TRY_CAST(x AS DOUBLE), d) THEN trunc(x, CAST(d AS INTEGER))
+      ELSE round(x, CAST(d AS INTEGER)) END`,
+  `CREATE OR REPLACE MACRO bq_trunc(x, d) AS CASE
+      WHEN typeof(x) = 'DOUBLE' AND bq_integral_below(TRY_CAST(x AS DOUBLE), d)
+        THEN round(x - sign(x) * TRY_CAST(0.75 * pow(10, -d) AS DECIMAL(38, 18)), CAST(d AS INTEGER))
+      ELSE trunc(x, CAST(d AS INTEGER)) END`,
+
+  // GREATEST / LEAST: NULL when any argument is NULL (DuckDB skips NULLs); LEAST is NaN when any
+  // argument is NaN (DuckDB orders NaN above every number). The translator passes the arguments
+  // as one list so that each is evaluated once and their types are unified as BigQuery does.
+  `CREATE OR REPLACE MACRO bq_greatest(l) AS CASE WHEN list_aggregate(l, 'count') < len(l) THEN NULL ELSE list_max(l) END`,
+  `CREATE OR REPLACE MACRO bq_least(l) AS CASE
+      WHEN list_aggregate(l, 'count') < len(l) THEN NULL
+      WHEN typeof(l) IN ('DOUBLE[]', 'FLOAT[]') AND CAST(list_max(l) AS VARCHAR) = 'nan' THEN list_max(l)
+      ELSE list_min(l) END`,
+
+  // Arrays: arr[OFFSET(i)] is 0-based and raises out of range; DuckDB lists are 1-based, return
+  // NULL out of range and count negative indexes from the end.
+  `CREATE OR REPLACE MACRO bq_offset(arr, i) AS CASE WHEN i < 0 OR i >= len(arr) THEN error('Array index ' || i || ' is out of bounds') ELSE arr[i + 1] END`,
+  `CREATE OR REPLACE MACRO bq_safe_offset(arr, i) AS CASE WHEN i < 0 OR i >= len(arr) THEN NULL ELSE arr[i + 1] END`,
+
+  // Strings.
+  `CREATE OR REPLACE MACRO bq_length(s) AS CASE WHEN typeof(s) = 'BLOB' THEN octet_length(TRY_CAST(s AS BLOB)) ELSE length(CAST(s AS VARCHAR)) END`,
+  // SUBSTR: position 0, or one before the start, means 1 (DuckDB counts it as a character before
+  // the string); a negative length is an error (DuckDB: empty string).
+  `CREATE OR REPLACE MACRO bq_substr(s, p) AS substring(s, CASE WHEN p = 0 OR p < -length(s) THEN 1 ELSE p END),
+    (s, p, l) AS CASE WHEN l < 0 THEN error('Third argument in SUBSTR() cannot be negative') ELSE substring(s, CASE WHEN p = 0 OR p < -length(s) THEN 1 ELSE p END, l) END`,
+  `CREATE OR REPLACE MACRO bq_unicode_space() AS ${UNICODE_SPACE}`,
+  // One-argument TRIM removes Unicode whitespace in BigQuery, only spaces in DuckDB.
+  `CREATE OR REPLACE MACRO bq_trim(s) AS trim(s, bq_unicode_space())`,
+  `CREATE OR REPLACE MACRO bq_ltrim(s) AS ltrim(s, bq_unicode_space())`,
+  `CREATE OR REPLACE MACRO bq_rtrim(s) AS rtrim(s, bq_unicode_space())`,
+  `CREATE OR REPLACE MACRO bq_lpad(s, n) AS CASE WHEN n < 0 THEN error('LPAD: return length cannot be negative') ELSE lpad(s, n, ' ') END,
+    (s, n, p) AS CASE WHEN n < 0 THEN error('LPAD: return length cannot be negative') ELSE lpad(s, n, p) END`,
+  `CREATE OR REPLACE MACRO bq_rpad(s, n) AS CASE WHEN n < 0 THEN error('RPAD: return length cannot be negative') ELSE rpad(s, n, ' ') END,
+    (s, n, p) AS CASE WHEN n < 0 THEN error('RPAD: return length cannot be negative') ELSE rpad(s, n, p) END`,
+  // REGEXP_EXTRACT: NULL when nothing matches (DuckDB: empty string). The translator only uses it
+  // for literal patterns whose capture group cannot be skipped by a successful match.
+  `CREATE OR REPLACE MACRO bq_regexp_extract(s, re, g) AS CASE WHEN regexp_matches(s, re) THEN regexp_extract(s, re, g) END`,
+
+  // Weeks that start on weekday k (0 = Sunday, BigQuery's WEEK; 1 = Monday, ISOWEEK).
+  `CREATE OR REPLACE MACRO bq_week_start(d, k) AS CAST(d AS DATE) - CAST((dayofweek(d) - k + 7) % 7 AS INTEGER)`,
+  // EXTRACT(WEEK): weeks start on weekday k; days before the year's first such day are week 0.
+  `CREATE OR REPLACE MACRO bq_week(d, k) AS (dayofyear(d) + 6 - (dayofweek(d) - k + 7) % 7) // 7`,
+
+  // CAST(x AS STRING) for the types whose DuckDB text differs from BigQuery's: FLOAT64 as the
+  // shortest of %.15g / %.17g that reads back to the same double (ZetaSQL RoundTripDoubleToString,
+  // "1" not "1.0"), NUMERIC without trailing zeros, timestamps with 0, 3 or 6 fractional digits.
+  `CREATE OR REPLACE MACRO bq_f64_to_string(x) AS CASE
+      WHEN CAST(printf('%.15g', x + 0.0) AS DOUBLE) = x THEN printf('%.15g', x + 0.0)
+      ELSE printf('%.17g', x + 0.0) END`,
+  `CREATE OR REPLACE MACRO bq_timestamp_text(x) AS CASE
+      WHEN microsecond(x) % 1000000 = 0 THEN strftime(x, '%Y-%m-%d %H:%M:%S')
+      WHEN microsecond(x) % 1000 = 0 THEN strftime(x, '%Y-%m-%d %H:%M:%S.%g')
+      ELSE strftime(x, '%Y-%m-%d %H:%M:%S.%f') END`,
+  `CREATE OR REPLACE MACRO bq_to_string(x) AS CASE
+      WHEN x IS NULL THEN NULL
+      WHEN typeof(x) = 'DOUBLE' THEN bq_f64_to_string(TRY_CAST(x AS DOUBLE))
+      WHEN typeof(x) LIKE 'DECIMAL%' AND contains(CAST(x AS VARCHAR), '.') THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')
+      WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN bq_timestamp_text(TRY_CAST(x AS TIMESTAMPTZ)) || '+00'
+      WHEN typeof(x) = 'TIMESTAMP' THEN bq_timestamp_text(TRY_CAST(x AS TIMESTAMP))
+      WHEN typeof(x) = 'BLOB' THEN decode(TRY_CAST(x AS BLOB))
+      ELSE CAST(x AS VARCHAR) END`,
+
+  // CAST(x AS INT64): FLOAT64 rounds half away from zero (DuckDB: half to even); a string must be
+  // a plain or 0x integer (DuckDB also accepts '12.5', '1e2', '1_000').
+  `CREATE OR REPLACE MACRO bq_int64_text(s) AS regexp_full_match(s, ${INT_DECIMAL}) OR regexp_full_match(s, ${INT_HEX})`,
+  `CREATE OR REPLACE MACRO bq_int64_from_text(s) AS CASE WHEN starts_with(trim(s, ${ASCII_SPACE}), '-') THEN -1 ELSE 1 END * TRY_CAST(ltrim(trim(s, ${ASCII_SPACE}), '+-') AS BIGINT)`,
+  `CREATE OR REPLACE MACRO bq_cast_int64(x) AS CASE
+      WHEN x IS NULL THEN NULL
+      WHEN typeof(x) = 'DOUBLE' AND (isnan(TRY_CAST(x AS DOUBLE)) OR isinf(TRY_CAST(x AS DOUBLE)))
+        THEN error('Illegal conversion of non-finite floating point number to an integer: ' || x)
+      WHEN typeof(x) = 'DOUBLE' THEN CAST(round(TRY_CAST(x AS DOUBLE)) AS BIGINT)
+      WHEN typeof(x) = 'VARCHAR' AND NOT bq_int64_text(CAST(x AS VARCHAR)) THEN error('Bad int64 value: ' || x)
+      WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN bq_int64_from_text(CAST(x AS VARCHAR)) IS NULL THEN error('Bad int64 value: ' || x) ELSE bq_int64_from_text(CAST(x AS VARCHAR)) END
+      ELSE CAST(x AS BIGINT) END`,
+  `CREATE OR REPLACE MACRO bq_safe_cast_int64(x) AS CASE
+      WHEN typeof(x) = 'DOUBLE' THEN TRY_CAST(round(TRY_CAST(x AS DOUBLE)) AS BIGINT)
+      WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN bq_int64_text(CAST(x AS VARCHAR)) THEN bq_int64_from_text(CAST(x AS VARCHAR)) END
+      ELSE TRY_CAST(x AS BIGINT) END`,
+  // CAST(x AS BOOL): from a string only 'true' / 'false', any case (DuckDB also takes 't', 'yes', '1'...).
+  `CREATE OR REPLACE MACRO bq_cast_bool(x) AS CASE
+      WHEN x IS NULL THEN NULL
+      WHEN typeof(x) = 'VARCHAR' AND lower(CAST(x AS VARCHAR)) = 'true' THEN true
+      WHEN typeof(x) = 'VARCHAR' AND lower(CAST(x AS VARCHAR)) = 'false' THEN false
+      WHEN typeof(x) = 'VARCHAR' THEN error('Bad bool value: ' || x)
+      ELSE CAST(x AS BOOLEAN) END`,
+  `CREATE OR REPLACE MACRO bq_safe_cast_bool(x) AS CASE
+      WHEN typeof(x) = 'VARCHAR' AND lower(CAST(x AS VARCHAR)) = 'true' THEN true
+      WHEN typeof(x) = 'VARCHAR' AND lower(CAST(x AS VARCHAR)) = 'false' THEN false
+      WHEN typeof(x) = 'VARCHAR' THEN NULL
+      ELSE TRY_CAST(x AS BOOLEAN) END`,
+  // CAST(string AS BYTES) is the UTF-8 encoding (DuckDB's VARCHAR -> BLOB cast reads \\x escapes).
+  `CREATE OR REPLACE MACRO bq_to_bytes(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN encode(CAST(x AS VARCHAR)) ELSE TRY_CAST(x AS BLOB) END`,
+];

@@ -1,0 +1,275 @@
+/**
+ * Executes a plan for one set of run dates: levels in order, the actions of a level concurrently
+ * (bounded). An action whose dependency did not succeed is skipped; independent actions still run.
+ * Gates answer "not ready" (blocked) with the rows naming what is missing; assertions fail with
+ * the rows that break them. Every outcome goes to the ledger as soon as it is known.
+ */
+import { NotReadyError, RunnerError, describeError } from "../errors.ts";
+import type { RunDates } from "../dates.ts";
+import type { Engine, Row } from "../engines/engine.ts";
+import { recordInLedger, type ActionStatus } from "../ledger/ledger.ts";
+import type { Logger } from "../log.ts";
+import type { Action } from "../plan/actions.ts";
+import type { Plan } from "../plan/plan.ts";
+import { CheckFailedError, publishIncremental, publishRelation, targetOf, type CheckResult, type WriteChecks } from "./write.ts";
+
+/** Rows of a failing gate or assertion kept in the outcome and the ledger. */
+const MAX_REPORTED_ROWS = 50;
+
+export interface ActionOutcome {
+  action: string;
+  role: Action["role"];
+  target: string;
+  level: number;
+  status: ActionStatus;
+  startedAt: string | null;
+  finishedAt: string;
+  durationMs: number;
+  rowsStaged: number | null;
+  rowsWritten: number | null;
+  rowsQuarantined: number | null;
+  games: number | null;
+  message: string | null;
+  /** Gate or assertion rows, check results. */
+  details: { rows?: Row[]; rowCount?: number; checks?: CheckResult[] } | undefined;
+  /** For failures: whether retrying later may succeed (engine busy, transient error). */
+  retryable: boolean;
+}
+
+export interface ExecutionContext {
+  engine: Engine;
+  runId: string;
+  trigger: string;
+  dates: RunDates;
+  fullRefresh: boolean;
+  /** Gates are skipped deliberately (backfills of old dates); logged loudly. */
+  ignoreGates: boolean;
+  concurrency: number;
+  checks: WriteChecks;
+  log: Logger;
+  /** Called when an action starts and when it ends (progress display). */
+  onAction?: (event: { action: Action; phase: "start" | "end"; outcome?: ActionOutcome }) => void;
+}
+
+async function mapWithConcurrency<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** A gate or assertion: runs its query, the rows it returns are the problem it found. */
+async function runCheckQuery(engine: Engine, action: Action, runId: string): Promise<{ rows: Row[]; rowCount: number }> {
+  const context = { action: action.name, runId };
+  const counted = await engine.query<{ row_count: number }>(`SELECT COUNT(*) AS row_count FROM (\n${action.query}\n) AS check_rows`, { context });
+  const rowCount = Number(counted[0]?.row_count ?? 0);
+  const rows = rowCount === 0 ? [] : await engine.query(`SELECT * FROM (\n${action.query}\n) AS check_rows LIMIT ${MAX_REPORTED_ROWS}`, { context });
+  return { rows, rowCount };
+}
+
+function describeGateRows(rows: Row[], rowCount: number): string {
+  const games = rows.map((row) => String(row.game_id ?? row.nba_game_id ?? JSON.stringify(row)));
+  const missing = rows[0]?.missing ? `: ${String(rows[0].missing)}` : "";
+  const more = rowCount > rows.length ? ` and ${rowCount - rows.length} more` : "";
+  return `${rowCount} game(s) not ready (${games.join(", ")}${more})${missing}`;
+}
+
+async function runAction(context: ExecutionContext, action: Action, level: number): Promise<Omit<ActionOutcome, "action" | "role" | "target" | "level" | "startedAt" | "finishedAt" | "durationMs">> {
+  const { engine, runId, log } = context;
+  const empty = { rowsStaged: null, rowsWritten: null, rowsQuarantined: null, games: null, retryable: false };
+  if (action.role === "gate") {
+    if (context.ignoreGates) {
+      log.warn(`GATE IGNORED: ${action.name} was not evaluated (--ignore-gates)`, { action: action.name, level });
+      return { ...empty, status: "succeeded", message: "gate ignored (--ignore-gates)", details: undefined };
+    }
+    let checked: { rows: Row[]; rowCount: number };
+    try {
+      checked = await runCheckQuery(engine, action, runId);
+    } catch (error) {
+      // Fail closed (spec 4.7): a gate that cannot be evaluated, e.g. because the upstream table
+      // does not exist yet, means "not ready", never "go ahead".
+      const message = `gate could not be evaluated: ${describeError(error)}`;
+      log.warn(`Gate ${action.name} NOT satisfied: ${message}`, { action: action.name, level });
+      return { ...empty, status: "blocked", message, details: undefined, retryable: true };
+    }
+    const { rows, rowCount } = checked;
+    if (rowCount > 0) {
+      const message = describeGateRows(rows, rowCount);
+      log.warn(`Gate ${action.name} NOT satisfied: ${message}`, { action: action.name, level, rows: rowCount });
+      return { ...empty, status: "blocked", message, details: { rows, rowCount }, retryable: true };
+    }
+    log.info(`Gate ${action.name} satisfied`, { action: action.name, level });
+    return { ...empty, status: "succeeded", message: null, details: undefined };
+  }
+  if (action.role === "assertion") {
+    const { rows, rowCount } = await runCheckQuery(engine, action, runId);
+    if (rowCount > 0) {
+      const message = `${rowCount} row(s) break ${action.name}`;
+      log.error(`ASSERTION FAILED: ${message}`, { action: action.name, level, rows: rowCount, sample: rows.slice(0, 3) });
+      return { ...empty, status: "failed", message, details: { rows, rowCount } };
+    }
+    return { ...empty, status: "succeeded", message: null, details: undefined };
+  }
+  if (action.role === "operation") {
+    for (const statement of action.query.split(";\n").filter((sql) => sql.trim())) {
+      await engine.execute(statement, { context: { action: action.name, runId } });
+    }
+    return { ...empty, status: "succeeded", message: null, details: undefined };
+  }
+  if (action.kind === "incremental") {
+    const written = await publishIncremental({
+      engine,
+      action,
+      runId,
+      dates: context.dates,
+      fullRefresh: context.fullRefresh,
+      checks: context.checks,
+      log: log.child({ action: action.name, level }),
+    });
+    return {
+      ...empty,
+      status: "succeeded",
+      rowsStaged: written.rowsStaged,
+      rowsWritten: written.rowsWritten,
+      rowsQuarantined: written.rowsQuarantined,
+      games: written.games,
+      message: null,
+      details: written.checks.length > 0 ? { checks: written.checks } : undefined,
+    };
+  }
+  const rows = await publishRelation(engine, action, runId);
+  return { ...empty, status: "succeeded", rowsWritten: rows ?? null, message: null, details: undefined };
+}
+
+async function executeOne(
+  context: ExecutionContext,
+  action: Action,
+  level: number,
+  statuses: Map<string, ActionStatus>,
+  planned: Map<string, Action>,
+): Promise<ActionOutcome> {
+  const { log } = context;
+  const base = { action: action.name, role: action.role, target: `${targetOf(action).dataset}.${targetOf(action).table}`, level };
+  const unmet = action.dependencies.filter((dependency) => statuses.has(dependency) && statuses.get(dependency) !== "succeeded");
+  if (unmet.length > 0) {
+    const reasons = unmet.map((dependency) => `${dependency.split(".").at(-1)} ${statuses.get(dependency)}`);
+    const message = `skipped: ${reasons.join(", ")}`;
+    log.warn(`${action.name} dependencies NOT satisfied: ${reasons.join(", ")}`, { action: action.name, level });
+    return {
+      ...base,
+      status: "skipped",
+      startedAt: null,
+      finishedAt: new Date().toISOString(),
+      durationMs: 0,
+      rowsStaged: null,
+      rowsWritten: null,
+      rowsQuarantined: null,
+      games: null,
+      message,
+      details: undefined,
+      retryable: false,
+    };
+  }
+  if (action.role === "model") {
+    const gates = action.dependencies.flatMap((id) => (planned.get(id)?.role === "gate" ? [planned.get(id)?.name] : []));
+    log.info(`${action.name} dependencies satisfied${gates.length ? ` (gates passed: ${gates.join(", ")})` : ""}`, {
+      action: action.name,
+      level,
+    });
+  }
+
+  context.onAction?.({ action, phase: "start" });
+  const started = Date.now();
+  let result: Awaited<ReturnType<typeof runAction>>;
+  try {
+    result = await runAction(context, action, level);
+  } catch (error) {
+    const retryable = error instanceof NotReadyError;
+    const message = describeError(error);
+    log.error(`${action.name} ${retryable ? "not ready" : "failed"}: ${message}`, {
+      action: action.name,
+      level,
+      code: error instanceof RunnerError ? error.code : "unexpected",
+    });
+    result = {
+      status: retryable ? "blocked" : "failed",
+      rowsStaged: null,
+      rowsWritten: null,
+      rowsQuarantined: null,
+      games: null,
+      message,
+      details: error instanceof CheckFailedError ? { checks: error.results } : undefined,
+      retryable,
+    };
+  }
+  const finished = Date.now();
+  const outcome: ActionOutcome = {
+    ...base,
+    ...result,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationMs: finished - started,
+  };
+  context.onAction?.({ action, phase: "end", outcome });
+  return outcome;
+}
+
+/** One ledger row per date of the window (a batch run covers several dates at once). */
+async function record(context: ExecutionContext, outcome: ActionOutcome): Promise<void> {
+  for (const gameDate of context.dates.dates) await recordOne(context, outcome, gameDate);
+}
+
+async function recordOne(context: ExecutionContext, outcome: ActionOutcome, gameDate: string): Promise<void> {
+  await recordInLedger(context.engine, {
+    run_id: context.runId,
+    trigger: context.trigger,
+    game_date: gameDate,
+    action: outcome.action,
+    action_role: outcome.role,
+    target: outcome.target,
+    level: outcome.level,
+    status: outcome.status,
+    started_at: outcome.startedAt,
+    finished_at: outcome.finishedAt,
+    duration_ms: outcome.durationMs,
+    rows_staged: outcome.rowsStaged,
+    rows_written: outcome.rowsWritten,
+    rows_quarantined: outcome.rowsQuarantined,
+    games: outcome.games,
+    message: outcome.message,
+    details: outcome.details,
+  });
+}
+
+export async function executePlan(context: ExecutionContext, plan: Plan): Promise<ActionOutcome[]> {
+  const { log } = context;
+  const statuses = new Map<string, ActionStatus>();
+  const planned = new Map(plan.levels.flat().map((action) => [action.id, action]));
+  for (const action of planned.values()) statuses.set(action.id, "skipped");
+  const outcomes: ActionOutcome[] = [];
+  const models = plan.levels.flat().filter((action) => action.role === "model").length;
+  const window = context.dates.start === context.dates.end ? context.dates.start : `${context.dates.start}..${context.dates.end}`;
+  log.info(`Running ${models} models in ${plan.levels.length} levels for ${window}`, { actions: plan.size });
+
+  for (const [level, actions] of plan.levels.entries()) {
+    log.info(`Level ${level} started: ${actions.map((action) => action.name).join(", ")}`, { level });
+    const levelOutcomes = await mapWithConcurrency(actions, context.concurrency, async (action) => {
+      const outcome = await executeOne(context, action, level, statuses, planned);
+      await record(context, outcome);
+      return outcome;
+    });
+    for (const [index, outcome] of levelOutcomes.entries()) {
+      statuses.set((actions[index] as Action).id, outcome.status);
+      outcomes.push(outcome);
+    }
+    const notOk = levelOutcomes.filter((outcome) => outcome.status !== "succeeded").length;
+    log.info(`Level ${level} complete${notOk ? `: ${notOk} of ${actions.length} did not succeed` : ""}`, { level });
+  }
+  return outcomes;
+}

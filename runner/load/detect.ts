@@ -1,0 +1,68 @@
+/**
+ * The payload formats `runner load` reads, the raw tables each writes, and how `--format auto`
+ * recognises them from the payload's shape.
+ */
+import type { RawTableName } from "./raw_tables.ts";
+import { BDL_BOXSCORES_TABLES, looksLikeBdlBoxscores } from "./formats/bdl-boxscores.ts";
+import { looksLikeNbacBoxscore, NBAC_BOXSCORE_TABLES } from "./formats/nbac-boxscore.ts";
+import { looksLikeNbacGamebook, NBAC_GAMEBOOK_TABLES } from "./formats/nbac-gamebook.ts";
+import { looksLikeNbacLeaguegamelog, NBAC_LEAGUEGAMELOG_TABLES } from "./formats/nbac-leaguegamelog.ts";
+import { looksLikeNbacSchedule, NBAC_SCHEDULE_TABLES } from "./formats/nbac-schedule.ts";
+
+export const FORMAT_NAMES = ["bdl-boxscores", "nbac-gamebook", "nbac-schedule", "nbac-leaguegamelog", "nbac-boxscore"] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+export interface FormatInfo {
+  /** What the payload is, for help texts and messages. */
+  describe: string;
+  /** The raw tables a file of this format writes (and whose rows from the same file a reload replaces). */
+  tables: readonly RawTableName[];
+  looksLike: (payload: unknown) => boolean;
+}
+
+export const FORMATS: Record<FormatName, FormatInfo> = {
+  "bdl-boxscores": {
+    describe: "balldontlie box_scores?date= (data[] with home_team/visitor_team players)",
+    tables: BDL_BOXSCORES_TABLES,
+    looksLike: looksLikeBdlBoxscores,
+  },
+  "nbac-gamebook": {
+    describe: "parsed NBA.com gamebook (game_code, active/dnp/inactive_players)",
+    tables: NBAC_GAMEBOOK_TABLES,
+    looksLike: looksLikeNbacGamebook,
+  },
+  "nbac-schedule": {
+    describe: "NBA.com season schedule, flattened games[]",
+    tables: NBAC_SCHEDULE_TABLES,
+    looksLike: looksLikeNbacSchedule,
+  },
+  "nbac-leaguegamelog": {
+    describe: "NBA.com stats leaguegamelog, player rows",
+    tables: NBAC_LEAGUEGAMELOG_TABLES,
+    looksLike: looksLikeNbacLeaguegamelog,
+  },
+  "nbac-boxscore": {
+    describe: "NBA.com stats boxscore (PlayerStats, TeamStats)",
+    tables: NBAC_BOXSCORE_TABLES,
+    looksLike: looksLikeNbacBoxscore,
+  },
+};
+
+export type Detection = { format: FormatName } | { reason: string };
+
+function shapeOf(payload: unknown): string {
+  if (Array.isArray(payload)) return "a JSON array";
+  if (typeof payload !== "object" || payload === null) return `a JSON ${payload === null ? "null" : typeof payload}`;
+  const keys = Object.keys(payload);
+  const shown = keys.slice(0, 8).join(", ");
+  return keys.length === 0 ? "an empty object" : `an object with keys ${shown}${keys.length > 8 ? ", ..." : ""}`;
+}
+
+/** The one format whose shape the payload has, or why none (or several) fit. */
+export function detectFormat(payload: unknown): Detection {
+  const matches = FORMAT_NAMES.filter((name) => FORMATS[name].looksLike(payload));
+  if (matches.length === 1) return { format: matches[0] as FormatName };
+  if (matches.length > 1) return { reason: `the payload fits several formats (${matches.join(", ")}); pass --format` };
+  const known = FORMAT_NAMES.map((name) => `${name}: ${FORMATS[name].describe}`).join("; ");
+  return { reason: `cannot tell the format: the payload is ${shapeOf(payload)}, which is none of ${known}; pass --format if it is one of them` };
+}

@@ -1,0 +1,288 @@
+/**
+ * `runner load`: real upstream payloads into the raw tables. Every file is read and validated
+ * first, and every row checked against includes/raw_tables.js; only then is anything written, in
+ * one transaction, so a bad file leaves the warehouse as it was. A file's earlier rows (same
+ * `source_file_path`) are deleted before its rows are inserted, so reloading it replaces them.
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+import { isCalendarDate } from "../dates.ts";
+import { param, type Engine } from "../engines/engine.ts";
+import { BadInputError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { toTricode } from "../nba/teams.ts";
+import { ScheduleIndex, resolveBoxscoreGame, scheduledGamesFromRows, warehouseScheduledGames } from "./boxscore_games.ts";
+import { detectFormat, FORMATS, type FormatName } from "./detect.ts";
+import { parseBdlBoxscores } from "./formats/bdl-boxscores.ts";
+import { nbacBoxscoreRows, readNbacBoxscore, type NbacBoxscore } from "./formats/nbac-boxscore.ts";
+import { parseNbacGamebook } from "./formats/nbac-gamebook.ts";
+import { parseNbacLeaguegamelog } from "./formats/nbac-leaguegamelog.ts";
+import { parseNbacSchedule } from "./formats/nbac-schedule.ts";
+import { PayloadProblems, type Problem } from "./problems.ts";
+import { ensureRawTables, rawTableRef, rawTables, type RawTableName } from "./raw_tables.ts";
+import { checkRowsAgainstSpec, type FileMeta, type RowsByTable } from "./rows.ts";
+
+export interface LoadOptions {
+  /** A format for every file, or "auto" (default) to recognise each file's format from its shape. */
+  format?: FormatName | "auto" | undefined;
+  /** `processed_at` of every row (ISO 8601); the load time by default. */
+  processedAt?: string | undefined;
+  /** nbac-boxscore: the game date when nbac_schedule does not have the game. */
+  gameDate?: string | undefined;
+  /** nbac-boxscore: the home team (NBA.com tricode) when nbac_schedule does not have the game. */
+  home?: string | undefined;
+  log?: Logger | undefined;
+}
+
+export interface TableLoad {
+  table: RawTableName;
+  /** Rows inserted. */
+  rows: number;
+  /** Rows of an earlier load of the same file that were deleted first (when the engine reports it). */
+  replaced: number | null;
+}
+
+export interface FileLoad {
+  /** The file as it was named. */
+  file: string;
+  /** Its absolute path, written to `source_file_path`. */
+  sourceFilePath: string;
+  format: FormatName;
+  tables: TableLoad[];
+  /** What was read but deliberately not written, and why. */
+  notes: string[];
+}
+
+export interface LoadSummary {
+  dataset: string;
+  processedAt: string;
+  files: FileLoad[];
+}
+
+/** At most this many problems are listed per file; the count of the rest follows. */
+const PROBLEMS_SHOWN_PER_FILE = 20;
+
+interface ParsedFile {
+  file: string;
+  meta: FileMeta;
+  format: FormatName;
+  rows: RowsByTable;
+  notes: string[];
+  /** nbac-boxscore files wait for their game's date and sides. */
+  boxscore?: NbacBoxscore;
+}
+
+function processedAtOf(value: string | undefined): string {
+  if (value === undefined) return new Date().toISOString();
+  const millis = Date.parse(value);
+  // The zone is required: without one the same text means different instants on different machines.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*(Z|[+-]\d{2}:?\d{2})$/.test(value) || Number.isNaN(millis)) {
+    throw new BadInputError("invalid_processed_at", `--processed-at: "${value}" is not an ISO 8601 timestamp with a time zone`, {
+      suggestion: "Give a date, a time and a zone, e.g. --processed-at 2025-01-16T09:00:00Z.",
+    });
+  }
+  return new Date(millis).toISOString();
+}
+
+function checkOptions(options: LoadOptions): { gameDate: string | undefined; home: string | undefined } {
+  if (options.gameDate !== undefined && !isCalendarDate(options.gameDate)) {
+    throw new BadInputError("invalid_date", `--game-date: "${options.gameDate}" is not a calendar date`, {
+      suggestion: "Dates are YYYY-MM-DD, e.g. --game-date 2025-01-15.",
+    });
+  }
+  const home = options.home === undefined ? undefined : toTricode(options.home);
+  if (options.home !== undefined && !home) {
+    throw new BadInputError("invalid_team", `--home: "${options.home}" is not an NBA team code`, {
+      suggestion: "Use the NBA.com tricode, e.g. --home PHI.",
+    });
+  }
+  if ((options.gameDate !== undefined || home !== undefined) && options.format !== undefined && options.format !== "auto" && options.format !== "nbac-boxscore") {
+    throw new BadInputError("option_not_applicable", `--game-date and --home apply to nbac-boxscore files only, not ${options.format}`);
+  }
+  return { gameDate: options.gameDate, home };
+}
+
+async function readPayload(absolute: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(absolute, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PayloadProblems([{ path: "", reason: code === "ENOENT" ? "no such file" : `cannot read it: ${(error as Error).message}` }]);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new PayloadProblems([{ path: "", reason: `not valid JSON: ${(error as Error).message}` }]);
+  }
+}
+
+function parseFile(file: string, meta: FileMeta, payload: unknown, requested: FormatName | "auto"): ParsedFile {
+  let format: FormatName;
+  if (requested === "auto") {
+    const detection = detectFormat(payload);
+    if ("reason" in detection) throw new PayloadProblems([{ path: "", reason: detection.reason }]);
+    format = detection.format;
+  } else {
+    format = requested;
+  }
+  const parsed = { file, meta, format, notes: [] as string[] };
+  switch (format) {
+    case "bdl-boxscores":
+      return { ...parsed, rows: parseBdlBoxscores(payload, meta) };
+    case "nbac-gamebook":
+      return { ...parsed, rows: parseNbacGamebook(payload, meta) };
+    case "nbac-schedule":
+      return { ...parsed, rows: parseNbacSchedule(payload, meta) };
+    case "nbac-leaguegamelog":
+      return { ...parsed, rows: parseNbacLeaguegamelog(payload, meta) };
+    case "nbac-boxscore": {
+      const boxscore = readNbacBoxscore(payload);
+      const notes =
+        boxscore.didNotPlay > 0
+          ? [`${boxscore.didNotPlay} PlayerStats rows without minutes (did not play) not written: nbac_player_boxscores holds players who appeared`]
+          : [];
+      return { ...parsed, rows: {}, notes, boxscore };
+    }
+  }
+}
+
+function problemLines(file: string, problems: Problem[]): string[] {
+  const lines = problems.slice(0, PROBLEMS_SHOWN_PER_FILE).map((problem) => `${file}: ${problem.path ? `${problem.path}: ` : ""}${problem.reason}`);
+  if (problems.length > PROBLEMS_SHOWN_PER_FILE) lines.push(`${file}: ... and ${problems.length - PROBLEMS_SHOWN_PER_FILE} more problems`);
+  return lines;
+}
+
+/** Runs `step`, turning PayloadProblems into lines for `file`; other errors propagate. */
+function collecting<T>(file: string, lines: string[], failed: Set<string>, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (error) {
+    if (!(error instanceof PayloadProblems)) throw error;
+    lines.push(...problemLines(file, error.problems));
+    failed.add(file);
+    return undefined;
+  }
+}
+
+/**
+ * Validates every file, then writes all of them in one transaction. Throws BadInputError listing
+ * every problem (`file: position: reason`) when any file cannot be loaded; nothing is written then.
+ */
+export async function loadFiles(engine: Engine, files: readonly string[], options: LoadOptions = {}): Promise<LoadSummary> {
+  if (files.length === 0) throw new BadInputError("no_files", "no file to load", { suggestion: "Name one or more payload files." });
+  const processedAt = processedAtOf(options.processedAt);
+  const boxscoreOptions = checkOptions(options);
+  const requested = options.format ?? "auto";
+
+  // Read and validate everything before touching the warehouse.
+  const lines: string[] = [];
+  const failed = new Set<string>();
+  const parsed: ParsedFile[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    const absolute = path.resolve(file);
+    if (seen.has(absolute)) continue;
+    seen.add(absolute);
+    const meta: FileMeta = { sourceFilePath: absolute, processedAt };
+    let payload: unknown;
+    try {
+      payload = await readPayload(absolute);
+    } catch (error) {
+      if (!(error instanceof PayloadProblems)) throw error;
+      lines.push(...problemLines(file, error.problems));
+      failed.add(file);
+      continue;
+    }
+    const result = collecting(file, lines, failed, () => parseFile(file, meta, payload, requested));
+    if (result) parsed.push(result);
+  }
+
+  // Boxscores get their date and sides from the schedule: this call's schedule files, then the warehouse.
+  const boxscores = parsed.filter((file) => file.boxscore !== undefined);
+  if (boxscores.length > 0) {
+    const schedule = new ScheduleIndex();
+    for (const file of parsed) schedule.add(scheduledGamesFromRows(file.rows.nbac_schedule ?? []));
+    const ids = [...new Set(boxscores.map((file) => (file.boxscore as NbacBoxscore).nbaGameId))];
+    schedule.add(await warehouseScheduledGames(engine, ids, boxscoreOptions.gameDate));
+    for (const file of boxscores) {
+      const box = file.boxscore as NbacBoxscore;
+      const rows = collecting(file.file, lines, failed, () => nbacBoxscoreRows(box, resolveBoxscoreGame(box, schedule, boxscoreOptions), file.meta));
+      if (rows) file.rows = rows;
+    }
+  }
+
+  if (lines.length > 0) {
+    throw new BadInputError(
+      "invalid_payload",
+      `${failed.size} of ${seen.size} files cannot be loaded; nothing was written:\n  ${lines.join("\n  ")}`,
+      { suggestion: "Fix or leave out the files above and run the load again." },
+    );
+  }
+
+  for (const file of parsed) {
+    for (const table of FORMATS[file.format].tables) checkRowsAgainstSpec(table, file.rows[table] ?? []);
+  }
+
+  await ensureRawTables(engine);
+  const { dataset, specs } = rawTables();
+
+  const loaded = await engine.transaction(async () => {
+    const results: FileLoad[] = [];
+    for (const file of parsed) {
+      const tableLoads: TableLoad[] = [];
+      for (const table of FORMATS[file.format].tables) {
+        const ref = rawTableRef(table);
+        const rows = file.rows[table] ?? [];
+        const deleted = await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE source_file_path = @source_file_path`, {
+          params: { source_file_path: param.string(file.meta.sourceFilePath) },
+          context: { action: "load" },
+        });
+        await engine.insertRows(ref, specs[table].columns, rows);
+        tableLoads.push({ table, rows: rows.length, replaced: deleted.rowsAffected ?? null });
+      }
+      results.push({ file: file.file, sourceFilePath: file.meta.sourceFilePath, format: file.format, tables: tableLoads, notes: file.notes });
+    }
+    return results;
+  });
+
+  for (const file of loaded) {
+    options.log?.info("loaded file", {
+      file: file.sourceFilePath,
+      format: file.format,
+      rows: Object.fromEntries(file.tables.map((table) => [table.table, table.rows])),
+    });
+  }
+  return { dataset, processedAt, files: loaded };
+}
+
+/** The machine-readable summary (`--json`), in the snake_case of the runner's other JSON outputs. */
+export function summaryJson(summary: LoadSummary) {
+  return {
+    dataset: summary.dataset,
+    processed_at: summary.processedAt,
+    files: summary.files.map((file) => ({
+      file: file.file,
+      source_file_path: file.sourceFilePath,
+      format: file.format,
+      tables: file.tables,
+      notes: file.notes,
+    })),
+  };
+}
+
+/** The human summary: one line per file, one per table under it. */
+export function summaryText(summary: LoadSummary): string {
+  const total = summary.files.reduce((sum, file) => sum + file.tables.reduce((rows, table) => rows + table.rows, 0), 0);
+  const lines = [`Loaded ${summary.files.length} file${summary.files.length === 1 ? "" : "s"} into ${summary.dataset} (${total} rows, processed_at ${summary.processedAt})`];
+  const width = Math.max(...summary.files.flatMap((file) => file.tables.map((table) => table.table.length)));
+  for (const file of summary.files) {
+    lines.push(`  ${file.file} (${file.format})`);
+    for (const table of file.tables) {
+      const replaced = table.replaced ? `, replaced ${table.replaced} from an earlier load` : "";
+      lines.push(`    ${table.table.padEnd(width)}  ${String(table.rows).padStart(5)} rows${replaced}`);
+    }
+    for (const note of file.notes) lines.push(`    note: ${note}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,185 @@
+/**
+ * A deterministic synthetic season in the raw tables. Pure: the same options always give
+ * identical rows. The season-wide parts (rosters, trades, schedule, injuries) are drawn for the
+ * whole season from streams named by the seed, and each game's box score from a stream named by
+ * the seed and its game id, so a week seeded alone equals that week inside a seeded season.
+ */
+import { BadInputError } from "../errors.ts";
+import { TEAMS } from "../nba/teams.ts";
+import { buildAvailability, SeasonRosters } from "./availability.ts";
+import { simulateGame } from "./boxscore.ts";
+import { seasonCalendar, seasonWindow, type SeasonCalendar } from "./calendar.ts";
+import { Random } from "./random.ts";
+import { buildRosters } from "./rosters.ts";
+import type { RawTableName } from "../load/raw_tables.ts";
+import type { RawRow } from "../load/rows.ts";
+import {
+  bdlRows,
+  gameCode,
+  gamebookRows,
+  playerBoxscoreRows,
+  processedAt,
+  scheduleRow,
+  systemGameId,
+  teamBoxscoreRows,
+  type SeededGame,
+} from "./rows.ts";
+import { buildSchedule } from "./schedule.ts";
+
+export const DEFAULT_SEED = 42;
+export const DEFAULT_SEASON = 2024;
+
+export interface MissingBoxscores {
+  /** The N latest Final games of the range (late-arriving box scores). */
+  latest?: number;
+  /** These games, by NBA.com id (0022400561) or system id (20250115_LAL_PHI). */
+  games?: string[];
+  /** Each Final game independently with this probability (stable per game and seed). */
+  rate?: number;
+}
+
+export interface SeasonOptions {
+  /** Starting year of the season: 2024 = 2024-25. */
+  seasonYear: number;
+  seed: number;
+  /** First and last date seeded; default: the whole regular season. */
+  start?: string;
+  end?: string;
+  /** Games on or before this date are Final, later ones scheduled. Default: the end of the range. */
+  today?: string;
+  missing?: MissingBoxscores;
+}
+
+export interface SeasonGame {
+  nbaGameId: string;
+  gameId: string;
+  gameDate: string;
+  home: string;
+  away: string;
+  status: "final" | "scheduled";
+  overtimePeriods: number;
+  homeScore: number | undefined;
+  awayScore: number | undefined;
+  boxScoreMissing: boolean;
+}
+
+export interface GeneratedSeason {
+  seasonYear: number;
+  seed: number;
+  start: string;
+  end: string;
+  today: string;
+  calendar: SeasonCalendar;
+  /** The games of the range, in date and tip-off order. */
+  games: SeasonGame[];
+  rows: Record<RawTableName, RawRow[]>;
+}
+
+/** The dates the options cover, checked against the season. */
+export function resolveRange(options: Pick<SeasonOptions, "seasonYear" | "start" | "end">): { start: string; end: string; calendar: SeasonCalendar } {
+  const calendar = seasonCalendar(options.seasonYear);
+  const start = options.start ?? calendar.openingDay;
+  const end = options.end ?? calendar.finalDay;
+  const window = seasonWindow(options.seasonYear);
+  if (start > end) throw new BadInputError("reversed_range", `the start date ${start} is after the end date ${end}`);
+  if (start < window.start || end > window.end) {
+    throw new BadInputError(
+      "outside_season",
+      `${start}..${end} is not inside the ${options.seasonYear}-${String((options.seasonYear + 1) % 100).padStart(2, "0")} season (${window.start}..${window.end})`,
+      { suggestion: `Seed one season at a time; its regular season runs ${calendar.openingDay}..${calendar.finalDay}.` },
+    );
+  }
+  return { start, end, calendar };
+}
+
+function chooseMissing(games: SeededGame[], missing: MissingBoxscores | undefined, seed: number): Set<string> {
+  const chosen = new Set<string>();
+  if (!missing) return chosen;
+  const finals = games.filter((game) => game.result);
+  const rate = missing.rate ?? 0;
+  if (!(rate >= 0 && rate <= 1)) throw new BadInputError("invalid_missing_rate", `the missing-box-score rate ${rate} is not between 0 and 1`);
+  if (rate > 0) {
+    // One draw per game from its own stream: the same games go missing whatever range is seeded.
+    for (const game of finals) {
+      if (Random.of(seed, "missing", game.schedule.nbaGameId).next() < rate) chosen.add(game.schedule.nbaGameId);
+    }
+  }
+  for (const wanted of missing.games ?? []) {
+    const game = games.find((candidate) => candidate.schedule.nbaGameId === wanted || candidate.gameId === wanted);
+    if (!game) {
+      throw new BadInputError("unknown_game", `game ${wanted} is not in the seeded range`, {
+        suggestion: "Use an NBA.com id (0022400561) or a system id (20250115_LAL_PHI) of a game inside --start-date..--end-date.",
+      });
+    }
+    if (!game.result) throw new BadInputError("game_not_final", `game ${wanted} is after --today, so it has no box score to leave out`);
+    chosen.add(game.schedule.nbaGameId);
+  }
+  const latest = missing.latest ?? 0;
+  if (!Number.isInteger(latest) || latest < 0) throw new BadInputError("invalid_missing_count", `cannot leave ${latest} box scores out`);
+  if (latest > finals.length) {
+    throw new BadInputError("too_many_missing", `cannot leave ${latest} box scores out: the range has ${finals.length} Final games`);
+  }
+  for (const game of finals.slice(finals.length - latest)) chosen.add(game.schedule.nbaGameId);
+  return chosen;
+}
+
+export function generateSeason(options: SeasonOptions): GeneratedSeason {
+  const { seasonYear, seed } = options;
+  const { start, end, calendar } = resolveRange(options);
+  const today = options.today ?? end;
+
+  const rosters = new SeasonRosters(buildRosters(seed, seasonYear), calendar.tradeDeadline, seed, seasonYear);
+  const schedule = buildSchedule(seed, calendar);
+  const availability = buildAvailability(seed, calendar, rosters, schedule);
+
+  const games: SeededGame[] = schedule
+    .filter((game) => game.gameDate >= start && game.gameDate <= end)
+    .map((game) => {
+      const night = availability.get(game.nbaGameId);
+      if (!night) throw new Error(`no availability for game ${game.nbaGameId}`);
+      return {
+        schedule: game,
+        seasonYear,
+        gameId: systemGameId(game),
+        gameCode: gameCode(game),
+        result: game.gameDate <= today ? simulateGame(seed, game, night) : undefined,
+        boxScoreMissing: false,
+        processedAt: processedAt(game.gameDate),
+      };
+    });
+  const missing = chooseMissing(games, options.missing, seed);
+  for (const game of games) game.boxScoreMissing = missing.has(game.schedule.nbaGameId);
+
+  // The schedule as loaded the morning after `today`, when later games were still scheduled.
+  const scheduleLoadedAt = processedAt(today);
+  const withBoxScores = games.filter((game) => game.result && !game.boxScoreMissing);
+  const rows: Record<RawTableName, RawRow[]> = {
+    nbac_schedule: games.map((game) => scheduleRow(game, seed, scheduleLoadedAt)),
+    nbac_team_boxscore: withBoxScores.flatMap((game) => teamBoxscoreRows(game, seed)),
+    nbac_gamebook_player_stats: withBoxScores.flatMap((game) => gamebookRows(game, seed)),
+    nbac_player_boxscores: withBoxScores.flatMap((game) => playerBoxscoreRows(game, seed)),
+    bdl_player_boxscores: withBoxScores.flatMap((game) => bdlRows(game, seed)),
+  };
+
+  return {
+    seasonYear,
+    seed,
+    start,
+    end,
+    today,
+    calendar,
+    games: games.map((game) => ({
+      nbaGameId: game.schedule.nbaGameId,
+      gameId: game.gameId,
+      gameDate: game.schedule.gameDate,
+      home: TEAMS[game.schedule.home]?.tricode as string,
+      away: TEAMS[game.schedule.away]?.tricode as string,
+      status: game.result ? "final" : "scheduled",
+      overtimePeriods: game.result?.overtimePeriods ?? 0,
+      homeScore: game.result?.home.points,
+      awayScore: game.result?.away.points,
+      boxScoreMissing: game.boxScoreMissing,
+    })),
+    rows,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Writes a generated season into the warehouse's raw tables: creates the dataset and tables
+ * (columns from includes/raw_tables.js), then in one transaction deletes the rows of the seeded
+ * dates from each table it writes and inserts the new ones. Seeding the same range again gives
+ * the same rows, never duplicates.
+ */
+import { param, type Engine } from "../engines/engine.ts";
+import { DataFailureError } from "../errors.ts";
+import { generateSeason, type GeneratedSeason, type SeasonOptions } from "./generate.ts";
+import { RAW_TABLE_NAMES, ensureRawTables, rawTableRef, rawTables, type RawTableName } from "../load/raw_tables.ts";
+
+export interface SeedOptions extends SeasonOptions {
+  /** The raw tables to write; default all of them. */
+  tables?: readonly RawTableName[];
+}
+
+export interface SeedSummary {
+  seasonYear: number;
+  seed: number;
+  start: string;
+  end: string;
+  today: string;
+  dataset: string;
+  dryRun: boolean;
+  games: {
+    total: number;
+    final: number;
+    scheduled: number;
+    overtime: number;
+    /** NBA.com ids of Final games left without box-score rows. */
+    missingBoxscores: string[];
+  };
+  /** Rows written per table (only the tables written). */
+  rows: Partial<Record<RawTableName, number>>;
+  generationMs: number;
+  writeMs: number;
+}
+
+/** Every column of every generated row must be a column of its table: a typo would be lost as NULL. */
+function checkColumns(table: RawTableName, rows: readonly Record<string, unknown>[]): void {
+  const known = new Set(rawTables().specs[table].columns.map((column) => column.name));
+  for (const row of rows) {
+    const unknown = Object.keys(row).filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      throw new DataFailureError("seed_unknown_column", `the seed produced columns ${unknown.join(", ")} that ${table} does not have`, {
+        suggestion: "includes/raw_tables.js and runner/seed/rows.ts disagree; align them.",
+      });
+    }
+  }
+}
+
+export function summarise(season: GeneratedSeason, tables: readonly RawTableName[], dryRun: boolean, timings: { generationMs: number; writeMs: number }): SeedSummary {
+  return {
+    seasonYear: season.seasonYear,
+    seed: season.seed,
+    start: season.start,
+    end: season.end,
+    today: season.today,
+    dataset: rawTables().dataset,
+    dryRun,
+    games: {
+      total: season.games.length,
+      final: season.games.filter((game) => game.status === "final").length,
+      scheduled: season.games.filter((game) => game.status === "scheduled").length,
+      overtime: season.games.filter((game) => game.overtimePeriods > 0).length,
+      missingBoxscores: season.games.filter((game) => game.boxScoreMissing).map((game) => game.nbaGameId),
+    },
+    rows: Object.fromEntries(tables.map((table) => [table, season.rows[table].length])),
+    ...timings,
+  };
+}
+
+interface PreparedSeed {
+  season: GeneratedSeason;
+  tables: readonly RawTableName[];
+  generationMs: number;
+}
+
+function prepare(options: SeedOptions): PreparedSeed {
+  const tables = options.tables ?? RAW_TABLE_NAMES;
+  const generationStart = performance.now();
+  const season = generateSeason(options);
+  const generationMs = Math.round(performance.now() - generationStart);
+  for (const table of tables) checkColumns(table, season.rows[table]);
+  return { season, tables, generationMs };
+}
+
+/** What a seed would write, without a warehouse. */
+export function dryRunSeed(options: SeedOptions): SeedSummary {
+  const { season, tables, generationMs } = prepare(options);
+  return summarise(season, tables, true, { generationMs, writeMs: 0 });
+}
+
+export async function seedWarehouse(engine: Engine, options: SeedOptions): Promise<SeedSummary> {
+  const { season, tables, generationMs } = prepare(options);
+  const writeStart = performance.now();
+  await ensureRawTables(engine);
+  await engine.transaction(async () => {
+    for (const table of tables) {
+      const ref = rawTableRef(table);
+      await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE game_date BETWEEN @start AND @end`, {
+        params: { start: param.date(season.start), end: param.date(season.end) },
+        context: { action: `seed ${table}` },
+      });
+      await engine.insertRows(ref, rawTables().specs[table].columns, season.rows[table]);
+    }
+  });
+  return summarise(season, tables, false, { generationMs, writeMs: Math.round(performance.now() - writeStart) });
+}

@@ -1,0 +1,385 @@
+/**
+ * A local HTTP fake of the BigQuery REST API (v2) for the engine's tests: node:http on 127.0.0.1,
+ * a random port. It records every request (method, path, query, body) and answers the calls the
+ * engine makes: jobs.insert / jobs.get / jobs.cancel / jobs.query / jobs.getQueryResults (with
+ * pageToken paging), datasets.get/insert, tables.get/insert/list/delete and tabledata.list.
+ *
+ * Answers are scripted by SQL substring: rows (paged), a dry-run byte count, DML affected rows, an
+ * HTTP error on insert (a 503 once, a 400 invalidQuery), a failed job, or a job still running. A
+ * query no script matches runs and returns no rows. DDL keeps a table registry so tables.get sees
+ * what CREATE TABLE made: a CTAS gets the schema `tableSchema` gives it, `AS SELECT * FROM x LIMIT
+ * 0` copies x's, and DROP TABLE removes it.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Field {
+  name: string;
+  type: string;
+  mode?: string;
+  fields?: Field[];
+}
+
+export interface ApiErrorAnswer {
+  status: number;
+  reason: string;
+  message: string;
+}
+
+export interface ScriptedAnswer {
+  /** The job's SQL must contain this (or match it). */
+  match: string | RegExp;
+  /** Only dry-run jobs (true), only real ones (false), or both (unset). */
+  dryRun?: boolean;
+  /** How many jobs the answer serves; default 1, Infinity for all. */
+  times?: number;
+  rows?: Record<string, unknown>[];
+  /** Schema of `rows`; inferred from the first row when absent. */
+  schema?: Field[];
+  /** Rows per getQueryResults page (all at once when absent). */
+  pageSize?: number;
+  totalBytesProcessed?: number;
+  numDmlAffectedRows?: number;
+  /** jobs.insert answers this HTTP error (the job is not created). */
+  httpError?: ApiErrorAnswer;
+  /** The job is created and fails with this (getQueryResults answers the error). */
+  jobError?: ApiErrorAnswer;
+  /** getQueryResults answers jobComplete: false this many times first ("forever": never done). */
+  pendingPolls?: number | "forever";
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the /bigquery/v2 prefix, e.g. /projects/p/jobs. */
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** The Authorization header, if the client sent one. */
+  authorization: string | undefined;
+}
+
+/** What jobs.insert received: the parts the tests assert on. */
+export interface JobInsert {
+  jobId: string;
+  projectId: string;
+  location: string | undefined;
+  sql: string;
+  dryRun: boolean;
+  labels: Record<string, string>;
+  parameterMode: string | undefined;
+  queryParameters: QueryParameter[];
+  maximumBytesBilled: string | undefined;
+  jobTimeoutMs: string | undefined;
+}
+
+export interface QueryParameter {
+  name: string;
+  parameterType: { type: string; arrayType?: { type: string; structTypes?: { name: string; type: { type: string } }[] } };
+  parameterValue: { value?: string; arrayValues?: { value?: string; structValues?: Record<string, { value?: string }> }[] };
+}
+
+interface FakeJob {
+  insert: JobInsert;
+  answer: ScriptedAnswer | undefined;
+  polls: number;
+}
+
+interface TableEntry {
+  fields: Field[];
+  resource: Record<string, unknown>;
+}
+
+export interface FakeBigQuery {
+  url: string;
+  requests: RecordedRequest[];
+  /** Adds an answer; answers are tried in the order they were added. */
+  script(answer: ScriptedAnswer): void;
+  /** Every jobs.insert, in arrival order (retries included). */
+  jobs(): JobInsert[];
+  datasets: Set<string>;
+  tables: Map<string, TableEntry>;
+  close(): Promise<void>;
+}
+
+export interface FakeOptions {
+  /** Schema of a table a CTAS creates, by its full id `project.dataset.table`. */
+  tableSchema?: (tableId: string, sql: string) => Field[] | undefined;
+}
+
+const API_PREFIX = "/bigquery/v2";
+
+function inferType(value: unknown): string {
+  if (typeof value === "number") return Number.isInteger(value) ? "INTEGER" : "FLOAT";
+  if (typeof value === "boolean") return "BOOLEAN";
+  return "STRING";
+}
+
+function cell(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return value.map((item) => ({ v: cell(item) }));
+  if (typeof value === "object") return { f: Object.values(value as Record<string, unknown>).map((item) => ({ v: cell(item) })) };
+  return String(value);
+}
+
+function errorBody(error: ApiErrorAnswer) {
+  return { error: { code: error.status, message: error.message, errors: [{ message: error.message, domain: "global", reason: error.reason }] } };
+}
+
+const DDL_CREATE = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`([^`]+)`/i;
+const DDL_DROP = /^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?`([^`]+)`/i;
+const COPY_EMPTY = /AS\s+SELECT \* FROM `([^`]+)` LIMIT 0\s*$/i;
+const DML = /^\s*(INSERT|MERGE|UPDATE|DELETE)\b/i;
+
+export async function startFakeBigQuery(options: FakeOptions = {}): Promise<FakeBigQuery> {
+  const requests: RecordedRequest[] = [];
+  const answers: { answer: ScriptedAnswer; left: number }[] = [];
+  const inserts: JobInsert[] = [];
+  const jobs = new Map<string, FakeJob>();
+  const datasets = new Set<string>();
+  const tables = new Map<string, TableEntry>();
+
+  const take = (sql: string, dryRun: boolean): ScriptedAnswer | undefined => {
+    const found = answers.find(
+      ({ answer, left }) =>
+        left > 0 &&
+        (answer.dryRun === undefined || answer.dryRun === dryRun) &&
+        (typeof answer.match === "string" ? sql.includes(answer.match) : answer.match.test(sql)),
+    );
+    if (!found) return undefined;
+    found.left -= 1;
+    return found.answer;
+  };
+
+  const applyDdl = (projectId: string, sql: string) => {
+    const created = DDL_CREATE.exec(sql)?.[1];
+    if (created) {
+      const id = created.split(".").length === 2 ? `${projectId}.${created}` : created;
+      if (/IF\s+NOT\s+EXISTS/i.test(sql) && tables.has(id)) return;
+      const source = COPY_EMPTY.exec(sql)?.[1];
+      const fields = (source ? tables.get(source)?.fields : undefined) ?? options.tableSchema?.(id, sql) ?? [];
+      tables.set(id, { fields, resource: {} });
+      return;
+    }
+    const dropped = DDL_DROP.exec(sql)?.[1];
+    if (dropped) tables.delete(dropped);
+  };
+
+  const jobResource = (job: FakeJob, done: boolean) => {
+    const failed = done && job.answer?.jobError;
+    return {
+      kind: "bigquery#job",
+      id: `${job.insert.projectId}:${job.insert.location ?? "US"}.${job.insert.jobId}`,
+      jobReference: { projectId: job.insert.projectId, jobId: job.insert.jobId, location: job.insert.location ?? "US" },
+      configuration: { query: { query: job.insert.sql }, labels: job.insert.labels },
+      status: {
+        state: done ? "DONE" : "RUNNING",
+        ...(failed ? { errorResult: { reason: failed.reason, message: failed.message }, errors: [{ reason: failed.reason, message: failed.message }] } : {}),
+      },
+      statistics: {
+        totalBytesProcessed: String(job.answer?.totalBytesProcessed ?? 0),
+        query: { totalBytesProcessed: String(job.answer?.totalBytesProcessed ?? 0) },
+      },
+    };
+  };
+
+  const queryResults = (job: FakeJob, query: Record<string, string>): { status: number; body: unknown; held?: boolean } => {
+    const answer = job.answer;
+    const reference = { projectId: job.insert.projectId, jobId: job.insert.jobId, location: job.insert.location ?? "US" };
+    const pending = answer?.pendingPolls;
+    if (pending === "forever" || (pending !== undefined && job.polls < pending)) {
+      job.polls += 1;
+      return { status: 200, held: true, body: { kind: "bigquery#getQueryResultsResponse", jobReference: reference, jobComplete: false } };
+    }
+    if (answer?.jobError) return { status: answer.jobError.status, body: errorBody(answer.jobError) };
+    const rows = answer?.rows ?? [];
+    const fields = answer?.schema ?? Object.entries(rows[0] ?? {}).map(([name, value]) => ({ name, type: inferType(value) }));
+    const start = Number(query.pageToken ?? 0);
+    const wanted = query.maxResults === undefined ? Infinity : Number(query.maxResults);
+    const size = Math.min(answer?.pageSize ?? Infinity, wanted);
+    const page = rows.slice(start, start + size);
+    const next = start + page.length;
+    const dml = DML.test(job.insert.sql);
+    return {
+      status: 200,
+      body: {
+        kind: "bigquery#getQueryResultsResponse",
+        jobReference: reference,
+        jobComplete: true,
+        schema: { fields },
+        totalRows: String(rows.length),
+        ...(page.length > 0 ? { rows: page.map((row) => ({ f: fields.map((field) => ({ v: cell(row[field.name]) })) })) } : {}),
+        ...(size > 0 && next < rows.length ? { pageToken: String(next) } : {}),
+        ...(dml ? { numDmlAffectedRows: String(answer?.numDmlAffectedRows ?? 0) } : {}),
+      },
+    };
+  };
+
+  const insertJob = (projectId: string, body: Record<string, unknown>): { status: number; body: unknown } => {
+    const configuration = (body.configuration ?? {}) as Record<string, unknown>;
+    const queryConfig = (configuration.query ?? {}) as Record<string, unknown>;
+    const reference = (body.jobReference ?? {}) as Record<string, unknown>;
+    const insert: JobInsert = {
+      jobId: String(reference.jobId ?? `job_${inserts.length}`),
+      projectId,
+      location: typeof reference.location === "string" ? reference.location : undefined,
+      sql: String(queryConfig.query ?? ""),
+      dryRun: configuration.dryRun === true,
+      labels: (configuration.labels ?? {}) as Record<string, string>,
+      parameterMode: typeof queryConfig.parameterMode === "string" ? queryConfig.parameterMode : undefined,
+      queryParameters: (queryConfig.queryParameters ?? []) as QueryParameter[],
+      maximumBytesBilled: typeof queryConfig.maximumBytesBilled === "string" ? queryConfig.maximumBytesBilled : undefined,
+      jobTimeoutMs: typeof configuration.jobTimeoutMs === "string" ? configuration.jobTimeoutMs : undefined,
+    };
+    inserts.push(insert);
+    const answer = take(insert.sql, insert.dryRun);
+    if (answer?.httpError) return { status: answer.httpError.status, body: errorBody(answer.httpError) };
+    if (insert.dryRun) {
+      if (answer?.jobError) return { status: answer.jobError.status, body: errorBody(answer.jobError) };
+      return { status: 200, body: jobResource({ insert, answer, polls: 0 }, true) };
+    }
+    if (jobs.has(insert.jobId)) {
+      return { status: 409, body: errorBody({ status: 409, reason: "duplicate", message: `Already Exists: Job ${projectId}:${insert.jobId}` }) };
+    }
+    const job: FakeJob = { insert, answer, polls: 0 };
+    jobs.set(insert.jobId, job);
+    if (!answer?.jobError) applyDdl(projectId, insert.sql);
+    return { status: 200, body: jobResource(job, false) };
+  };
+
+  const notFound = (what: string) => ({ status: 404, body: errorBody({ status: 404, reason: "notFound", message: `Not found: ${what}` }) });
+
+  const route = (method: string, path: string, query: Record<string, string>, body: unknown): { status: number; body: unknown; held?: boolean } => {
+    const parts = path.split("/").filter(Boolean);
+    if (parts[0] !== "projects" || !parts[1]) return notFound(`URL ${path}`);
+    const projectId = decodeURIComponent(parts[1]);
+    const [collection, id, sub, subId, subSub] = parts.slice(2).map(decodeURIComponent);
+    const json = (body ?? {}) as Record<string, unknown>;
+
+    if (collection === "jobs") {
+      if (method === "POST" && !id) return insertJob(projectId, json);
+      const job = id ? jobs.get(id) : undefined;
+      if (!job) return notFound(`Job ${projectId}:${id}`);
+      if (method === "POST" && sub === "cancel") return { status: 200, body: { kind: "bigquery#jobCancelResponse", job: jobResource(job, true) } };
+      const pending = job.answer?.pendingPolls;
+      const done = !(pending === "forever" || (pending !== undefined && job.polls < pending));
+      return { status: 200, body: jobResource(job, done) };
+    }
+    if (collection === "queries") {
+      if (method === "POST" && !id) {
+        const request = json as { query?: string; dryRun?: boolean; location?: string; labels?: Record<string, string> };
+        const jobId = `query_${inserts.length}`;
+        const inserted = insertJob(projectId, {
+          jobReference: { jobId, location: request.location },
+          configuration: { query: json, labels: request.labels, dryRun: request.dryRun },
+        });
+        if (inserted.status !== 200 || request.dryRun) return inserted;
+        const job = jobs.get(jobId);
+        return job ? queryResults(job, query) : notFound(`Job ${jobId}`);
+      }
+      const job = id ? jobs.get(id) : undefined;
+      return job ? queryResults(job, query) : notFound(`Job ${projectId}:${id}`);
+    }
+    if (collection === "datasets") {
+      if (method === "POST" && !id) {
+        const reference = (json.datasetReference ?? {}) as { datasetId?: string };
+        const key = `${projectId}.${reference.datasetId}`;
+        if (datasets.has(key)) return { status: 409, body: errorBody({ status: 409, reason: "duplicate", message: `Already Exists: Dataset ${projectId}:${reference.datasetId}` }) };
+        datasets.add(key);
+        return { status: 200, body: { kind: "bigquery#dataset", ...json } };
+      }
+      const datasetKey = `${projectId}.${id}`;
+      if (!sub) {
+        return datasets.has(datasetKey)
+          ? { status: 200, body: { kind: "bigquery#dataset", datasetReference: { projectId, datasetId: id } } }
+          : notFound(`Dataset ${projectId}:${id}`);
+      }
+      if (sub === "tables") {
+        if (method === "POST" && !subId) {
+          const reference = (json.tableReference ?? {}) as { tableId?: string };
+          const key = `${datasetKey}.${reference.tableId}`;
+          if (tables.has(key)) return { status: 409, body: errorBody({ status: 409, reason: "duplicate", message: `Already Exists: Table ${key}` }) };
+          const schema = (json.schema ?? {}) as { fields?: Field[] };
+          tables.set(key, { fields: schema.fields ?? [], resource: json });
+          return { status: 200, body: { kind: "bigquery#table", ...json } };
+        }
+        if (!subId) {
+          if (!datasets.has(datasetKey)) return notFound(`Dataset ${projectId}:${id}`);
+          const names = [...tables.keys()].filter((key) => key.startsWith(`${datasetKey}.`)).sort();
+          const start = Number(query.pageToken ?? 0);
+          const size = Number(query.maxResults ?? 50);
+          const page = names.slice(start, start + size);
+          return {
+            status: 200,
+            body: {
+              kind: "bigquery#tableList",
+              tables: page.map((key) => ({ tableReference: { projectId, datasetId: id, tableId: key.split(".").at(-1) } })),
+              totalItems: names.length,
+              ...(start + size < names.length ? { nextPageToken: String(start + size) } : {}),
+            },
+          };
+        }
+        const key = `${datasetKey}.${subId}`;
+        const table = tables.get(key);
+        if (method === "DELETE") {
+          tables.delete(key);
+          return table ? { status: 204, body: undefined } : notFound(`Table ${key}`);
+        }
+        if (!table) return notFound(`Table ${projectId}:${id}.${subId}`);
+        if (subSub === "data") return { status: 200, body: { kind: "bigquery#tableDataList", totalRows: "0", rows: [] } };
+        return {
+          status: 200,
+          body: { kind: "bigquery#table", ...table.resource, tableReference: { projectId, datasetId: id, tableId: subId }, schema: { fields: table.fields } },
+        };
+      }
+    }
+    return notFound(`URL ${path}`);
+  };
+
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const url = new URL(request.url ?? "/", "http://127.0.0.1");
+      const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : url.pathname;
+      const text = Buffer.concat(chunks).toString("utf8");
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = text;
+      }
+      const query = Object.fromEntries(url.searchParams.entries());
+      const method = request.method ?? "GET";
+      requests.push({ method, path, query, body, authorization: request.headers.authorization });
+      const answer = route(method, path, query, body);
+      const send = () => {
+        if (answer.body === undefined) {
+          response.writeHead(answer.status).end();
+          return;
+        }
+        response.writeHead(answer.status, { "content-type": "application/json; charset=UTF-8" }).end(JSON.stringify(answer.body));
+      };
+      // A job still running: BigQuery holds the poll for up to timeoutMs; a short hold keeps the loop calm.
+      if (answer.held) setTimeout(send, Math.min(Number(query.timeoutMs ?? 0), 50));
+      else send();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    script(answer) {
+      answers.push({ answer, left: answer.times ?? 1 });
+    },
+    jobs: () => [...inserts],
+    datasets,
+    tables,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

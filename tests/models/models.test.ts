@@ -1,0 +1,324 @@
+/**
+ * Model correctness on hand-built inputs with hand-computed outputs (worked in the comments).
+ *
+ * Game 20250115_LAL_PHI went to one overtime (265 team player-minutes, 53 game minutes) and has
+ * an NBA.com team box score; game 20250115_BOS_NYK has gamebook rows only (team totals rebuilt from
+ * players, regulation 240).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Engine, Row } from "../../runner/engines/engine.ts";
+import { insertRaw, openTestWarehouse, runDate, statuses, tableRows } from "./harness.ts";
+
+const DATE = "2025-01-15";
+const LOADED = "2025-01-16T06:00:00Z";
+const OT_GAME = "20250115_LAL_PHI";
+const REBUILT_GAME = "20250115_BOS_NYK";
+
+// name, team, minutes, FGA, FGM, 3PA, 3PM, FTA, FTM, OREB, DREB, AST, STL, BLK, TOV, PF, PTS
+type Line = [string, string, string, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+const OT_LINES: Line[] = [
+  ["Lal One", "LAL", "44:00", 20, 10, 6, 2, 8, 6, 2, 6, 5, 1, 0, 3, 2, 28],
+  ["Lal Two", "LAL", "42:30", 15, 7, 5, 2, 4, 3, 1, 4, 7, 2, 1, 2, 3, 19],
+  ["Lal Three", "LAL", "48:00", 12, 5, 4, 1, 2, 2, 3, 8, 2, 0, 2, 1, 4, 13],
+  ["Lal Four", "LAL", "45:30", 10, 4, 3, 1, 0, 0, 1, 3, 3, 1, 0, 2, 2, 9],
+  ["Lal Five", "LAL", "40:00", 14, 6, 2, 0, 6, 5, 4, 7, 1, 0, 1, 1, 5, 17],
+  ["Lal Six", "LAL", "45:00", 9, 3, 5, 2, 2, 2, 0, 2, 2, 1, 0, 1, 1, 10],
+  ["Phi One", "PHI", "53:00", 22, 11, 6, 3, 6, 5, 2, 8, 6, 2, 1, 4, 3, 30],
+  ["Phi Two", "PHI", "53:00", 18, 8, 8, 4, 4, 4, 1, 5, 4, 1, 0, 3, 2, 24],
+  ["Phi Three", "PHI", "53:00", 16, 7, 2, 0, 8, 6, 4, 9, 2, 0, 3, 2, 4, 20],
+  ["Phi Four", "PHI", "53:00", 14, 6, 6, 2, 2, 1, 1, 4, 5, 2, 0, 2, 3, 15],
+  ["Phi Five", "PHI", "53:00", 10, 4, 3, 1, 0, 0, 2, 6, 3, 1, 1, 1, 2, 9],
+];
+// Regulation game without a team box score: five players a side, 48:00 each.
+const REBUILT_LINES: Line[] = [
+  ["Bos One", "BOS", "48:00", 20, 9, 8, 3, 5, 4, 1, 6, 5, 1, 0, 2, 2, 25],
+  ["Bos Two", "BOS", "48:00", 15, 6, 5, 2, 4, 4, 2, 5, 4, 1, 1, 3, 3, 18],
+  ["Bos Three", "BOS", "48:00", 14, 7, 2, 0, 2, 1, 3, 7, 2, 0, 2, 1, 2, 15],
+  ["Bos Four", "BOS", "48:00", 12, 5, 6, 3, 0, 0, 0, 4, 6, 2, 0, 2, 1, 13],
+  ["Bos Five", "BOS", "48:00", 10, 4, 1, 0, 6, 5, 2, 8, 1, 1, 1, 1, 4, 13],
+  ["Nyk One", "NYK", "48:00", 22, 10, 7, 3, 8, 7, 2, 5, 6, 2, 0, 3, 2, 30],
+  ["Nyk Two", "NYK", "48:00", 16, 7, 6, 2, 2, 2, 1, 6, 5, 1, 1, 2, 3, 18],
+  ["Nyk Three", "NYK", "48:00", 13, 6, 0, 0, 4, 2, 4, 9, 1, 0, 2, 1, 4, 14],
+  ["Nyk Four", "NYK", "48:00", 11, 4, 5, 2, 2, 2, 1, 3, 4, 1, 0, 2, 2, 12],
+  ["Nyk Five", "NYK", "48:00", 8, 3, 2, 1, 0, 0, 0, 2, 2, 0, 0, 1, 1, 7],
+];
+
+function lookup(name: string): string {
+  return name.toLowerCase().replace(/[^a-z]/g, "");
+}
+
+function gamebookRow(gameId: string, [name, team, minutes, fga, fgm, tpa, tpm, fta, ftm, oreb, dreb, ast, stl, blk, tov, pf, pts]: Line) {
+  const [, away, home] = gameId.split("_");
+  return {
+    game_id: gameId,
+    game_date: DATE,
+    season_year: 2024,
+    home_team_abbr: home,
+    away_team_abbr: away,
+    player_name: name,
+    player_name_original: name,
+    player_lookup: lookup(name),
+    team_abbr: team,
+    player_status: "active",
+    minutes,
+    points: pts,
+    field_goals_made: fgm,
+    field_goals_attempted: fga,
+    three_pointers_made: tpm,
+    three_pointers_attempted: tpa,
+    free_throws_made: ftm,
+    free_throws_attempted: fta,
+    offensive_rebounds: oreb,
+    defensive_rebounds: dreb,
+    total_rebounds: oreb + dreb,
+    assists: ast,
+    steals: stl,
+    blocks: blk,
+    turnovers: tov,
+    personal_fouls: pf,
+    plus_minus: team === "PHI" ? 2 : -2,
+    processed_at: LOADED,
+  };
+}
+
+function notPlaying(gameId: string, name: string, team: string, status: "dnp" | "inactive", reason: string) {
+  const [, away, home] = gameId.split("_");
+  return {
+    game_id: gameId,
+    game_date: DATE,
+    season_year: 2024,
+    home_team_abbr: home,
+    away_team_abbr: away,
+    player_name: name,
+    player_name_original: name,
+    player_lookup: lookup(name),
+    team_abbr: team,
+    player_status: status,
+    dnp_reason: reason,
+    processed_at: LOADED,
+  };
+}
+
+function teamBox(team: string, isHome: boolean, lines: Line[], teamTurnovers: number, plusMinus: number) {
+  const own = lines.filter((line) => line[1] === team);
+  const sum = (index: number) => own.reduce((total, line) => total + (line[index] as number), 0);
+  return {
+    game_id: OT_GAME,
+    nba_game_id: "0022400561",
+    game_date: DATE,
+    season_year: 2024,
+    team_id: 1,
+    team_abbr: team,
+    team_name: team,
+    is_home: isHome,
+    minutes: "265:00",
+    fg_made: sum(4),
+    fg_attempted: sum(3),
+    three_pt_made: sum(6),
+    three_pt_attempted: sum(5),
+    ft_made: sum(8),
+    ft_attempted: sum(7),
+    offensive_rebounds: sum(9),
+    defensive_rebounds: sum(10),
+    total_rebounds: sum(9) + sum(10),
+    assists: sum(11),
+    steals: sum(12),
+    blocks: sum(13),
+    turnovers: sum(14) + teamTurnovers,
+    personal_fouls: sum(15),
+    points: sum(16),
+    plus_minus: plusMinus,
+    processed_at: LOADED,
+  };
+}
+
+let engine: Engine;
+let offense: Row[];
+let defense: Row[];
+let players: Row[];
+
+beforeAll(async () => {
+  engine = await openTestWarehouse();
+  await insertRaw(engine, "nbac_gamebook_player_stats", [
+    ...OT_LINES.map((line) => gamebookRow(OT_GAME, line)),
+    notPlaying(OT_GAME, "Lal Bench", "LAL", "dnp", "DNP - Coach's Decision"),
+    notPlaying(OT_GAME, "Lal Hurt", "LAL", "inactive", "Injury/Illness - Left Ankle; Sprain"),
+    notPlaying(OT_GAME, "Phi Rest", "PHI", "dnp", "Rest"),
+    ...REBUILT_LINES.map((line) => gamebookRow(REBUILT_GAME, line)),
+  ]);
+  // LAL committed 2 team turnovers and PHI 1 that no player is charged with.
+  await insertRaw(engine, "nbac_team_boxscore", [teamBox("LAL", false, OT_LINES, 2, -2), teamBox("PHI", true, OT_LINES, 1, 2)]);
+  const run = await runDate(engine, DATE);
+  expect(run.summary.outcome).toBe("success");
+  offense = await tableRows(engine, "nba_analytics.team_offense_game_summary", "team_abbr");
+  defense = await tableRows(engine, "nba_analytics.team_defense_game_summary", "defending_team_abbr");
+  players = await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup");
+});
+
+afterAll(async () => {
+  await engine.close();
+});
+
+function byKey(rows: Row[], column: string, value: string): Row {
+  const row = rows.find((candidate) => candidate[column] === value);
+  if (!row) throw new Error(`no row with ${column} = ${value}`);
+  return row;
+}
+
+describe("team_offense_game_summary", () => {
+  it("computes possessions, ratings and overtime-aware pace from the team box score", () => {
+    // LAL: possessions = 80 FGA + 0.44 * 22 FTA + 12 TOV - 11 OREB = 90.68 -> 90.7 (stored 90);
+    // rating 96 / 90.7 * 100 = 105.84; pace 90.7 * 48 / (265 / 5) = 82.1; TS 96 / (2 * 89.68) = 0.535.
+    expect(byKey(offense, "team_abbr", "LAL")).toMatchObject({
+      game_id: OT_GAME,
+      opponent_team_abbr: "PHI",
+      home_game: false,
+      points_scored: 96,
+      fg_attempts: 80,
+      ft_attempts: 22,
+      turnovers: 12,
+      possessions: 90,
+      offensive_rating: 105.84,
+      pace: 82.1,
+      ts_pct: 0.535,
+      win_flag: false,
+      margin_of_victory: -2,
+      overtime_periods: 1,
+      team_minutes: 265,
+      primary_source_used: "nbac_team_boxscore",
+      quality_tier: "gold",
+    });
+    // PHI: 80 + 8.8 + 13 - 10 = 91.8; 98 / 91.8 * 100 = 106.75; 91.8 * 48 / 53 = 83.1; 98 / 177.6 = 0.552.
+    expect(byKey(offense, "team_abbr", "PHI")).toMatchObject({
+      home_game: true,
+      points_scored: 98,
+      possessions: 91,
+      offensive_rating: 106.75,
+      pace: 83.1,
+      ts_pct: 0.552,
+      win_flag: true,
+      margin_of_victory: 2,
+      overtime_periods: 1,
+    });
+  });
+
+  it("rebuilds a missing team box score from the players, in regulation", () => {
+    // BOS sums: 71 FGA, 31 FGM, 17 FTA, 14 FTM, 9 TOV, 8 OREB, 84 points.
+    // possessions 71 + 7.48 + 9 - 8 = 79.48 -> 79.5; rating 84 / 79.5 * 100 = 105.66; pace = 79.5.
+    expect(byKey(offense, "team_abbr", "BOS")).toMatchObject({
+      game_id: REBUILT_GAME,
+      nba_game_id: null,
+      points_scored: 84,
+      fg_attempts: 71,
+      fg_makes: 31,
+      ft_attempts: 17,
+      turnovers: 9,
+      possessions: 79,
+      offensive_rating: 105.66,
+      pace: 79.5,
+      team_minutes: 240,
+      overtime_periods: 0,
+      win_flag: true,
+      margin_of_victory: 3,
+      primary_source_used: "reconstructed_from_nbac_gamebook",
+      quality_tier: "silver",
+    });
+    expect(offense).toHaveLength(4);
+  });
+});
+
+describe("team_defense_game_summary", () => {
+  it("mirrors the opponent's offense and counts the defender's own steals and rebounds", () => {
+    expect(byKey(defense, "defending_team_abbr", "LAL")).toMatchObject({
+      opponent_team_abbr: "PHI",
+      points_allowed: 98,
+      opp_fg_attempts: 80,
+      opp_fg_makes: 36,
+      opp_three_pt_makes: 10,
+      three_pt_points_allowed: 30,
+      turnovers_forced: 13,
+      fouls_committed: 17,
+      steals: 5,
+      defensive_rebounds: 30,
+      defensive_rating: 106.75,
+      opponent_pace: 83.1,
+      opponent_ts_pct: 0.552,
+      win_flag: false,
+      margin_of_victory: -2,
+      overtime_periods: 1,
+      processed_with_issues: false,
+      primary_source_used: "nbac_team_boxscore+nbac_gamebook",
+    });
+    // The defensive rating of a team is the offensive rating of its opponent.
+    for (const row of defense) {
+      const opponent = byKey(offense, "team_abbr", String(row.opponent_team_abbr));
+      expect(row.defensive_rating).toBe(opponent.offensive_rating);
+      expect(row.points_allowed).toBe(opponent.points_scored);
+    }
+  });
+});
+
+describe("player_game_summary", () => {
+  it("computes usage rate with team minutes / 5 (overtime aware) against this game's team totals", () => {
+    // Lal One: 100 * (20 + 0.44 * 8 + 3) * (265 / 5) / (44 * (80 + 0.44 * 22 + 12)) = 31.4
+    expect(byKey(players, "player_lookup", "lalone")).toMatchObject({
+      game_id: OT_GAME,
+      team_abbr: "LAL",
+      opponent_team_abbr: "PHI",
+      minutes_played: 44,
+      points: 28,
+      usage_rate: 31.4,
+      usage_rate_raw: 31.4,
+      usage_rate_valid: true,
+      usage_rate_anomaly_reason: null,
+      ts_pct: 0.595,
+      efg_pct: 0.55,
+      starter_flag: true,
+      win_flag: false,
+      is_active: true,
+      is_dnp: false,
+      player_status: "active",
+      data_quality_flag: "complete",
+      team_stats_available_at_processing: true,
+      primary_source_used: "nbac_gamebook",
+    });
+    // Lal Two played 42:30 = 42.5 minutes (42.5 shown rounded to one decimal).
+    expect(byKey(players, "player_lookup", "laltwo")).toMatchObject({ minutes_played: 42.5, usage_rate: 23 });
+    expect(byKey(players, "player_lookup", "phione")).toMatchObject({ usage_rate: 28.1, win_flag: true });
+  });
+
+  it("keeps DNP and inactive players with NULL stats and a reason category", () => {
+    expect(byKey(players, "player_lookup", "lalbench")).toMatchObject({
+      player_status: "dnp",
+      is_dnp: true,
+      is_active: false,
+      points: null,
+      minutes_played: null,
+      usage_rate: null,
+      dnp_reason: "DNP - Coach's Decision",
+      dnp_reason_category: "coach_decision",
+      starter_flag: false,
+    });
+    expect(byKey(players, "player_lookup", "lalhurt")).toMatchObject({ player_status: "inactive", dnp_reason_category: "injury" });
+    expect(byKey(players, "player_lookup", "phirest")).toMatchObject({ dnp_reason_category: "rest" });
+    expect(players).toHaveLength(OT_LINES.length + 3 + REBUILT_LINES.length);
+  });
+
+  it("weights usage to 20 per player-minute when the team totals are the players' sums", () => {
+    // In the rebuilt game team plays = the players' plays, so sum(usage * minutes) = 20 * 240.
+    for (const team of ["BOS", "NYK"]) {
+      const rows = players.filter((row) => row.team_abbr === team);
+      const weighted = rows.reduce((total, row) => total + Number(row.usage_rate) * Number(row.minutes_played), 0);
+      expect(weighted / 240).toBeCloseTo(20, 0);
+    }
+  });
+
+  it("re-running the date changes nothing", async () => {
+    const before = await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup");
+    const rerun = await runDate(engine, DATE);
+    expect(statuses(rerun.summary).player_game_summary).toBe("succeeded");
+    const written = rerun.summary.results[0]?.actions.filter((action) => action.role === "model").map((action) => action.rowsWritten);
+    expect(written).toEqual([0, 0, 0, 0, 0]);
+    expect(await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup")).toEqual(before);
+  });
+});

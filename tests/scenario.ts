@@ -1,0 +1,209 @@
+/**
+ * Small, consistent raw data for end-to-end scenarios: one game = a schedule row, gamebook rows
+ * for both teams (team totals = the players' sums) and the two NBA.com team box score rows.
+ */
+import { openDuckDBEngine } from "../runner/engines/duckdb/engine.ts";
+import type { Engine } from "../runner/engines/engine.ts";
+import { RAW_TABLE_NAMES, rawTableRef, rawTables, type RawTableName } from "../runner/load/raw_tables.ts";
+
+export interface Game {
+  date: string;
+  away: string;
+  home: string;
+  /** NBA.com numeric id, e.g. 0022400561. */
+  nbaGameId: string;
+}
+
+export type RawRows = Partial<Record<RawTableName, Record<string, unknown>[]>>;
+
+export function gameId(game: Game): string {
+  return `${game.date.replaceAll("-", "")}_${game.away}_${game.home}`;
+}
+
+interface StatLine {
+  fga: number;
+  fgm: number;
+  tpa: number;
+  tpm: number;
+  fta: number;
+  ftm: number;
+  oreb: number;
+  dreb: number;
+  ast: number;
+  stl: number;
+  blk: number;
+  tov: number;
+  pf: number;
+}
+
+const points = (line: StatLine) => 2 * line.fgm + line.tpm + line.ftm;
+
+/** Five starters at 48:00; the home side shoots a little better, so the home team wins. */
+function lines(home: boolean): StatLine[] {
+  return [0, 1, 2, 3, 4].map((index) => ({
+    fga: 18 + index,
+    fgm: 8 + (home ? 1 : 0) + (index % 2),
+    tpa: 6,
+    tpm: 2,
+    fta: 4,
+    ftm: 3,
+    oreb: 1 + (index % 2),
+    dreb: 5,
+    ast: 4,
+    stl: 1,
+    blk: index % 2,
+    tov: 2,
+    pf: 2,
+  }));
+}
+
+export function processedAt(date: string, hour = 6): string {
+  const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return `${next}T${String(hour).padStart(2, "0")}:00:00Z`;
+}
+
+/** Raw rows for one Final game; `parts` picks which sources arrived. */
+export function gameRows(game: Game, parts: { schedule?: boolean; gamebook?: boolean; teamBoxscore?: boolean; loadedAt?: string } = {}): RawRows {
+  const { schedule = true, gamebook = true, teamBoxscore = true, loadedAt = processedAt(game.date) } = parts;
+  const id = gameId(game);
+  const teams = [
+    { team: game.away, home: false, lines: lines(false) },
+    { team: game.home, home: true, lines: lines(true) },
+  ];
+  const totals = teams.map(({ lines: teamLines }) => teamLines.reduce((sum, line) => sum + points(line), 0));
+  const rows: RawRows = {};
+  if (schedule) {
+    rows.nbac_schedule = [
+      {
+        game_id: game.nbaGameId,
+        game_code: `${game.date.replaceAll("-", "")}/${game.away}${game.home}`,
+        season_year: 2024,
+        game_date: game.date,
+        game_status: 3,
+        game_status_text: "Final",
+        home_team_tricode: game.home,
+        away_team_tricode: game.away,
+        home_team_score: totals[1],
+        away_team_score: totals[0],
+        winning_team_tricode: (totals[1] ?? 0) > (totals[0] ?? 0) ? game.home : game.away,
+        processed_at: loadedAt,
+      },
+    ];
+  }
+  if (gamebook) {
+    rows.nbac_gamebook_player_stats = teams.flatMap(({ team, lines: teamLines }) =>
+      teamLines.map((line, index) => ({
+        game_id: id,
+        game_date: game.date,
+        season_year: 2024,
+        home_team_abbr: game.home,
+        away_team_abbr: game.away,
+        player_name: `${team} Player ${index + 1}`,
+        player_name_original: `${team} Player ${index + 1}`,
+        player_lookup: `${team.toLowerCase()}player${index + 1}`,
+        team_abbr: team,
+        player_status: "active",
+        minutes: "48:00",
+        points: points(line),
+        field_goals_made: line.fgm,
+        field_goals_attempted: line.fga,
+        three_pointers_made: line.tpm,
+        three_pointers_attempted: line.tpa,
+        free_throws_made: line.ftm,
+        free_throws_attempted: line.fta,
+        offensive_rebounds: line.oreb,
+        defensive_rebounds: line.dreb,
+        total_rebounds: line.oreb + line.dreb,
+        assists: line.ast,
+        steals: line.stl,
+        blocks: line.blk,
+        turnovers: line.tov,
+        personal_fouls: line.pf,
+        processed_at: loadedAt,
+      })),
+    );
+  }
+  if (teamBoxscore) {
+    rows.nbac_team_boxscore = teams.map(({ team, home, lines: teamLines }, index) => {
+      const sum = (key: keyof StatLine) => teamLines.reduce((total, line) => total + line[key], 0);
+      const margin = (totals[index] ?? 0) - (totals[1 - index] ?? 0);
+      return {
+        game_id: id,
+        nba_game_id: game.nbaGameId,
+        game_date: game.date,
+        season_year: 2024,
+        team_abbr: team,
+        is_home: home,
+        minutes: "240:00",
+        fg_made: sum("fgm"),
+        fg_attempted: sum("fga"),
+        three_pt_made: sum("tpm"),
+        three_pt_attempted: sum("tpa"),
+        ft_made: sum("ftm"),
+        ft_attempted: sum("fta"),
+        offensive_rebounds: sum("oreb"),
+        defensive_rebounds: sum("dreb"),
+        total_rebounds: sum("oreb") + sum("dreb"),
+        assists: sum("ast"),
+        steals: sum("stl"),
+        blocks: sum("blk"),
+        turnovers: sum("tov") + 1,
+        personal_fouls: sum("pf"),
+        points: totals[index],
+        plus_minus: margin,
+        processed_at: loadedAt,
+      };
+    });
+  }
+  return rows;
+}
+
+/** Seven games on one date between the first fourteen tricodes. */
+export function slate(date: string, count: number): Game[] {
+  const teams = ["ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM", "MIA"];
+  return Array.from({ length: count }, (_, index) => ({
+    date,
+    away: teams[2 * index] as string,
+    home: teams[2 * index + 1] as string,
+    nbaGameId: `00224${String(600 + index).padStart(5, "0")}`,
+  }));
+}
+
+export function merge(...parts: RawRows[]): RawRows {
+  const merged: RawRows = {};
+  for (const part of parts) {
+    for (const [table, rows] of Object.entries(part) as [RawTableName, Record<string, unknown>[]][]) {
+      merged[table] = [...(merged[table] ?? []), ...rows];
+    }
+  }
+  return merged;
+}
+
+export async function insertRawRows(engine: Engine, rows: RawRows): Promise<void> {
+  const { dataset, specs } = rawTables();
+  await engine.ensureDataset(dataset);
+  for (const name of RAW_TABLE_NAMES) await engine.ensureTable(rawTableRef(name), specs[name]);
+  for (const [table, tableRows] of Object.entries(rows) as [RawTableName, Record<string, unknown>[]][]) {
+    await engine.insertRows(rawTableRef(table), specs[table].columns, tableRows);
+  }
+}
+
+/** Writes raw rows into a warehouse file (opened and closed, so the CLI can open it next). */
+export async function writeRaw(warehouse: string, rows: RawRows): Promise<void> {
+  const engine = await openDuckDBEngine({ path: warehouse });
+  try {
+    await insertRawRows(engine, rows);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Runs a query against a warehouse file and closes it. */
+export async function queryWarehouse(warehouse: string, sql: string): Promise<Record<string, unknown>[]> {
+  const engine = await openDuckDBEngine({ path: warehouse });
+  try {
+    return await engine.query(sql);
+  } finally {
+    await engine.close();
+  }
+}
