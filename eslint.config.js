@@ -6,7 +6,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["runner/**/*.ts", "tests/**/*.ts", "bench/**/*.ts"],
+    files: ["runner/**/*.ts", "tests/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
@@ -18,22 +18,25 @@ export default tseslint.config(
     files: ["includes/**/*.js", "definitions/**/*.js"],
     languageOptions: {
       sourceType: "commonjs",
+      globals: { module: "writable", require: "readonly", dataform: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    // In definitions, Dataform's API and the top-level includes (named after their file) are globals.
+    files: ["definitions/**/*.js"],
+    languageOptions: {
       globals: {
-        module: "writable",
-        require: "readonly",
-        dataform: "readonly",
         declare: "readonly",
         publish: "readonly",
         assert: "readonly",
-        // Top-level includes are globals in definitions, named after their file.
         constants: "readonly",
         docs: "readonly",
+        gates: "readonly",
         raw_tables: "readonly",
         run_window: "readonly",
-        gates: "readonly",
       },
     },
-    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["bin/**/*.js"],

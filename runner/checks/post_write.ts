@@ -25,7 +25,7 @@ export async function runPostWriteChecks(projectDir: string, write: StagedWrite)
   };
   const results: CheckResult[] = [];
   for (const check of checks) {
-    const rows = await engine.query(check.sql, { params, context: { action: action.name, runId: write.runId } });
+    const rows = await engine.query(check.sql, { params, context: { action: action.name, runId: write.runId, gameDate: write.dates.start } });
     results.push({
       check: check.name,
       phase: "post-write",

@@ -3,9 +3,8 @@
  * and reason, then removed from the stage, in one transaction; rows breaking a warning rule stay
  * and are counted. Unknown (NULL) counts as broken: a rule states what a valid row is.
  */
-import { param } from "../engines/engine.ts";
 import type { CheckResult, StagedWrite } from "../execution/write.ts";
-import { ensureQuarantine, quarantineTable } from "./quarantine.ts";
+import { QUARANTINE_COLUMNS, ensureQuarantine, quarantineTable } from "./quarantine.ts";
 import { preWriteRules, type PreWriteRule } from "./templates.ts";
 
 function broken(rule: PreWriteRule): string {
@@ -25,7 +24,7 @@ export async function applyPreWriteRules(
   const { engine, action, stage, log } = write;
   const rules = preWriteRules(projectDir, action.name);
   if (rules.length === 0) return { results: [], quarantined: 0 };
-  const context = { action: action.name, runId: write.runId };
+  const context = { action: action.name, runId: write.runId, gameDate: write.dates.start };
   const staged = engine.qualify(stage);
 
   const counts = await engine.query(
@@ -53,16 +52,26 @@ export async function applyPreWriteRules(
     const table = quarantineTable({ dataset: action.target.schema, table: action.target.name });
     await ensureQuarantine(engine, table);
     const errorRules = rules.filter((rule, index) => rule.severity === "error" && !results[index]?.passed);
-    await engine.transaction(async () => {
-      for (const rule of errorRules) {
-        await engine.execute(
-          `INSERT INTO ${engine.qualify(table)} (run_id, quarantined_at, game_date, game_id, rule, reason, row_json)
-SELECT @run_id, CURRENT_TIMESTAMP(), staged.game_date, staged.game_id, @rule, @reason, TO_JSON_STRING(staged)
-FROM ${staged} AS staged
-WHERE ${broken(rule)}`,
-          { params: { run_id: param.string(write.runId), rule: param.string(rule.name), reason: param.string(rule.reason) }, context },
-        );
+    // The rows are read out and kept as JSON built here, the same on every engine (DuckDB's to_json
+    // and BigQuery's TO_JSON_STRING do not print values alike).
+    const quarantinedAt = new Date().toISOString();
+    const held: Record<string, unknown>[] = [];
+    for (const rule of errorRules) {
+      const rows = await engine.query(`SELECT * FROM ${staged} WHERE ${broken(rule)}`, { context });
+      for (const row of rows) {
+        held.push({
+          run_id: write.runId,
+          quarantined_at: quarantinedAt,
+          game_date: row.game_date ?? null,
+          game_id: row.game_id ?? null,
+          rule: rule.name,
+          reason: rule.reason,
+          row_json: JSON.stringify(row),
+        });
       }
+    }
+    await engine.transaction(async () => {
+      await engine.insertRows(table, QUARANTINE_COLUMNS, held);
       await engine.execute(`DELETE FROM ${staged} WHERE ${errorRules.map(broken).join(" OR ")}`, { context });
     });
     const share = write.rowsStaged > 0 ? rejected / write.rowsStaged : 0;

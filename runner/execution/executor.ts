@@ -65,8 +65,8 @@ async function mapWithConcurrency<T, R>(items: T[], limit: number, work: (item: 
 }
 
 /** A gate or assertion: runs its query, the rows it returns are the problem it found. */
-async function runCheckQuery(engine: Engine, action: Action, runId: string): Promise<{ rows: Row[]; rowCount: number }> {
-  const context = { action: action.name, runId };
+async function runCheckQuery(engine: Engine, action: Action, runId: string, gameDate: string): Promise<{ rows: Row[]; rowCount: number }> {
+  const context = { action: action.name, runId, gameDate };
   const counted = await engine.query<{ row_count: number }>(`SELECT COUNT(*) AS row_count FROM (\n${action.query}\n) AS check_rows`, { context });
   const rowCount = Number(counted[0]?.row_count ?? 0);
   const rows = rowCount === 0 ? [] : await engine.query(`SELECT * FROM (\n${action.query}\n) AS check_rows LIMIT ${MAX_REPORTED_ROWS}`, { context });
@@ -90,7 +90,7 @@ async function runAction(context: ExecutionContext, action: Action, level: numbe
     }
     let checked: { rows: Row[]; rowCount: number };
     try {
-      checked = await runCheckQuery(engine, action, runId);
+      checked = await runCheckQuery(engine, action, runId, context.dates.start);
     } catch (error) {
       // Fail closed (spec 4.7): a gate that cannot be evaluated, e.g. because the upstream table
       // does not exist yet, means "not ready", never "go ahead".
@@ -108,7 +108,7 @@ async function runAction(context: ExecutionContext, action: Action, level: numbe
     return { ...empty, status: "succeeded", message: null, details: undefined };
   }
   if (action.role === "assertion") {
-    const { rows, rowCount } = await runCheckQuery(engine, action, runId);
+    const { rows, rowCount } = await runCheckQuery(engine, action, runId, context.dates.start);
     if (rowCount > 0) {
       const message = `${rowCount} row(s) break ${action.name}`;
       log.error(`ASSERTION FAILED: ${message}`, { action: action.name, level, rows: rowCount, sample: rows.slice(0, 3) });
@@ -118,7 +118,7 @@ async function runAction(context: ExecutionContext, action: Action, level: numbe
   }
   if (action.role === "operation") {
     for (const statement of action.query.split(";\n").filter((sql) => sql.trim())) {
-      await engine.execute(statement, { context: { action: action.name, runId } });
+      await engine.execute(statement, { context: { action: action.name, runId, gameDate: context.dates.start } });
     }
     return { ...empty, status: "succeeded", message: null, details: undefined };
   }

@@ -105,7 +105,7 @@ async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">
     });
   }
 
-  const context = { action: action.name, runId: write.runId };
+  const context = { action: action.name, runId: write.runId, gameDate: write.dates.start };
   const stats = await engine.query<{ row_count: number; outside: number }>(
     `SELECT COUNT(*) AS row_count, COUNTIF(${windowColumn} IS NULL OR ${windowColumn} NOT BETWEEN @start_date AND @end_date) AS outside
      FROM ${engine.qualify(stage)}`,

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES, runCli, tempDir } from "../helpers.ts";
+import { openDuckDBEngine } from "../../runner/engines/duckdb/engine.ts";
 import { queryWarehouse } from "../scenario.ts";
 
 const DATE = "2024-01-15";
@@ -114,5 +115,23 @@ describe("balldontlie 2024-01-15, loaded and run end to end", () => {
       ["duplicates", true],
       ["quarantine", true],
     ]);
+  });
+
+  it("fails verification after a simulated race, naming the check and why", async () => {
+    // As on 2026-02-03: usage computed against partial team rows (Jrue Holiday 1228 %, Grayson Allen 1066.67 %).
+    const engine = await openDuckDBEngine({ path: warehouse });
+    try {
+      await engine.execute(
+        "UPDATE nba_analytics.player_game_summary SET usage_rate = 1228.0 WHERE player_lookup IN (SELECT player_lookup FROM nba_analytics.player_game_summary WHERE usage_rate IS NOT NULL ORDER BY player_lookup LIMIT 2)",
+      );
+    } finally {
+      await engine.close();
+    }
+    const markdown = await runCli(["verify", "--date", DATE, "--warehouse", warehouse]);
+    expect(markdown.code).toBe(1);
+    expect(markdown.stdout).toContain("VERIFICATION FAILED");
+    expect(markdown.stdout).toContain("| 2 | Race detection: usage_rate never above 100 | **FAIL** | 2 usage_rate value(s) above 100: the player model ran against partial or missing team totals |");
+    const json = JSON.parse((await runCli(["verify", "--date", DATE, "--format", "json", "--warehouse", warehouse])).stdout) as { checks: { id: string; passed: boolean }[] };
+    expect(json.checks.filter((check) => !check.passed).map((check) => check.id)).toEqual(["race_detection"]);
   });
 });

@@ -5,8 +5,11 @@
  * an NBA.com team box score; game 20250115_BOS_NYK has gamebook rows only (team totals rebuilt from
  * players, regulation 240).
  */
+import { createRequire } from "node:module";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine, Row } from "../../runner/engines/engine.ts";
+import { ROOT } from "../helpers.ts";
 import { insertRaw, openTestWarehouse, runDate, statuses, tableRows } from "./harness.ts";
 
 const DATE = "2025-01-15";
@@ -320,5 +323,15 @@ describe("player_game_summary", () => {
     const written = rerun.summary.results[0]?.actions.filter((action) => action.role === "model").map((action) => action.rowsWritten);
     expect(written).toEqual([0, 0, 0, 0, 0]);
     expect(await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup")).toEqual(before);
+  });
+});
+
+describe("column documentation", () => {
+  it("documents exactly the columns each model outputs, in order", async () => {
+    const docs = createRequire(import.meta.url)(path.join(ROOT, "includes", "docs.js")) as { columnNames: (table: string) => string[] };
+    for (const model of ["player_game_boxscore", "team_game_boxscore", "team_offense_game_summary", "team_defense_game_summary", "player_game_summary"]) {
+      const columns = (await engine.describeTable({ dataset: "nba_analytics", table: model }))?.map((column) => column.name);
+      expect(columns, model).toEqual(docs.columnNames(model));
+    }
   });
 });

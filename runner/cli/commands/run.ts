@@ -123,11 +123,13 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     const selection = selectionFrom(options);
     const vars = varsFrom(options);
 
-    if (options.dryRun) {
-      const days = dates.dates.map((gameDate) => {
+    const plannedDays = () =>
+      dates.dates.map((gameDate) => {
         const plan = planForWindow({ projectDir: options.project, selection, vars }, { start: gameDate, end: gameDate });
         return { gameDate, plan, statements: plannedStatements(plan, { start: gameDate, end: gameDate, dates: [gameDate] }) };
       });
+    if (options.dryRun) {
+      const days = plannedDays();
       if (targetOf(options) === "bigquery") {
         // Dry-run jobs on BigQuery: bytes per action and in total, refused above the budget.
         const engine = await openEngine(options);
@@ -164,6 +166,10 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     const engine = await openEngine(options);
     const progress = new ProgressDisplay(io);
     try {
+      if (targetOf(options) === "bigquery") {
+        const { enforceBudget } = await import("../../engines/bigquery/dry_run.ts");
+        await enforceBudget(engine, plannedDays());
+      }
       const summary = await runProject(engine, {
         projectDir: options.project,
         dates,

@@ -205,3 +205,12 @@ export function checkEstimate(estimate: DryRunEstimate): void {
     );
   }
 }
+
+/**
+ * Before a real run on BigQuery: when a budget is configured, estimate every statement first and
+ * refuse the run, before anything executes, if the total is over it.
+ */
+export async function enforceBudget(engine: Engine, days: { gameDate: string; plan: Plan }[]): Promise<void> {
+  if (!(engine instanceof BigQueryEngine) || engine.settings.maxBytesEstimate === undefined) return;
+  checkEstimate(await estimateDryRun(engine, days));
+}

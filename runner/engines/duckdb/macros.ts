@@ -49,42 +49,44 @@ export const DUCKDB_MACROS: readonly string[] = [
   // LOG(x, base) is log base `base` of x, computed as ZetaSQL does; DuckDB's log(x) is base 10.
   `CREATE OR REPLACE MACRO bq_log(x, b) AS bq_float_checked(ln(x) / ln(b), x, b, 'LOG(' || x || ', ' || b || ')')`,
 
-  // ROUND and TRUNC on FLOAT64. BigQuery (ZetaSQL RoundDecimal) scales in extended precision and
-  // so rounds the double's exact binary value: ROUND(2.675, 2) = 2.67 because 2.675 is stored as
-  // 2.67499999.... DuckDB scales in double precision (2.675 * 100 = 267.5 exactly) and says 2.68.
-  // bq_mul_err is the exact error of a double product (Dekker's TwoProduct), which decides the
-  // only ambiguous case: a scaled value that lands exactly on .5 (or on an integer, for TRUNC).
-  `CREATE OR REPLACE MACRO bq_hi(a) AS (134217729.0::DOUBLE * a) - ((134217729.0::DOUBLE * a) - a)`,
-  `CREATE OR REPLACE MACRO bq_mul_err(a, b, p) AS ((bq_hi(a) * bq_hi(b) - p) + bq_hi(a) * (b - bq_hi(b)) + (a - bq_hi(a)) * bq_hi(b)) + (a - bq_hi(a)) * (b - bq_hi(b))`,
-  // Whether the double x scaled by 10^d lands exactly on .5 in double arithmetic while its exact
-  // value is nearer zero: the one case where DuckDB's round(x, d) (std::round(x * 10^d) / 10^d)
-  // rounds away from zero and BigQuery does not. For d < 0 the scaled value is x / 10^-d and the
-  // sign of x - q * 10^-d, computed exactly, says on which side of q the exact quotient lies.
-  `CREATE OR REPLACE MACRO bq_half_below(x, d) AS CASE
-      WHEN isnan(x) OR isinf(x) OR d > 308 OR d < -308 THEN false
-      WHEN d >= 0 THEN abs(x * pow(10, d) - trunc(x * pow(10, d))) = 0.5
-        AND bq_mul_err(x, pow(10, d), x * pow(10, d)) * sign(x) < 0
-      ELSE abs(x / pow(10, -d) - trunc(x / pow(10, -d))) = 0.5
-        AND ((x - (x / pow(10, -d)) * pow(10, -d)) - bq_mul_err(x / pow(10, -d), pow(10, -d), (x / pow(10, -d)) * pow(10, -d))) * sign(x) < 0
-      END`,
-  // Whether the double x scaled by 10^d is an integer in double arithmetic while its exact value is
-  // just short of it (nearer zero): there DuckDB's trunc(x, d) keeps the integer, BigQuery does not.
-  `CREATE OR REPLACE MACRO bq_integral_below(x, d) AS CASE
-      WHEN isnan(x) OR isinf(x) OR d > 15 OR d < -15 THEN false
-      WHEN d >= 0 THEN x * pow(10, d) = trunc(x * pow(10, d)) AND bq_mul_err(x, pow(10, d), x * pow(10, d)) * sign(x) < 0
-      ELSE x / pow(10, -d) = trunc(x / pow(10, -d))
-        AND ((x - (x / pow(10, -d)) * pow(10, -d)) - bq_mul_err(x / pow(10, -d), pow(10, -d), (x / pow(10, -d)) * pow(10, -d))) * sign(x) < 0
-      END`,
-  // ROUND(x, d) / TRUNC(x, d), d constant. The corrections keep the result in x's type: for the
-  // half-below case truncating gives the right answer, and for the integral-below case rounding
-  // three quarters of a unit nearer zero does (a DECIMAL offset keeps DOUBLE a DOUBLE).
-  // NUMERIC rounding in DuckDB is already exact and half away from zero.
+  // ROUND and TRUNC on FLOAT64. BigQuery (ZetaSQL RoundDecimal / TruncDecimal) scales in extended
+  // precision, so it rounds the double's exact binary value: ROUND(2.675, 2) = 2.67 because 2.675
+  // is stored as 2.67499999.... DuckDB scales in double precision: 2.675 * 100 is exactly 267.5 and
+  // std::round makes it 268. The two can only disagree when the scaled double lands exactly on .5
+  // (ROUND) or on an integer (TRUNC); only then do these checks read the exact value, whose
+  // decimal expansion printf prints digit for digit.
+  `CREATE OR REPLACE MACRO bq_exact_text(v) AS printf('%.60f', abs(v))`,
+  // The digit of |v| at decimal position pos (1 = first after the point, 0 = units, -1 = tens).
+  `CREATE OR REPLACE MACRO bq_digit_at(s, pos) AS CASE
+      WHEN pos >= 1 THEN substr(s, strpos(s, '.') + pos, 1)
+      WHEN strpos(s, '.') - 1 + pos >= 1 THEN substr(s, strpos(s, '.') - 1 + pos, 1)
+      ELSE '0' END`,
+  // |v| truncated to d decimals and scaled by 10^d, exactly (as a double: callers keep it < 2^52).
+  `CREATE OR REPLACE MACRO bq_exact_scaled_trunc(s, d) AS TRY_CAST(CASE
+      WHEN d >= 0 THEN replace(substr(s, 1, strpos(s, '.') + d), '.', '')
+      ELSE substr(s, 1, strpos(s, '.') - 1 + d) END AS DOUBLE)`,
+  // The scaled value as DuckDB's round and trunc compute it: x * 10^d, or x / 10^-d for d < 0.
+  // NaN and infinities never pass these checks (NaN <> 0.5, inf - inf is NaN).
+  `CREATE OR REPLACE MACRO bq_scaled(x, d) AS CASE WHEN d >= 0 THEN x * pow(10, d) ELSE x / pow(10, -d) END`,
+  // DuckDB rounds away from zero here, BigQuery toward zero: a double tie whose exact value is below.
+  `CREATE OR REPLACE MACRO bq_half_below(x, d, scaled) AS
+      abs(scaled - trunc(scaled)) = 0.5 AND bq_digit_at(bq_exact_text(x), d + 1) < '5'`,
+  // DuckDB's trunc keeps the integer the scaled double landed on, BigQuery the one below it.
+  `CREATE OR REPLACE MACRO bq_integral_below(x, d, scaled) AS
+      scaled = trunc(scaled) AND abs(scaled) < 4503599627370496 AND d BETWEEN -15 AND 15
+      AND bq_exact_scaled_trunc(bq_exact_text(x), d) < abs(scaled)`,
+  // ROUND(x, d) / TRUNC(x, d) with d constant. The corrections keep the result in x's type: in the
+  // half-below case truncating gives BigQuery's answer, in the integral-below case rounding three
+  // quarters of a unit nearer zero does (a DECIMAL offset keeps a DOUBLE a DOUBLE). DuckDB's
+  // NUMERIC (DECIMAL) rounding is already exact and half away from zero; its round(x, d < 0)
+  // turns NaN and infinities into 0, BigQuery keeps them.
   `CREATE OR REPLACE MACRO bq_round(x, d) AS CASE
-      WHEN typeof(x) = 'DOUBLE' AND (isnan(TRY_CAST(x AS DOUBLE)) OR isinf(TRY_CAST(x AS DOUBLE))) THEN x
-      WHEN typeof(x) = 'DOUBLE' AND bq_half_below(TRY_CAST(x AS DOUBLE), d) THEN trunc(x, CAST(d AS INTEGER))
+      WHEN typeof(x) <> 'DOUBLE' THEN round(x, CAST(d AS INTEGER))
+      WHEN d < 0 AND NOT isfinite(TRY_CAST(x AS DOUBLE)) THEN x
+      WHEN bq_half_below(TRY_CAST(x AS DOUBLE), d, bq_scaled(TRY_CAST(x AS DOUBLE), d)) THEN trunc(x, CAST(d AS INTEGER))
       ELSE round(x, CAST(d AS INTEGER)) END`,
   `CREATE OR REPLACE MACRO bq_trunc(x, d) AS CASE
-      WHEN typeof(x) = 'DOUBLE' AND bq_integral_below(TRY_CAST(x AS DOUBLE), d)
+      WHEN typeof(x) = 'DOUBLE' AND bq_integral_below(TRY_CAST(x AS DOUBLE), d, bq_scaled(TRY_CAST(x AS DOUBLE), d))
         THEN round(x - sign(x) * TRY_CAST(0.75 * pow(10, -d) AS DECIMAL(38, 18)), CAST(d AS INTEGER))
       ELSE trunc(x, CAST(d AS INTEGER)) END`,
 
@@ -173,6 +175,6 @@ export const DUCKDB_MACROS: readonly string[] = [
       WHEN typeof(x) = 'VARCHAR' AND lower(CAST(x AS VARCHAR)) = 'false' THEN false
       WHEN typeof(x) = 'VARCHAR' THEN NULL
       ELSE TRY_CAST(x AS BOOLEAN) END`,
-  // CAST(string AS BYTES) is the UTF-8 encoding (DuckDB's VARCHAR -> BLOB cast reads \\x escapes).
+  // CAST(string AS BYTES) is the UTF-8 encoding (DuckDB's VARCHAR -> BLOB cast reads \x escapes).
   `CREATE OR REPLACE MACRO bq_to_bytes(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN encode(CAST(x AS VARCHAR)) ELSE TRY_CAST(x AS BLOB) END`,
 ];

@@ -176,11 +176,18 @@ describe("names", () => {
     );
     expect(await query("SELECT g.game_id FROM names_ds.games AS g")).toEqual([{ game_id: "g1" }]);
     expect(await query("SELECT `g`.`game_id` FROM `names_ds`.`games` g")).toEqual([{ game_id: "g1" }]);
+    expect(await query("SELECT game_id FROM `nba-props-platform`.`names_ds`.`games`")).toEqual([{ game_id: "g1" }]);
   });
 
   it("quotes single backtick names and names DuckDB reserves but BigQuery does not", async () => {
     expect(translateToDuckDB("SELECT `game_id` AS `Game Id` FROM t")).toBe('SELECT "game_id" AS "Game Id" FROM t');
     expect(await query("SELECT offset, g.columns AS cols FROM names_ds.games AS g")).toEqual([{ offset: 7, cols: 8 }]);
+  });
+});
+
+describe("statements", () => {
+  it("translates each statement of a script, comments dropped", () => {
+    expect(translateToDuckDB("SELECT 1; # a comment\nSELECT 'a;b' -- another\n;")).toBe("SELECT 1;  \nSELECT 'a;b'  \n;");
   });
 });
 
@@ -888,6 +895,7 @@ describe("refusals", () => {
     ["SELECT AI.GENERATE(('hi'), connection_id => 'c') FROM t", "AI.GENERATE()"],
     ["SELECT SAFE.PARSE_DATE('%Y', s) FROM t", "SAFE.PARSE_DATE()"],
     ["SELECT FARM_FINGERPRINT(x) FROM t", "FARM_FINGERPRINT()"],
+    ["SELECT TO_JSON_STRING(t) FROM t", "TO_JSON_STRING()"],
     ["SELECT MY_UNKNOWN_FUNCTION(x) FROM t", "MY_UNKNOWN_FUNCTION()"],
     ["SELECT ds.my_udf(x) FROM t", "ds.my_udf()"],
     ["SELECT * FROM ds.t TABLESAMPLE SYSTEM (10 PERCENT)", "TABLESAMPLE"],
