@@ -5,15 +5,26 @@
  */
 import { Command, CommanderError } from "commander";
 import { describeError, ExitCode, RunnerError } from "../errors.ts";
-import { compileCommand } from "./commands/compile.ts";
-import { planCommand } from "./commands/plan.ts";
-import { runCommand } from "./commands/run.ts";
-import { verifyCommand } from "./commands/verify.ts";
-import { quarantineCommand } from "./commands/quarantine.ts";
-import { loadCommand } from "./commands/load.ts";
-import { seedCommand } from "./commands/seed.ts";
 import { openEngine } from "../engines/open.ts";
-import type { CliIO } from "./options.ts";
+import type { Engine } from "../engines/engine.ts";
+import type { CliIO, WarehouseOptions } from "./options.ts";
+
+type CommandFactory = (io: CliIO, setExit: (code: number) => void, open: (options: WarehouseOptions) => Promise<Engine>) => Command;
+
+/**
+ * Every command, loaded on demand: a command only pays for the modules it uses (compile and plan
+ * never load DuckDB, handlebars or the BigQuery client). The order is the order of --help.
+ */
+const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
+  compile: async () => (await import("./commands/compile.ts")).compileCommand,
+  plan: async () => (await import("./commands/plan.ts")).planCommand,
+  load: async () => (await import("./commands/load.ts")).loadCommand,
+  seed: async () => (await import("./commands/seed.ts")).seedCommand,
+  run: async () => (await import("./commands/run.ts")).runCommand,
+  verify: async () => (await import("./commands/verify.ts")).verifyCommand,
+  quarantine: async () => (await import("./commands/quarantine.ts")).quarantineCommand,
+  serve: async () => (await import("./commands/serve.ts")).serveCommand,
+};
 
 export const defaultIO: CliIO = {
   stdout: (text) => process.stdout.write(`${text}\n`),
@@ -34,15 +45,9 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text.trimEnd()), writeErr: (text) => io.stderr(text.trimEnd()) })
     .showHelpAfterError("(add --help for usage)");
-  const commands = [
-    compileCommand(io, setExit),
-    planCommand(io, setExit),
-    loadCommand(io, setExit, openEngine),
-    seedCommand(io, setExit, openEngine),
-    runCommand(io, setExit, openEngine),
-    verifyCommand(io, setExit, openEngine),
-    quarantineCommand(io, setExit, openEngine),
-  ];
+  const requested = argv[2];
+  const names = requested !== undefined && Object.hasOwn(COMMANDS, requested) ? [requested] : Object.keys(COMMANDS);
+  const commands = await Promise.all(names.map(async (name) => (await (COMMANDS[name] as () => Promise<CommandFactory>)())(io, setExit, openEngine)));
   for (const command of commands) {
     program.addCommand(command.exitOverride());
   }

@@ -30,7 +30,9 @@ export interface TargetLayout {
 export function createTargetStatement(engine: SqlNames, target: TableRef, stage: TableRef, layout: TargetLayout, replace: boolean): string {
   const partition = layout.partitionBy ? `\nPARTITION BY ${layout.partitionBy}` : "";
   const cluster = layout.clusterBy.length > 0 ? `\nCLUSTER BY ${layout.clusterBy.join(", ")}` : "";
-  return `CREATE ${replace ? "OR REPLACE " : ""}TABLE ${engine.qualify(target)}${partition}${cluster} AS\nSELECT * FROM ${engine.qualify(stage)} LIMIT 0`;
+  // IF NOT EXISTS: two runs of different dates may both find the table missing and create it.
+  const create = replace ? "CREATE OR REPLACE TABLE" : "CREATE TABLE IF NOT EXISTS";
+  return `${create} ${engine.qualify(target)}${partition}${cluster} AS\nSELECT * FROM ${engine.qualify(stage)} LIMIT 0`;
 }
 
 export interface MergeSpec {

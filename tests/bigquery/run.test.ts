@@ -87,7 +87,7 @@ describe("runner run --target bigquery", () => {
       position(new RegExp(`^CREATE OR REPLACE TABLE ${stage}`)),
       position(/^SELECT COUNT\(\*\) AS row_count, COUNTIF/),
       position(/^SELECT DISTINCT game_id AS game/),
-      position(new RegExp(`^CREATE TABLE \`${PROJECT}.nba_analytics.player_game_boxscore\`\\nPARTITION BY game_date`)),
+      position(new RegExp(`^CREATE TABLE IF NOT EXISTS \`${PROJECT}.nba_analytics.player_game_boxscore\`\\nPARTITION BY game_date`)),
       position(/^MERGE /),
       position(/^WITH written AS/),
       position(new RegExp(`^DROP TABLE IF EXISTS ${stage}`)),

@@ -145,6 +145,11 @@ describe("no dialect drift: the runner's SQL is valid BigQuery SQL (ZetaSQL)", (
         match: `AS rejected\nFROM \`${PROJECT}.runner_staging.team_offense_game_summary__`,
         rows: [Object.fromEntries([...rules.map((_rule, index) => [`rule_${index}`, index === rejected ? 1 : 0]), ["rejected", 1]])],
       });
+      // The rejected row itself, read out of the stage to be kept as JSON in quarantine.
+      fake.script({
+        match: `SELECT * FROM \`${PROJECT}.runner_staging.team_offense_game_summary__`,
+        rows: [{ game_date: DATE, game_id: "20250115_LAL_PHI", team_abbr: "LAL", fg_attempts: 0 }],
+      });
       const result = await runCli(["run", "--date", DATE, "--target", "bigquery"], { env: fakeEnv(fake.url) });
       expect(result.code, result.stderr).toBe(0);
 

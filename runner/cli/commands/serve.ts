@@ -1,0 +1,236 @@
+/** `runner serve`: the Pub/Sub push endpoint (DESIGN sections 6 and 8, spec 1.3-1.5). */
+import fs from "node:fs";
+import { Command, Option } from "commander";
+import { z } from "zod";
+import { ensureQuarantine, quarantineTable } from "../../checks/quarantine.ts";
+import { defenseChecks } from "../../checks/defense.ts";
+import { compileProject, PROJECT_DIR } from "../../compile/compile.ts";
+import { rangeOf } from "../../dates.ts";
+import type { Engine } from "../../engines/engine.ts";
+import { targetOf } from "../../engines/open.ts";
+import { BadInputError } from "../../errors.ts";
+import { DEFAULT_CONCURRENCY, planForWindow } from "../../execution/run.ts";
+import { targetOf as tableOf } from "../../execution/write.ts";
+import { ensureLedger } from "../../ledger/ledger.ts";
+import { Logger } from "../../log.ts";
+import { buildProjectGraph } from "../../plan/actions.ts";
+import { AUTH_MODES, createAuthenticator, type AuthConfig, type AuthMode } from "../../server/auth.ts";
+import { ensureDeliveries } from "../../server/deliveries.ts";
+import { startServer } from "../../server/server.ts";
+import { DeliveryService } from "../../server/service.ts";
+import { resolveTriggers } from "../../server/triggers.ts";
+import { addBudgetOption, addProjectOption, addWarehouseOption, varsFrom, type CliIO, type ProjectOptions, type WarehouseOptions } from "../options.ts";
+
+/** The shared secret of `--auth shared-secret`. */
+export const SERVE_TOKEN_ENV = "RUNNER_SERVE_TOKEN";
+/** Test-only: a JSON file `{kid: PEM}` of certificates the OIDC check trusts instead of Google's. */
+export const OIDC_CERTS_ENV = "RUNNER_OIDC_CERTS_FILE";
+/** Pub/Sub's longest ack deadline: an answer after it is too late (the message is redelivered). */
+export const ACK_DEADLINE_MAX_S = 600;
+export const DEFAULT_RUN_TIMEOUT_S = 540;
+/** Cloud Run sends SIGKILL 10 s after SIGTERM. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_S = 8;
+export const DEFAULT_MAX_RUNS = 4;
+
+interface ServeOptions extends ProjectOptions, WarehouseOptions {
+  port: string;
+  host: string;
+  concurrency: string;
+  actionConcurrency: string;
+  runTimeout: string;
+  shutdownTimeout: string;
+  auth: AuthMode;
+  oidcAudience?: string;
+  oidcServiceAccount?: string;
+}
+
+function positiveInteger(flag: string, value: string, { allowZero = false } = {}): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < (allowZero ? 0 : 1)) {
+    throw new BadInputError("invalid_option", `${flag} must be a ${allowZero ? "non-negative" : "positive"} integer, got "${value}"`);
+  }
+  return number;
+}
+
+function positiveSeconds(flag: string, value: string, { allowZero = false } = {}): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || (!allowZero && seconds === 0)) {
+    throw new BadInputError("invalid_option", `${flag} must be a ${allowZero ? "non-negative" : "positive"} number of seconds, got "${value}"`);
+  }
+  return seconds;
+}
+
+const CertsFileSchema = z.record(z.string(), z.string().min(1));
+
+function authConfig(options: ServeOptions): AuthConfig {
+  if (options.auth === "shared-secret") {
+    const secret = process.env[SERVE_TOKEN_ENV];
+    if (!secret) {
+      throw new BadInputError("missing_secret", `--auth shared-secret needs the secret in the environment variable ${SERVE_TOKEN_ENV}`);
+    }
+    return { mode: "shared-secret", secret };
+  }
+  if (options.auth === "oidc") {
+    if (!options.oidcAudience || !options.oidcServiceAccount) {
+      throw new BadInputError("missing_oidc_settings", "--auth oidc needs --oidc-audience and --oidc-service-account", {
+        suggestion: "Use the push endpoint URL (or the audience set on the subscription) and the subscription's push service account.",
+      });
+    }
+    const certsFile = process.env[OIDC_CERTS_ENV];
+    let certs: Record<string, string> | undefined;
+    if (certsFile) {
+      const parsed = CertsFileSchema.safeParse(JSON.parse(fs.readFileSync(certsFile, "utf8")));
+      if (!parsed.success) throw new BadInputError("invalid_certs_file", `${OIDC_CERTS_ENV}: ${certsFile} is not a JSON object {kid: PEM}`);
+      certs = parsed.data;
+    }
+    return { mode: "oidc", oidc: { audience: options.oidcAudience, serviceAccount: options.oidcServiceAccount, certs } };
+  }
+  return { mode: "none" };
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
+function waitForStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolve(signal);
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}
+
+export function serveCommand(io: CliIO, setExit: (code: number) => void, openEngine: (options: WarehouseOptions) => Promise<Engine>): Command {
+  const command = new Command("serve")
+    .summary("serve the Pub/Sub push endpoint: run the triggered models per message")
+    .description(
+      "An HTTP server for Pub/Sub push deliveries of Phase 2 completion messages (POST / or /process). The\n" +
+        "message's table selects the models (the trigger map, with everything they depend on, gates included);\n" +
+        "its game_date is the run date. Answers: 200 completed / failed (acknowledged) / skipped / duplicate /\n" +
+        "no_processors; 500 + Retry-After for not ready (gate unmet), a busy date, a timeout or an engine error\n" +
+        "(Pub/Sub retries); 400 malformed; 413 too large; 401/403 auth. One run per date at a time. Every delivery\n" +
+        "is recorded in nba_orchestration.pubsub_deliveries. GET /healthz (alive), GET /readyz (warehouse reachable).\n" +
+        "SIGTERM/SIGINT: stop accepting, let runs finish (bounded by --shutdown-timeout), close, exit 0.",
+    )
+    .addOption(new Option("--port <n>", "port to listen on (0: any free port)").env("PORT").default("8080"))
+    .addOption(new Option("--host <host>", "interface to listen on (0.0.0.0 in a container)").default("127.0.0.1"))
+    .addOption(new Option("--concurrency <n>", "runs (dates) at most this many at a time; more wait for a slot").default(String(DEFAULT_MAX_RUNS)))
+    .addOption(new Option("--action-concurrency <n>", "actions of one level run at most this many at a time").default(String(DEFAULT_CONCURRENCY)))
+    .addOption(
+      new Option("--run-timeout <s>", `answer 500 (retry) when a delivery is not done after this long; below the ack deadline (max ${ACK_DEADLINE_MAX_S})`).default(
+        String(DEFAULT_RUN_TIMEOUT_S),
+      ),
+    )
+    .addOption(new Option("--shutdown-timeout <s>", "on SIGTERM, wait this long for runs in progress").default(String(DEFAULT_SHUTDOWN_TIMEOUT_S)))
+    .addOption(new Option("--auth <mode>", `who may post: none, shared-secret (env ${SERVE_TOKEN_ENV}) or oidc`).choices(AUTH_MODES).default("none"))
+    .option("--oidc-audience <url>", "with --auth oidc: the audience of the push subscription's token")
+    .option("--oidc-service-account <email>", "with --auth oidc: the push subscription's service account");
+  addWarehouseOption(command);
+  addBudgetOption(command);
+  addProjectOption(command);
+  command.addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  runner serve --port 8080\n" +
+      "  RUNNER_SERVE_TOKEN=... runner serve --auth shared-secret\n" +
+      "  runner serve --host 0.0.0.0 --auth oidc --oidc-audience https://phase3-xyz.run.app/process \\\n" +
+      "    --oidc-service-account pubsub-push@PROJECT.iam.gserviceaccount.com",
+  );
+
+  return command.action(async (options: ServeOptions) => {
+    const port = positiveInteger("--port", options.port, { allowZero: true });
+    const maxRuns = positiveInteger("--concurrency", options.concurrency);
+    const actionConcurrency = positiveInteger("--action-concurrency", options.actionConcurrency);
+    const runTimeout = positiveSeconds("--run-timeout", options.runTimeout);
+    if (runTimeout >= ACK_DEADLINE_MAX_S) {
+      throw new BadInputError("run_timeout_too_long", `--run-timeout ${runTimeout} is not below Pub/Sub's maximum ack deadline (${ACK_DEADLINE_MAX_S} s)`, {
+        suggestion: "An answer after the ack deadline is lost: Pub/Sub has already redelivered the message.",
+      });
+    }
+    const shutdownTimeout = positiveSeconds("--shutdown-timeout", options.shutdownTimeout, { allowZero: true });
+    const authenticator = createAuthenticator(authConfig(options));
+    const projectDir = options.project ?? PROJECT_DIR;
+    const vars = varsFrom(options);
+    const log = new Logger({ component: "serve" });
+
+    // The graph does not depend on the date: compile once for the trigger map and to fail fast.
+    const today = vars.as_of_date ?? new Date().toISOString().slice(0, 10);
+    const graph = buildProjectGraph(compileProject({ projectDir, dates: rangeOf(today, today), vars }));
+    const triggers = resolveTriggers(graph);
+    for (const trigger of triggers.values()) {
+      if (trigger.missing.length > 0) {
+        log.info(`Trigger ${trigger.table}: ${trigger.missing.join(", ")} not in this project`, { trigger: trigger.table, missing: trigger.missing });
+      }
+    }
+    if (options.auth === "none" && !isLoopback(options.host)) {
+      log.warn(`Listening on ${options.host} without authentication: only behind an authenticating front (Cloud Run IAM)`);
+    }
+
+    const engine = await openEngine(options);
+    let closeEngine = true;
+    try {
+      // The server's own tables exist before the first delivery, so that concurrent runs never race
+      // to create them (see runner/server/concurrency.ts).
+      await ensureLedger(engine);
+      await ensureDeliveries(engine);
+      for (const action of graph.actions.values()) {
+        if (action.role === "model" && action.kind === "incremental") await ensureQuarantine(engine, quarantineTable(tableOf(action)));
+      }
+
+      const service = new DeliveryService({
+        engine,
+        graph,
+        projectDir,
+        triggers,
+        authenticator,
+        varsFor: () => varsFrom(options),
+        checks: defenseChecks(projectDir),
+        // As `runner run` does on BigQuery: with a byte budget configured, estimate first, refuse above it.
+        beforeRun:
+          targetOf(options) === "bigquery"
+            ? async ({ gameDate, selection, vars: runVars }) => {
+                const { enforceBudget } = await import("../../engines/bigquery/dry_run.ts");
+                await enforceBudget(engine, [{ gameDate, plan: planForWindow({ projectDir, selection, vars: runVars }, { start: gameDate, end: gameDate }) }]);
+              }
+            : undefined,
+        actionConcurrency,
+        maxRuns,
+        runTimeoutMs: runTimeout * 1000,
+        log,
+      });
+      const stopSignal = waitForStopSignal();
+      const server = await startServer({
+        service,
+        engine,
+        host: options.host,
+        port,
+        log,
+        traceProject: process.env.GOOGLE_CLOUD_PROJECT ?? graph.defaultDatabase,
+      });
+      const shown = server.host.includes(":") ? `[${server.host}]` : server.host;
+      io.stdout(`runner serve listening on http://${shown}:${server.port}`);
+      log.notice(`Listening on ${shown}:${server.port} (auth ${authenticator.mode}, ${maxRuns} run(s) at a time, run timeout ${runTimeout}s)`, {
+        port: server.port,
+        triggers: Object.fromEntries([...triggers.values()].map((trigger) => [trigger.table, trigger.models])),
+      });
+
+      const signal = await stopSignal;
+      log.notice(`${signal} received: no new deliveries; waiting up to ${shutdownTimeout}s for ${service.busy.runs} run(s) in progress`);
+      const { drained } = await server.close(shutdownTimeout * 1000);
+      if (!drained) {
+        // Closing DuckDB under a running statement is not safe; exiting is: an open transaction is
+        // discarded, committed MERGEs are whole, and the deliveries were answered 500 (redelivered).
+        closeEngine = false;
+        log.warn(`Shutdown: ${service.busy.runs} run(s) abandoned mid-way; their open transactions are rolled back, Pub/Sub redelivers them`);
+      }
+      log.notice("Server stopped");
+      setExit(0);
+    } finally {
+      if (closeEngine) await engine.close();
+    }
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * The record of every push delivery the server answered, accepted or rejected: one row per
+ * response in `nba_orchestration.pubsub_deliveries`, with the messageId, the status code, the
+ * outcome, the run it started and the reason. It is also how a redelivered message that already
+ * succeeded is recognised (`duplicate`), across restarts and instances.
+ */
+import { param, type ColumnSpec, type Engine, type TableRef } from "../engines/engine.ts";
+import { addDays } from "../dates.ts";
+
+export const DELIVERIES_TABLE: TableRef = { dataset: "nba_orchestration", table: "pubsub_deliveries" };
+
+export const DELIVERY_COLUMNS: ColumnSpec[] = [
+  { name: "received_date", type: "DATE", description: "UTC date the delivery arrived (partition column)." },
+  { name: "received_at", type: "TIMESTAMP", description: "When the request arrived." },
+  { name: "responded_at", type: "TIMESTAMP", description: "When the answer was sent (for a late_* row: when the run finished)." },
+  { name: "message_id", type: "STRING", description: "Pub/Sub messageId (NULL when the body did not carry one)." },
+  { name: "subscription", type: "STRING", description: "The push subscription named in the envelope." },
+  { name: "delivery_attempt", type: "INT64", description: "Pub/Sub's deliveryAttempt (set when the subscription has a dead-letter policy)." },
+  { name: "publish_time", type: "TIMESTAMP", description: "When the message was published." },
+  { name: "source_table", type: "STRING", description: "The raw table the message reports complete (dataset prefix stripped)." },
+  { name: "game_date", type: "DATE", description: "The run date the message names." },
+  { name: "backfill_mode", type: "BOOL", description: "The message asked for a backfill run (gates ignored)." },
+  { name: "status_code", type: "INT64", description: "HTTP status of the answer (NULL for a late_* row)." },
+  {
+    name: "outcome",
+    type: "STRING",
+    description:
+      "completed, failed, not_ready, busy, timeout, error, skipped, no_processors, duplicate, bad_request, too_large, unauthorized, forbidden, shutting_down; late_<outcome> when a timed-out run finished after its answer.",
+  },
+  { name: "run_id", type: "STRING", description: "The run the delivery started (NULL when none)." },
+  { name: "reason", type: "STRING", description: "Why, in words: the 400 reasons, the gate that was not ready, the error." },
+  { name: "duration_ms", type: "INT64", description: "Time from arrival to answer." },
+  { name: "trace", type: "STRING", description: "Cloud Trace id from X-Cloud-Trace-Context, when present." },
+  { name: "payload", type: "STRING", description: "The decoded message data, or the first bytes of a body that could not be decoded." },
+];
+
+export type DeliveryOutcome =
+  | "completed"
+  | "failed"
+  | "not_ready"
+  | "busy"
+  | "timeout"
+  | "error"
+  | "skipped"
+  | "no_processors"
+  | "duplicate"
+  | "bad_request"
+  | "too_large"
+  | "unauthorized"
+  | "forbidden"
+  | "shutting_down";
+
+/** Outcomes after which the message is done: a redelivery of it is a duplicate and runs nothing. */
+export const DONE_OUTCOMES = ["completed", "failed", "skipped", "no_processors", "late_completed", "late_failed"];
+
+/** How far back a redelivery is looked for: Pub/Sub keeps unacknowledged messages at most 31 days. */
+export const DUPLICATE_WINDOW_DAYS = 31;
+
+/** The longest payload kept in a row. */
+export const PAYLOAD_EXCERPT_CHARS = 4096;
+
+export interface DeliveryRecord {
+  received_at: string;
+  responded_at: string;
+  message_id: string | null;
+  subscription: string | null;
+  delivery_attempt: number | null;
+  publish_time: string | null;
+  source_table: string | null;
+  game_date: string | null;
+  backfill_mode: boolean | null;
+  status_code: number | null;
+  outcome: DeliveryOutcome | `late_${string}`;
+  run_id: string | null;
+  reason: string | null;
+  duration_ms: number;
+  trace: string | null;
+  payload: string | null;
+}
+
+export async function ensureDeliveries(engine: Engine): Promise<void> {
+  await engine.ensureDataset(DELIVERIES_TABLE.dataset);
+  await engine.ensureTable(DELIVERIES_TABLE, { columns: DELIVERY_COLUMNS, partitionBy: "received_date", clusterBy: ["message_id"] });
+}
+
+/** A timestamp the engines accept, or null (publishTime comes from outside). */
+export function timestampOrNull(value: string | undefined): string | null {
+  if (!value) return null;
+  const millis = Date.parse(value);
+  return Number.isNaN(millis) ? null : new Date(millis).toISOString();
+}
+
+export async function recordDelivery(engine: Engine, record: DeliveryRecord): Promise<void> {
+  const payload = record.payload && record.payload.length > PAYLOAD_EXCERPT_CHARS ? record.payload.slice(0, PAYLOAD_EXCERPT_CHARS) : record.payload;
+  await engine.insertRows(DELIVERIES_TABLE, DELIVERY_COLUMNS, [{ ...record, payload, received_date: record.received_at.slice(0, 10) }]);
+}
+
+/** The earlier delivery after which `messageId` is done, if there is one. */
+export async function findDone(engine: Engine, messageId: string, today: string): Promise<{ outcome: string; run_id: string | null } | undefined> {
+  const rows = await engine.query<{ outcome: string; run_id: string | null }>(
+    `SELECT outcome, run_id
+FROM ${engine.qualify(DELIVERIES_TABLE)}
+WHERE received_date >= @since
+  AND message_id = @message_id
+  AND outcome IN UNNEST(@done)
+ORDER BY received_at
+LIMIT 1`,
+    {
+      params: {
+        since: param.date(addDays(today, -DUPLICATE_WINDOW_DAYS)),
+        message_id: param.string(messageId),
+        done: param.strings(DONE_OUTCOMES),
+      },
+    },
+  );
+  return rows[0];
+}
