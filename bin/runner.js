@@ -27,6 +27,14 @@ function bundleIsFresh() {
   }
 }
 
+// A reader that stops early (`runner plan | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 let main;
 if (bundleIsFresh()) {
   ({ main } = await import(bundle));

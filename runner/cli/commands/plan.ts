@@ -25,8 +25,8 @@ export function planCommand(io: CliIO, setExit: (code: number) => void): Command
   const command = new Command("plan")
     .summary("show the execution levels for a date")
     .description(
-      "Compiles the project and orders the selected actions into levels from their dependencies: an action runs\n" +
-        "after everything it depends on. Gates upstream of a selected model and the model's own assertions are\n" +
+      "Compiles the project and orders the selected actions into levels from their dependencies: an action runs " +
+        "after everything it depends on. Gates upstream of a selected model and the model's own assertions are " +
         "always included.",
     )
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "mermaid"]).default("text"))

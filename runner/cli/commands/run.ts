@@ -88,9 +88,9 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
   const command = new Command("run")
     .summary("run the models for a date or a date range")
     .description(
-      "Compiles the project for each date, then runs its actions level by level: gates first (a gate that finds\n" +
-        "data missing stops its dependents as NOT READY, exit 75), then models through a staged write (stage,\n" +
-        "checks, MERGE on the unique key restricted to the run dates, checks), then assertions. A range runs date\n" +
+      "Compiles the project for each date, then runs its actions level by level: gates first (a gate that finds " +
+        "data missing stops its dependents as NOT READY, exit 75), then models through a staged write (stage, " +
+        "checks, MERGE on the unique key restricted to the run dates, checks), then assertions. A range runs date " +
         "by date, in order. Every action is recorded in nba_orchestration.processor_run_history.\n\n" +
         "Exit codes: 0 success, 1 a model or check failed, 2 bad input, 75 not ready (retry later).",
     )

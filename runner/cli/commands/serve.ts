@@ -108,12 +108,12 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
   const command = new Command("serve")
     .summary("serve the Pub/Sub push endpoint: run the triggered models per message")
     .description(
-      "An HTTP server for Pub/Sub push deliveries of Phase 2 completion messages (POST / or /process). The\n" +
-        "message's table selects the models (the trigger map, with everything they depend on, gates included);\n" +
-        "its game_date is the run date. Answers: 200 completed / failed (acknowledged) / skipped / duplicate /\n" +
-        "no_processors; 500 + Retry-After for not ready (gate unmet), a busy date, a timeout or an engine error\n" +
-        "(Pub/Sub retries); 400 malformed; 413 too large; 401/403 auth. One run per date at a time. Every delivery\n" +
-        "is recorded in nba_orchestration.pubsub_deliveries. GET /healthz (alive), GET /readyz (warehouse reachable).\n" +
+      "An HTTP server for Pub/Sub push deliveries of Phase 2 completion messages (POST / or /process). The " +
+        "message's table selects the models (the trigger map, with everything they depend on, gates included); " +
+        "its game_date is the run date. Answers: 200 completed / failed (acknowledged) / skipped / duplicate / " +
+        "no_processors; 500 + Retry-After for not ready (gate unmet), a busy date, a timeout or an engine error " +
+        "(Pub/Sub retries); 400 malformed; 413 too large; 401/403 auth. One run per date at a time. Every delivery " +
+        "is recorded in nba_orchestration.pubsub_deliveries. GET /healthz (alive), GET /readyz (warehouse reachable). " +
         "SIGTERM/SIGINT: stop accepting, let runs finish (bounded by --shutdown-timeout), close, exit 0.",
     )
     .addOption(new Option("--port <n>", "port to listen on (0: any free port)").env("PORT").default("8080"))

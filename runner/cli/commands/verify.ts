@@ -28,9 +28,9 @@ export function verifyCommand(io: CliIO, setExit: (code: number) => void, openEn
   const command = new Command("verify")
     .summary("verify a date: ordering, race detection, gates, validation coverage")
     .description(
-      "Reads the run ledger and the tables for one date and reports: (1) ordered execution - team models finished\n" +
-        "before the player model started, in every run; (2) race detection - usage_rate maximum and the counts above\n" +
-        "50 and 100; (3) dependency gates - each model's gates in the latest run; (4) validation coverage - every model\n" +
+      "Reads the run ledger and the tables for one date and reports: (1) ordered execution - team models finished " +
+        "before the player model started, in every run; (2) race detection - usage_rate maximum and the counts above " +
+        "50 and 100; (3) dependency gates - each model's gates in the latest run; (4) validation coverage - every model " +
         "ran its pre- and post-write checks; plus duplicated keys and the quarantine. Exit 0 only if every check passes.",
     )
     .requiredOption("--date <YYYY-MM-DD>", "the game date to verify")
