@@ -1,11 +1,12 @@
 /** Test support: the real upstream samples in ../shared/fixtures/, read in place (never copied). */
 import fs from "node:fs";
 import path from "node:path";
-import { PROJECT_DIR } from "../compile/compile.ts";
 import { PayloadProblems } from "./problems.ts";
 import type { FileMeta } from "./rows.ts";
 
-export const FIXTURES_DIR = path.resolve(PROJECT_DIR, "..", "shared", "fixtures");
+import { FIXTURES as FIXTURES_DIR } from "../../tests/fixtures_dir.ts";
+
+export { FIXTURES_DIR };
 
 export function fixturePath(name: string): string {
   return path.join(FIXTURES_DIR, name);
