@@ -14,30 +14,13 @@
 import { z } from "zod";
 import { playerLookup } from "../../nba/player_lookup.ts";
 import { toTricode } from "../../nba/teams.ts";
-import { count, nbaGameId, PayloadProblems, ProblemList, show, signedInt, type PathSegment } from "../problems.ts";
+import { count, nbaGameId, PayloadProblems, ProblemList, show, type PathSegment } from "../problems.ts";
 import { metaColumns, seasonYear, systemGameId, type FileMeta, type RawRow, type RowsByTable } from "../rows.ts";
-import { clockMinutes, readResultSet, StatsEnvelope, statsEnvelopeOf } from "./stats-api.ts";
+import { clockMinutes, PLAYER_COUNTS, playerStatColumns, readResultSet, StatsEnvelope, statsEnvelopeOf } from "./stats-api.ts";
 
 export const NBAC_BOXSCORE_TABLES = ["nbac_player_boxscores", "nbac_team_boxscore"] as const;
 
-const BoxCounts = {
-  FGM: count,
-  FGA: count,
-  FG3M: count,
-  FG3A: count,
-  FTM: count,
-  FTA: count,
-  OREB: count,
-  DREB: count,
-  REB: count,
-  AST: count,
-  STL: count,
-  BLK: count,
-  TO: count,
-  PF: count,
-  PTS: count,
-  PLUS_MINUS: signedInt,
-};
+const BoxCounts = { ...PLAYER_COUNTS, TO: count };
 
 const PlayerRow = z.object({
   GAME_ID: nbaGameId,
@@ -164,22 +147,7 @@ export function nbacBoxscoreRows(box: NbacBoxscore, game: BoxscoreGame, meta: Fi
     team_abbr: line.team,
     starter: Boolean(line.START_POSITION?.trim()),
     minutes: line.MIN,
-    points: line.PTS,
-    field_goals_made: line.FGM,
-    field_goals_attempted: line.FGA,
-    three_pointers_made: line.FG3M,
-    three_pointers_attempted: line.FG3A,
-    free_throws_made: line.FTM,
-    free_throws_attempted: line.FTA,
-    offensive_rebounds: line.OREB,
-    defensive_rebounds: line.DREB,
-    total_rebounds: line.REB,
-    assists: line.AST,
-    steals: line.STL,
-    blocks: line.BLK,
-    turnovers: line.TO,
-    personal_fouls: line.PF,
-    plus_minus: line.PLUS_MINUS,
+    ...playerStatColumns(line, line.TO),
     ...metaColumns(meta),
   }));
   const teams: RawRow[] = box.teamLines.map((line) => ({

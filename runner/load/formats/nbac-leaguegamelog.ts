@@ -7,9 +7,9 @@
 import { z } from "zod";
 import { playerLookup } from "../../nba/player_lookup.ts";
 import { toTricode } from "../../nba/teams.ts";
-import { count, dateLike, nbaGameId, ProblemList, show, signedInt, type PathSegment } from "../problems.ts";
+import { count, dateLike, nbaGameId, ProblemList, show, type PathSegment } from "../problems.ts";
 import { metaColumns, seasonYear, systemGameId, type FileMeta, type RawRow, type RowsByTable } from "../rows.ts";
-import { readResultSet, StatsEnvelope, statsEnvelopeOf } from "./stats-api.ts";
+import { PLAYER_COUNTS, playerStatColumns, readResultSet, StatsEnvelope, statsEnvelopeOf } from "./stats-api.ts";
 
 export const NBAC_LEAGUEGAMELOG_TABLES = ["nbac_player_boxscores"] as const;
 
@@ -25,22 +25,8 @@ const Row = z.object({
   GAME_DATE: dateLike,
   MATCHUP: matchup,
   MIN: z.number().int().min(0).nullable(),
-  FGM: count,
-  FGA: count,
-  FG3M: count,
-  FG3A: count,
-  FTM: count,
-  FTA: count,
-  OREB: count,
-  DREB: count,
-  REB: count,
-  AST: count,
-  STL: count,
-  BLK: count,
+  ...PLAYER_COUNTS,
   TOV: count,
-  PF: count,
-  PTS: count,
-  PLUS_MINUS: signedInt,
 });
 const HEADERS = Object.keys(Row.shape);
 
@@ -108,22 +94,7 @@ export function parseNbacLeaguegamelog(payload: unknown, meta: FileMeta): RowsBy
       // The game log does not say who started.
       starter: null,
       minutes: line.MIN === null ? null : String(line.MIN),
-      points: line.PTS,
-      field_goals_made: line.FGM,
-      field_goals_attempted: line.FGA,
-      three_pointers_made: line.FG3M,
-      three_pointers_attempted: line.FG3A,
-      free_throws_made: line.FTM,
-      free_throws_attempted: line.FTA,
-      offensive_rebounds: line.OREB,
-      defensive_rebounds: line.DREB,
-      total_rebounds: line.REB,
-      assists: line.AST,
-      steals: line.STL,
-      blocks: line.BLK,
-      turnovers: line.TOV,
-      personal_fouls: line.PF,
-      plus_minus: line.PLUS_MINUS,
+      ...playerStatColumns(line, line.TOV),
       ...metaColumns(meta),
     });
   }

@@ -4,7 +4,54 @@
  * name, so a problem is reported as `resultSets[0].rowSet[12].MIN`, not by column number.
  */
 import { z } from "zod";
-import { ProblemList, show } from "../problems.ts";
+import { count, ProblemList, show, signedInt } from "../problems.ts";
+import type { RawRow } from "../rows.ts";
+
+/**
+ * The counting columns of a player line in the stats API (boxscore PlayerStats, leaguegamelog),
+ * but turnovers, which the two resources name differently (TO, TOV).
+ */
+export const PLAYER_COUNTS = {
+  FGM: count,
+  FGA: count,
+  FG3M: count,
+  FG3A: count,
+  FTM: count,
+  FTA: count,
+  OREB: count,
+  DREB: count,
+  REB: count,
+  AST: count,
+  STL: count,
+  BLK: count,
+  PF: count,
+  PTS: count,
+  PLUS_MINUS: signedInt,
+};
+
+type PlayerCounts = { [K in keyof typeof PLAYER_COUNTS]: z.infer<(typeof PLAYER_COUNTS)[K]> };
+
+/** A stats API player line as box-score columns of nbac_player_boxscores (gamebook naming). */
+export function playerStatColumns(line: PlayerCounts, turnovers: number | null): RawRow {
+  return {
+    points: line.PTS,
+    field_goals_made: line.FGM,
+    field_goals_attempted: line.FGA,
+    three_pointers_made: line.FG3M,
+    three_pointers_attempted: line.FG3A,
+    free_throws_made: line.FTM,
+    free_throws_attempted: line.FTA,
+    offensive_rebounds: line.OREB,
+    defensive_rebounds: line.DREB,
+    total_rebounds: line.REB,
+    assists: line.AST,
+    steals: line.STL,
+    blocks: line.BLK,
+    turnovers,
+    personal_fouls: line.PF,
+    plus_minus: line.PLUS_MINUS,
+  };
+}
 
 const ResultSet = z.object({
   name: z.string(),
