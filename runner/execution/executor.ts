@@ -12,6 +12,7 @@ import type { Logger } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
 import type { Plan } from "../plan/plan.ts";
 import { CheckFailedError, publishIncremental, publishRelation, targetOf, type CheckResult, type WriteChecks } from "./write.ts";
+import { mapWithConcurrency } from "../pool.ts";
 
 /** Rows of a failing gate or assertion kept in the outcome and the ledger. */
 const MAX_REPORTED_ROWS = 50;
@@ -49,19 +50,6 @@ export interface ExecutionContext {
   log: Logger;
   /** Called when an action starts and when it ends (progress display). */
   onAction?: (event: { action: Action; phase: "start" | "end"; outcome?: ActionOutcome }) => void;
-}
-
-async function mapWithConcurrency<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 /** A gate or assertion: runs its query, the rows it returns are the problem it found. */

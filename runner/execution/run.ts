@@ -127,3 +127,37 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
   });
   return summary;
 }
+
+/** An action's outcome as JSON, in the snake_case of every JSON the runner prints or answers. */
+export function actionJson(action: ActionOutcome) {
+  return {
+    action: action.action,
+    role: action.role,
+    level: action.level,
+    status: action.status,
+    rows_staged: action.rowsStaged,
+    rows_written: action.rowsWritten,
+    rows_quarantined: action.rowsQuarantined,
+    games: action.games,
+    duration_ms: action.durationMs,
+    message: action.message,
+    details: action.details ?? null,
+  };
+}
+
+/** The machine-readable summary of a run (`runner run --json`). */
+export function summaryJson(summary: RunSummary) {
+  return {
+    run_id: summary.runId,
+    dates: summary.dates,
+    outcome: summary.outcome,
+    exit_code: summary.exitCode,
+    duration_ms: summary.durationMs,
+    results: summary.results.map((result) => ({
+      game_date: result.gameDate,
+      outcome: result.outcome,
+      duration_ms: result.durationMs,
+      actions: result.actions.map(actionJson),
+    })),
+  };
+}

@@ -20,7 +20,7 @@
  */
 import { describeError, NotReadyError, RunnerError } from "../errors.ts";
 import type { Engine } from "../engines/engine.ts";
-import { newRunId, runProject, type RunSummary } from "../execution/run.ts";
+import { actionJson, newRunId, runProject, type RunSummary } from "../execution/run.ts";
 import { targetOf, type WriteChecks } from "../execution/write.ts";
 import type { Logger } from "../log.ts";
 import type { ProjectGraph } from "../plan/actions.ts";
@@ -143,17 +143,7 @@ function actionResults(summary: RunSummary) {
   return summary.results
     .flatMap((result) => result.actions)
     .filter((action) => action.role !== "assertion" || action.status !== "succeeded")
-    .map((action) => ({
-      action: action.action,
-      role: action.role,
-      level: action.level,
-      status: action.status,
-      rows_staged: action.rowsStaged,
-      rows_written: action.rowsWritten,
-      rows_quarantined: action.rowsQuarantined,
-      games: action.games,
-      message: action.message,
-    }));
+    .map(actionJson);
 }
 
 function summaryReason(summary: RunSummary): string | undefined {

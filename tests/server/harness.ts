@@ -113,16 +113,4 @@ export function actionsOf(reply: Reply): ActionResult[] {
 }
 
 /** Sends `work` items with at most `limit` in flight. */
-export async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index] as T);
-      }
-    }),
-  );
-  return results;
-}
+export { mapWithConcurrency as pool } from "../../runner/pool.ts";

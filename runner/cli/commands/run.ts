@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { BadInputError } from "../../errors.ts";
 import { plannedStatements } from "../../execution/dry_run.ts";
-import { DEFAULT_CONCURRENCY, planForWindow, runProject, type RunSummary } from "../../execution/run.ts";
+import { DEFAULT_CONCURRENCY, planForWindow, runProject, summaryJson, type RunSummary } from "../../execution/run.ts";
 import { defenseChecks } from "../../checks/defense.ts";
 import { PROJECT_DIR } from "../../compile/compile.ts";
 import { parseRunDates } from "../../dates.ts";
@@ -54,34 +54,6 @@ function summaryText(summary: RunSummary): string {
     if (assertions.length > 0) lines.push(`  ${passed}/${assertions.length} assertions passed`);
   }
   return lines.join("\n");
-}
-
-export function summaryJson(summary: RunSummary) {
-  return {
-    run_id: summary.runId,
-    dates: summary.dates,
-    outcome: summary.outcome,
-    exit_code: summary.exitCode,
-    duration_ms: summary.durationMs,
-    results: summary.results.map((result) => ({
-      game_date: result.gameDate,
-      outcome: result.outcome,
-      duration_ms: result.durationMs,
-      actions: result.actions.map((action) => ({
-        action: action.action,
-        role: action.role,
-        level: action.level,
-        status: action.status,
-        rows_staged: action.rowsStaged,
-        rows_written: action.rowsWritten,
-        rows_quarantined: action.rowsQuarantined,
-        games: action.games,
-        duration_ms: action.durationMs,
-        message: action.message,
-        details: action.details ?? null,
-      })),
-    })),
-  };
 }
 
 export function runCommand(io: CliIO, setExit: (code: number) => void, openEngine: (options: WarehouseOptions) => Promise<Engine>): Command {

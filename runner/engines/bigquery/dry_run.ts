@@ -16,6 +16,7 @@ import type { Plan } from "../../plan/plan.ts";
 import { param, type Engine, type QueryParams } from "../engine.ts";
 import { formatBytes } from "./config.ts";
 import { BigQueryEngine } from "./engine.ts";
+import { mapWithConcurrency } from "../../pool.ts";
 
 /** The run id the planned statements name their stages with. */
 const DRY_RUN_ID = "dry_run";
@@ -59,20 +60,6 @@ function paramsFor(sql: string, gameDate: string): QueryParams {
   return Object.fromEntries(Object.entries(all).filter(([name]) => new RegExp(`@${name}\\b`).test(sql)));
 }
 
-async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index] as T);
-      }
-    }),
-  );
-  return results;
-}
-
 async function estimateStatement(engine: BigQueryEngine, action: string, gameDate: string, purpose: string, sql: string): Promise<StatementEstimate> {
   const stage = engine.stagingTable(action, DRY_RUN_ID);
   const stagePrefix = stageStatement(engine, stage, "");
@@ -101,7 +88,7 @@ export async function estimateDryRun(engine: Engine, days: { gameDate: string; p
   for (const { gameDate, plan } of days) {
     const planned = plannedStatements(plan, rangeOf(gameDate, gameDate), engine);
     const jobs = planned.flatMap((action) => action.statements.map((statement) => ({ action, statement })));
-    const estimates = await mapConcurrently(jobs, CONCURRENCY, ({ action, statement }) =>
+    const estimates = await mapWithConcurrency(jobs, CONCURRENCY, ({ action, statement }) =>
       estimateStatement(engine, action.action, gameDate, statement.purpose, statement.sql),
     );
     let index = 0;
