@@ -50,7 +50,8 @@ function lookup(name: string): string {
   return name.toLowerCase().replace(/[^a-z]/g, "");
 }
 
-function gamebookRow(gameId: string, [name, team, minutes, fga, fgm, tpa, tpm, fta, ftm, oreb, dreb, ast, stl, blk, tov, pf, pts]: Line) {
+/** The identity columns of a gamebook row. */
+function gamebookIdentity(gameId: string, name: string, team: string) {
   const [, away, home] = gameId.split("_");
   return {
     game_id: gameId,
@@ -62,6 +63,13 @@ function gamebookRow(gameId: string, [name, team, minutes, fga, fgm, tpa, tpm, f
     player_name_original: name,
     player_lookup: lookup(name),
     team_abbr: team,
+    processed_at: LOADED,
+  };
+}
+
+function gamebookRow(gameId: string, [name, team, minutes, fga, fgm, tpa, tpm, fta, ftm, oreb, dreb, ast, stl, blk, tov, pf, pts]: Line) {
+  return {
+    ...gamebookIdentity(gameId, name, team),
     player_status: "active",
     minutes,
     points: pts,
@@ -80,26 +88,11 @@ function gamebookRow(gameId: string, [name, team, minutes, fga, fgm, tpa, tpm, f
     turnovers: tov,
     personal_fouls: pf,
     plus_minus: team === "PHI" ? 2 : -2,
-    processed_at: LOADED,
   };
 }
 
 function notPlaying(gameId: string, name: string, team: string, status: "dnp" | "inactive", reason: string) {
-  const [, away, home] = gameId.split("_");
-  return {
-    game_id: gameId,
-    game_date: DATE,
-    season_year: 2024,
-    home_team_abbr: home,
-    away_team_abbr: away,
-    player_name: name,
-    player_name_original: name,
-    player_lookup: lookup(name),
-    team_abbr: team,
-    player_status: status,
-    dnp_reason: reason,
-    processed_at: LOADED,
-  };
+  return { ...gamebookIdentity(gameId, name, team), player_status: status, dnp_reason: reason };
 }
 
 function teamBox(team: string, isHome: boolean, lines: Line[], teamTurnovers: number, plusMinus: number) {

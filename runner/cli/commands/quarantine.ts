@@ -60,10 +60,24 @@ function optionalDates(options: DateOptions): RunDates | undefined {
   return options.date || options.startDate || options.endDate ? parseRunDates(options) : undefined;
 }
 
-async function withEngine<T>(openEngine: (options: WarehouseOptions) => Promise<Engine>, options: WarehouseOptions, work: (engine: Engine) => Promise<T>): Promise<T> {
+/** Runs `sql(table, where)` on the quarantine table of every model the filters keep, rows tagged with the model. */
+async function queryQuarantine(
+  openEngine: (options: WarehouseOptions) => Promise<Engine>,
+  options: QuarantineOptions,
+  sql: (table: string, where: string) => string,
+): Promise<Record<string, unknown>[]> {
+  const tables = quarantineTables(options);
+  const { where, params } = filters(options, optionalDates(options));
   const engine = await openEngine(options);
   try {
-    return await work(engine);
+    const found: Record<string, unknown>[] = [];
+    for (const [model, table] of tables) {
+      if (options.model && model !== options.model) continue;
+      if (!(await engine.describeTable(table))) continue;
+      const rows = await engine.query(sql(engine.qualify(table), where), { params });
+      found.push(...rows.map((row) => ({ model, ...row })));
+    }
+    return found;
   } finally {
     await engine.close();
   }
@@ -84,22 +98,10 @@ export function quarantineCommand(io: CliIO, setExit: (code: number) => void, op
 
   const list = addFilterOptions(new Command("list").summary("count quarantined rows by model, date, rule and run"));
   list.action(async (options: QuarantineOptions) => {
-    const tables = quarantineTables(options);
-    const { where, params } = filters(options, optionalDates(options));
-    const rows = await withEngine(openEngine, options, async (engine) => {
-      const found: Record<string, unknown>[] = [];
-      for (const [model, table] of tables) {
-        if (options.model && model !== options.model) continue;
-        if (!(await engine.describeTable(table))) continue;
-        const counts = await engine.query(
-          `SELECT game_date, rule, reason, run_id, COUNT(*) AS row_count FROM ${engine.qualify(table)} ${where}
-           GROUP BY game_date, rule, reason, run_id ORDER BY game_date, rule, run_id`,
-          { params },
-        );
-        found.push(...counts.map((row) => ({ model, ...row })));
-      }
-      return found;
-    });
+    const rows = await queryQuarantine(openEngine, options, (table, where) =>
+      `SELECT game_date, rule, reason, run_id, COUNT(*) AS row_count FROM ${table} ${where}
+       GROUP BY game_date, rule, reason, run_id ORDER BY game_date, rule, run_id`,
+    );
     if (options.json) io.stdout(JSON.stringify(rows, null, 2));
     else if (rows.length === 0) io.stdout("Nothing in quarantine for these filters.");
     else {
@@ -113,22 +115,11 @@ export function quarantineCommand(io: CliIO, setExit: (code: number) => void, op
   show.action(async (options: QuarantineOptions) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new BadInputError("invalid_limit", `--limit must be a positive integer, got "${options.limit}"`);
-    const tables = quarantineTables(options);
-    const { where, params } = filters(options, optionalDates(options));
-    const rows = await withEngine(openEngine, options, async (engine) => {
-      const found: Record<string, unknown>[] = [];
-      for (const [model, table] of tables) {
-        if (options.model && model !== options.model) continue;
-        if (!(await engine.describeTable(table))) continue;
-        const held = await engine.query(
-          `SELECT game_date, game_id, rule, reason, run_id, quarantined_at, row_json FROM ${engine.qualify(table)} ${where}
-           ORDER BY quarantined_at DESC, game_id LIMIT ${limit}`,
-          { params },
-        );
-        found.push(...held.map((row) => ({ model, ...row, row: JSON.parse(String(row.row_json)) as unknown, row_json: undefined })));
-      }
-      return found.slice(0, limit);
-    });
+    const held = await queryQuarantine(openEngine, options, (table, where) =>
+      `SELECT game_date, game_id, rule, reason, run_id, quarantined_at, row_json FROM ${table} ${where}
+       ORDER BY quarantined_at DESC, game_id LIMIT ${limit}`,
+    );
+    const rows: Record<string, unknown>[] = held.slice(0, limit).map((row) => ({ ...row, row: JSON.parse(String(row.row_json)) as unknown, row_json: undefined }));
     if (options.json) io.stdout(JSON.stringify(rows, null, 2));
     else if (rows.length === 0) io.stdout("Nothing in quarantine for these filters.");
     else {
