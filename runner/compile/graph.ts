@@ -106,10 +106,6 @@ export const CompiledGraphSchema = z
   .loose();
 
 export type CompiledGraph = z.infer<typeof CompiledGraphSchema>;
-export type CompiledTable = z.infer<typeof TableSchema>;
-export type CompiledAssertion = z.infer<typeof AssertionSchema>;
-export type CompiledOperation = z.infer<typeof OperationSchema>;
-export type CompiledDeclaration = z.infer<typeof DeclarationSchema>;
 
 /** "schema.name", how the runner and the logs name a relation (the database is the project's). */
 export function targetId(target: Target): string {

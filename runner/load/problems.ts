@@ -75,14 +75,6 @@ export class ProblemList {
   }
 }
 
-/** Validates a whole payload with `schema`, throwing every problem found. */
-export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
-  const problems = new ProblemList();
-  const parsed = problems.parse(schema, payload);
-  problems.throwIfAny();
-  return parsed as T;
-}
-
 // Field schemas shared by the formats, with messages that name what a valid value looks like.
 
 /** A count: a non-negative whole number, or null where the source leaves it empty. */

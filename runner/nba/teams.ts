@@ -72,7 +72,3 @@ export function toTricode(code: string): string | undefined {
 export function teamByFullName(name: string): Team | undefined {
   return BY_FULL_NAME.get(name.trim().toLowerCase());
 }
-
-export function teamByTricode(tricode: string): Team | undefined {
-  return BY_TRICODE.get(tricode);
-}
