@@ -13,6 +13,14 @@ module.exports = {
   // Team minutes are player-minutes: 5 x 48 = 240 in regulation, + 5 x 5 = 25 per overtime period.
   REGULATION_TEAM_MINUTES: 240,
   OVERTIME_TEAM_MINUTES: 25,
+  // Four quarters: balldontlie's last period 5 is one overtime.
+  REGULATION_PERIODS: 4,
+
+  // Completeness of a player source (game_source_checks): a team's player minutes must add up to
+  // the game's team minutes within 1 minute when the source prints "MM:SS" (rounding of seconds),
+  // within 3 when it prints whole minutes (the real league game log sums to 239-242 per team).
+  TEAM_MINUTES_TOLERANCE_MMSS: 1,
+  TEAM_MINUTES_TOLERANCE_WHOLE: 3,
 
   // Ratings and usage are expressed per 100 possessions / as a percentage.
   PER_HUNDRED: 100,
@@ -21,6 +29,8 @@ module.exports = {
   EFFECTIVE_FG_THREE_BONUS: 0.5,
   SECONDS_PER_MINUTE: 60,
   POINTS_PER_THREE: 3,
+  // Points of a player line: 2 per field goal, 1 more per three, 1 per free throw.
+  POINTS_PER_FIELD_GOAL: 2,
 
   TEAMS_PER_GAME: 2,
 
@@ -49,6 +59,8 @@ module.exports = {
   // Pre-write warning bands (spec 4.1): values outside are written but counted and logged.
   PLAYER_POINTS_WARN_MAX: 100,
   PLAYER_MINUTES_WARN_MAX: 60,
+  // A player line above 70 minutes is impossible even in a quadruple-overtime game (68 minutes).
+  PLAYER_MINUTES_MAX: 70,
   TEAM_POINTS_WARN_MIN: 80,
   TEAM_POINTS_WARN_MAX: 200,
   POINTS_ALLOWED_WARN_MIN: 70,

@@ -44,17 +44,50 @@ const COLUMNS = {
 };
 
 const TABLES = {
+  game_source_checks: {
+    description:
+      "One row per game of the run dates, expected (in the schedule) or seen in any source: which player and team source the game is published from and the result of each completeness check, or why the whole game is held back.",
+    columns: [
+      "game_id", "nba_game_id", "game_date",
+      ["home_team_abbr", "Home team tricode (from the system game id)."],
+      ["away_team_abbr", "Away team tricode (from the system game id)."],
+      ["is_expected", "TRUE when the game must be complete for the date: a schedule game of a gated type, or any game seen on a date without schedule."],
+      ["expected_by", "schedule, or sources_no_schedule when the date has no schedule row (every game seen must then be complete)."],
+      ["schedule_status", "Latest schedule status of the game (1 scheduled, 2 in progress, 3 final); NULL when not in the schedule."],
+      ["gamebook_check", "passed, or the first check nbac_gamebook_player_stats failed for the game; NULL when that source has no rows."],
+      ["nbac_boxscores_check", "passed, or the first check nbac_player_boxscores failed for the game; NULL when that source has no rows."],
+      ["bdl_boxscores_check", "passed, or the first check bdl_player_boxscores failed for the game; NULL when that source has no rows."],
+      ["player_source", "The first player source in priority order that passed: nbac_gamebook, nbac_boxscores or bdl_boxscores; NULL when the game is held back."],
+      ["team_source", "nbac_team_boxscore when both of its rows are usable and score what the player source scores, else reconstructed_from_<player source>; NULL when held back."],
+      ["home_points", "Home points summed over the chosen source's players."],
+      ["away_points", "Away points summed over the chosen source's players."],
+      ["final_score_source", "What the players' points were checked against: nbac_schedule, nbac_team_boxscore or bdl_game_score (balldontlie's final game score)."],
+      "overtime_periods",
+      ["overtime_source", "Where the overtime periods come from: nbac_team_boxscore (MIN), bdl_period, nbac_schedule_status, or inferred_from_minutes when no independent source has them."],
+      ["minutes_unchecked_teams", "Teams (0-2) whose minutes check was skipped because an active player has no readable minutes; points still decided."],
+      ["duplicate_rows", "Exact duplicate rows inside the chosen source's latest load, counted once."],
+      ["held_back_reason", "Why no source could be published for the game; NULL when it is published."],
+      ["processed_at", "When the runner last wrote this row."],
+    ],
+  },
+
   player_game_boxscore: {
     description:
-      "One row per player per game listed by the chosen source. Intermediate: the player box score from the best source present for the game (NBA.com gamebook, else NBA.com player box scores, else balldontlie), latest load, minutes parsed, non-participants normalised to dnp with NULL stats.",
+      "One row per player line per game published by game_source_checks. Intermediate: the player box score from the one source chosen for the game (NBA.com gamebook, else NBA.com player box scores, else balldontlie), latest load, minutes parsed, non-participants normalised to dnp with NULL stats.",
     columns: [
-      "game_id", "game_date", "season_year", "player_lookup", "player_full_name", "team_abbr",
+      "game_id", "game_date", "season_year",
+      ["player_key", "The player within the game: player_lookup/team/source person id (an ordinal is appended when one source lists one name twice on one team without ids)."],
+      "player_lookup",
+      ["nba_player_id", "NBA.com person id, when the source has one (NBA.com player box scores)."],
+      ["bdl_player_id", "balldontlie player id, when the source is balldontlie."],
+      "player_full_name",
+      ["team_abbr", "NBA.com tricode of the player's team; taken from another source's listing of the player in the same game when the chosen source has none; NULL when unknown (the row is then rejected)."],
       "opponent_team_abbr", "home_game", "player_status", "dnp_reason", "minutes_decimal", "points",
       "fg_makes", "fg_attempts", "three_pt_makes", "three_pt_attempts", "ft_makes", "ft_attempts",
       "offensive_rebounds", "defensive_rebounds", "assists", "steals", "blocks", "turnovers",
       "personal_fouls", "plus_minus",
       ["primary_source_used", "Source chosen for the game: nbac_gamebook, nbac_boxscores or bdl_boxscores."],
-      ["source_processed_at", "processed_at of the raw row used."],
+      ["source_processed_at", "processed_at of the raw load used."],
       "processed_at",
     ],
   },
@@ -68,7 +101,7 @@ const TABLES = {
       "ft_makes", "ft_attempts", "offensive_rebounds", "defensive_rebounds", "rebounds", "assists",
       "steals", "blocks", "turnovers", "personal_fouls", "plus_minus", "overtime_periods",
       "team_minutes",
-      ["primary_source_used", "nbac_team_boxscore, or reconstructed_from_<player source> when summed from player rows."],
+      ["primary_source_used", "team_source of game_source_checks: nbac_team_boxscore, or reconstructed_from_<player source> when summed from player rows."],
       "quality_tier", "quality_score", "processed_at",
     ],
   },

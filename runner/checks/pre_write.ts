@@ -1,10 +1,12 @@
 /**
  * Pre-write rules on the stage. Rows breaking an error rule are copied to quarantine with the rule
- * and reason, then removed from the stage, in one transaction; rows breaking a warning rule stay
- * and are counted. Unknown (NULL) counts as broken: a rule states what a valid row is.
+ * and reason, and their games removed from the stage whole (held back: a game is published whole
+ * or not at all), in one transaction; rows breaking a warning rule stay and are counted. Unknown
+ * (NULL) counts as broken: a rule states what a valid row is.
  */
-import type { CheckResult, StagedWrite } from "../execution/write.ts";
-import { QUARANTINE_COLUMNS, ensureQuarantine, quarantineTable } from "./quarantine.ts";
+import type { HeldBackGame } from "../execution/held_back.ts";
+import type { CheckResult, PreWriteOutcome, StagedWrite } from "../execution/write.ts";
+import { quarantineAndHoldBack, type QuarantinedRow } from "./quarantine.ts";
 import { preWriteRules, type PreWriteRule } from "./templates.ts";
 
 function broken(rule: PreWriteRule): string {
@@ -20,10 +22,10 @@ export async function applyPreWriteRules(
   projectDir: string,
   write: StagedWrite,
   alertAt: QuarantineThresholds,
-): Promise<{ results: CheckResult[]; quarantined: number }> {
+): Promise<PreWriteOutcome> {
   const { engine, action, stage, log } = write;
   const rules = preWriteRules(projectDir, action.name);
-  if (rules.length === 0) return { results: [], quarantined: 0 };
+  if (rules.length === 0) return { results: [], quarantined: 0, heldBack: [] };
   const context = { action: action.name, runId: write.runId, gameDate: write.dates.start };
   const staged = engine.qualify(stage);
 
@@ -48,36 +50,31 @@ export async function applyPreWriteRules(
     });
   }
 
-  if (rejected > 0) {
-    const table = quarantineTable({ dataset: action.target.schema, table: action.target.name });
-    await ensureQuarantine(engine, table);
-    const errorRules = rules.filter((rule, index) => rule.severity === "error" && !results[index]?.passed);
-    // The rows are read out and kept as JSON built here, the same on every engine (DuckDB's to_json
-    // and BigQuery's TO_JSON_STRING do not print values alike).
-    const quarantinedAt = new Date().toISOString();
-    const held: Record<string, unknown>[] = [];
-    for (const rule of errorRules) {
-      const rows = await engine.query(`SELECT * FROM ${staged} WHERE ${broken(rule)}`, { context });
-      for (const row of rows) {
-        held.push({
-          run_id: write.runId,
-          quarantined_at: quarantinedAt,
-          game_date: row.game_date ?? null,
-          game_id: row.game_id ?? null,
-          rule: rule.name,
-          reason: rule.reason,
-          row_json: JSON.stringify(row),
-        });
-      }
-    }
-    await engine.transaction(async () => {
-      await engine.insertRows(table, QUARANTINE_COLUMNS, held);
-      await engine.execute(`DELETE FROM ${staged} WHERE ${errorRules.map(broken).join(" OR ")}`, { context });
-    });
-    const share = write.rowsStaged > 0 ? rejected / write.rowsStaged : 0;
-    if (rejected > alertAt.rows || share > alertAt.share) {
-      log.error(`QUARANTINE ALERT for ${action.name}: ${rejected} of ${write.rowsStaged} staged rows held back`, { rows_quarantined: rejected });
+  if (rejected === 0) return { results, quarantined: 0, heldBack: [] };
+
+  const errorRules = rules.filter((rule, index) => rule.severity === "error" && !results[index]?.passed);
+  const held: QuarantinedRow[] = [];
+  const rulesByGame = new Map<string, { gameDate: string; rules: Set<string> }>();
+  for (const rule of errorRules) {
+    const rows = await engine.query(`SELECT * FROM ${staged} WHERE ${broken(rule)}`, { context });
+    for (const row of rows) {
+      held.push({ row, rule: rule.name, reason: rule.reason });
+      if (row.game_id === null || row.game_id === undefined) continue;
+      const game = rulesByGame.get(String(row.game_id)) ?? { gameDate: String(row.game_date), rules: new Set<string>() };
+      game.rules.add(rule.name);
+      rulesByGame.set(String(row.game_id), game);
     }
   }
-  return { results, quarantined: rejected };
+  await quarantineAndHoldBack(write, held, errorRules.map(broken).join(" OR "));
+  const heldBack: HeldBackGame[] = [...rulesByGame.entries()].map(([gameId, game]) => ({
+    gameDate: game.gameDate,
+    gameId,
+    reason: "rejected",
+    detail: `rows broke ${[...game.rules].sort().join(", ")}`,
+  }));
+  const share = write.rowsStaged > 0 ? rejected / write.rowsStaged : 0;
+  if (rejected > alertAt.rows || share > alertAt.share) {
+    log.error(`QUARANTINE ALERT for ${action.name}: ${rejected} of ${write.rowsStaged} staged rows held back`, { rows_quarantined: rejected });
+  }
+  return { results, quarantined: rejected, heldBack };
 }

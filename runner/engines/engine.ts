@@ -96,6 +96,15 @@ export interface Engine {
   /** Column names and types of an existing table, or undefined when it does not exist. */
   describeTable(ref: TableRef): Promise<ColumnSpec[] | undefined>;
 
+  /**
+   * Adds the named columns of the table `like` to the existing table `ref`, with the exact types
+   * they have in `like` (what `CREATE TABLE ... AS SELECT * FROM like` would give them; the
+   * ColumnType of describeTable is coarser). Rows already in `ref` hold NULL in them. A column
+   * `ref` already has is left as it is (ADD COLUMN IF NOT EXISTS), so two runs adding the same
+   * column both succeed.
+   */
+  addColumns(ref: TableRef, like: TableRef, columns: string[], context?: StatementContext): Promise<void>;
+
   /** Tables of a dataset (empty when the dataset does not exist). */
   listTables(dataset: string): Promise<string[]>;
 

@@ -13,6 +13,7 @@ import type { Action } from "../plan/actions.ts";
 import type { Plan } from "../plan/plan.ts";
 import { CheckFailedError, publishIncremental, publishRelation, targetOf, type CheckResult, type WriteChecks } from "./write.ts";
 import { mapWithConcurrency } from "../pool.ts";
+import type { HeldBackGame } from "./held_back.ts";
 
 /** Rows of a failing gate or assertion kept in the outcome and the ledger. */
 const MAX_REPORTED_ROWS = 50;
@@ -31,10 +32,28 @@ export interface ActionOutcome {
   rowsQuarantined: number | null;
   games: number | null;
   message: string | null;
-  /** Gate or assertion rows, check results. */
-  details: { rows?: Row[]; rowCount?: number; checks?: CheckResult[] } | undefined;
+  /** Gate or assertion rows, check results, held-back games. */
+  details: { rows?: Row[]; rowCount?: number; checks?: CheckResult[]; heldBack?: HeldBackJson[] } | undefined;
+  /** Games of the run dates the model did not publish, whole, with the reason (DESIGN section 6). */
+  heldBack: HeldBackGame[];
+  /**
+   * The model published the rest of its games although it failed (games held back as rejected):
+   * its dependents run on what it published, and hold those games back in turn.
+   */
+  publishedRest: boolean;
   /** For failures: whether retrying later may succeed (engine busy, transient error). */
   retryable: boolean;
+}
+
+export interface HeldBackJson {
+  game_date: string;
+  game_id: string;
+  reason: string;
+  detail: string;
+}
+
+export function heldBackJson(games: HeldBackGame[]): HeldBackJson[] {
+  return games.map((game) => ({ game_date: game.gameDate, game_id: game.gameId, reason: game.reason, detail: game.detail }));
 }
 
 export interface ExecutionContext {
@@ -61,6 +80,10 @@ async function runCheckQuery(engine: Engine, action: Action, runId: string, game
   return { rows, rowCount };
 }
 
+function describeHeldBack(games: HeldBackGame[]): string {
+  return games.map((game) => `${game.gameId} ${game.reason} (${game.detail})`).join("; ");
+}
+
 function describeGateRows(rows: Row[], rowCount: number): string {
   const games = rows.map((row) => String(row.game_id ?? row.nba_game_id ?? JSON.stringify(row)));
   const missing = rows[0]?.missing ? `: ${String(rows[0].missing)}` : "";
@@ -70,7 +93,7 @@ function describeGateRows(rows: Row[], rowCount: number): string {
 
 async function runAction(context: ExecutionContext, action: Action, level: number): Promise<Omit<ActionOutcome, "action" | "role" | "target" | "level" | "startedAt" | "finishedAt" | "durationMs">> {
   const { engine, runId, log } = context;
-  const empty = { rowsStaged: null, rowsWritten: null, rowsQuarantined: null, games: null, retryable: false };
+  const empty = { rowsStaged: null, rowsWritten: null, rowsQuarantined: null, games: null, heldBack: [], publishedRest: false, retryable: false };
   if (action.role === "gate") {
     if (context.ignoreGates) {
       log.warn(`GATE IGNORED: ${action.name} was not evaluated (--ignore-gates)`, { action: action.name, level });
@@ -120,15 +143,25 @@ async function runAction(context: ExecutionContext, action: Action, level: numbe
       checks: context.checks,
       log: log.child({ action: action.name, level }),
     });
+    // A rejected row fails the action (DESIGN 6: exit 1, the games and rules named); the other
+    // games are published, so dependents still run on them.
+    const rejected = written.heldBack.filter((game) => game.reason === "rejected");
+    const heldBackNote = written.heldBack.length > 0 ? `held back ${written.heldBack.length} game(s): ${describeHeldBack(written.heldBack)}` : null;
+    const details = {
+      ...(written.checks.length > 0 ? { checks: written.checks } : {}),
+      ...(written.heldBack.length > 0 ? { heldBack: heldBackJson(written.heldBack) } : {}),
+    };
     return {
       ...empty,
-      status: "succeeded",
+      status: rejected.length > 0 ? "failed" : "succeeded",
       rowsStaged: written.rowsStaged,
       rowsWritten: written.rowsWritten,
       rowsQuarantined: written.rowsQuarantined,
       games: written.games,
-      message: null,
-      details: written.checks.length > 0 ? { checks: written.checks } : undefined,
+      message: heldBackNote,
+      details: Object.keys(details).length > 0 ? details : undefined,
+      heldBack: written.heldBack,
+      publishedRest: rejected.length > 0,
     };
   }
   const rows = await publishRelation(engine, action, runId);
@@ -141,10 +174,13 @@ async function executeOne(
   level: number,
   statuses: Map<string, ActionStatus>,
   planned: Map<string, Action>,
+  publishedRest: Set<string>,
 ): Promise<ActionOutcome> {
   const { log } = context;
   const base = { action: action.name, role: action.role, target: `${targetOf(action).dataset}.${targetOf(action).table}`, level };
-  const unmet = action.dependencies.filter((dependency) => statuses.has(dependency) && statuses.get(dependency) !== "succeeded");
+  const unmet = action.dependencies.filter(
+    (dependency) => statuses.has(dependency) && statuses.get(dependency) !== "succeeded" && !publishedRest.has(dependency),
+  );
   if (unmet.length > 0) {
     const reasons = unmet.map((dependency) => `${dependency.split(".").at(-1)} ${statuses.get(dependency)}`);
     const message = `skipped: ${reasons.join(", ")}`;
@@ -161,6 +197,8 @@ async function executeOne(
       games: null,
       message,
       details: undefined,
+      heldBack: [],
+      publishedRest: false,
       retryable: false,
     };
   }
@@ -193,6 +231,8 @@ async function executeOne(
       games: null,
       message,
       details: error instanceof CheckFailedError ? { checks: error.results } : undefined,
+      heldBack: [],
+      publishedRest: false,
       retryable,
     };
   }
@@ -240,6 +280,7 @@ export async function executePlan(context: ExecutionContext, plan: Plan): Promis
   const statuses = new Map<string, ActionStatus>();
   const planned = new Map(plan.levels.flat().map((action) => [action.id, action]));
   for (const action of planned.values()) statuses.set(action.id, "skipped");
+  const publishedRest = new Set<string>();
   const outcomes: ActionOutcome[] = [];
   const models = plan.levels.flat().filter((action) => action.role === "model").length;
   const window = context.dates.start === context.dates.end ? context.dates.start : `${context.dates.start}..${context.dates.end}`;
@@ -248,12 +289,13 @@ export async function executePlan(context: ExecutionContext, plan: Plan): Promis
   for (const [level, actions] of plan.levels.entries()) {
     log.info(`Level ${level} started: ${actions.map((action) => action.name).join(", ")}`, { level });
     const levelOutcomes = await mapWithConcurrency(actions, context.concurrency, async (action) => {
-      const outcome = await executeOne(context, action, level, statuses, planned);
+      const outcome = await executeOne(context, action, level, statuses, planned, publishedRest);
       await record(context, outcome);
       return outcome;
     });
     for (const [index, outcome] of levelOutcomes.entries()) {
       statuses.set((actions[index] as Action).id, outcome.status);
+      if (outcome.publishedRest) publishedRest.add((actions[index] as Action).id);
       outcomes.push(outcome);
     }
     const notOk = levelOutcomes.filter((outcome) => outcome.status !== "succeeded").length;

@@ -12,7 +12,8 @@ import { ensureLedger } from "../ledger/ledger.ts";
 import type { Logger } from "../log.ts";
 import { buildProjectGraph, type Action } from "../plan/actions.ts";
 import { plan as planActions, type Plan, type Selection } from "../plan/plan.ts";
-import { executePlan, type ActionOutcome } from "./executor.ts";
+import { executePlan, heldBackJson, type ActionOutcome } from "./executor.ts";
+import { ensureHeldBackTable, type HeldBackGame } from "./held_back.ts";
 import type { WriteChecks } from "./write.ts";
 
 /** Actions of one level run at most this many at a time unless told otherwise. */
@@ -81,6 +82,7 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
   const log = options.log.child({ run_id: runId });
   const started = Date.now();
   await ensureLedger(engine);
+  await ensureHeldBackTable(engine);
   const results: DateResult[] = [];
 
   const windows = options.batch ? [options.dates] : options.dates.dates.map((gameDate) => rangeOf(gameDate, gameDate));
@@ -128,6 +130,21 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
   return summary;
 }
 
+/**
+ * The games of a date that did not reach the last model, one entry per game: where it was first
+ * held back and why (a game held back upstream is held back downstream too).
+ */
+export function heldBackOfDate(actions: ActionOutcome[]): HeldBackGame[] {
+  const first = new Map<string, HeldBackGame>();
+  for (const action of actions) {
+    for (const game of action.heldBack) {
+      const key = `${game.gameDate}/${game.gameId}`;
+      if (game.reason !== "upstream_held_back" && !first.has(key)) first.set(key, { ...game, detail: `${action.action}: ${game.detail}` });
+    }
+  }
+  return [...first.values()].sort((a, b) => a.gameDate.localeCompare(b.gameDate) || a.gameId.localeCompare(b.gameId));
+}
+
 /** An action's outcome as JSON, in the snake_case of every JSON the runner prints or answers. */
 export function actionJson(action: ActionOutcome) {
   return {
@@ -141,6 +158,7 @@ export function actionJson(action: ActionOutcome) {
     games: action.games,
     duration_ms: action.durationMs,
     message: action.message,
+    held_back: heldBackJson(action.heldBack),
     details: action.details ?? null,
   };
 }
@@ -157,6 +175,7 @@ export function summaryJson(summary: RunSummary) {
       game_date: result.gameDate,
       outcome: result.outcome,
       duration_ms: result.durationMs,
+      held_back_games: heldBackJson(heldBackOfDate(result.actions)),
       actions: result.actions.map(actionJson),
     })),
   };

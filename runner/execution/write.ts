@@ -9,7 +9,12 @@ import type { RunDates } from "../dates.ts";
 import { param, type Engine, type QueryParams, type TableRef } from "../engines/engine.ts";
 import type { Logger } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
+import { quarantineAndHoldBack } from "../checks/quarantine.ts";
+import { heldBackUpstream, mergeHeldBack, recordHeldBack, removeGamesFromStage, type HeldBackGame } from "./held_back.ts";
 import { createTargetStatement, mergeStatement, REPLACE_SCOPE_COLUMN, stageStatement } from "./statements.ts";
+
+/** A model column that, when set, says the model itself holds the row's game back (game_source_checks). */
+export const HELD_BACK_REASON_COLUMN = "held_back_reason";
 
 /** What the checks around a write report; `blocking` failures fail the action. */
 export interface CheckResult {
@@ -41,12 +46,19 @@ export interface StagedWrite {
  * write runs after the MERGE, scoped to the staged keys. The defense-layer checks plug in here.
  */
 export interface WriteChecks {
-  preWrite(write: StagedWrite): Promise<{ results: CheckResult[]; quarantined: number }>;
+  preWrite(write: StagedWrite): Promise<PreWriteOutcome>;
   postWrite(write: StagedWrite): Promise<CheckResult[]>;
 }
 
+/** What the pre-write rules did to the stage: the games they held back, whole, and the rows quarantined. */
+export interface PreWriteOutcome {
+  results: CheckResult[];
+  quarantined: number;
+  heldBack: HeldBackGame[];
+}
+
 export const NO_CHECKS: WriteChecks = {
-  preWrite: async () => ({ results: [], quarantined: 0 }),
+  preWrite: async () => ({ results: [], quarantined: 0, heldBack: [] }),
   postWrite: async () => [],
 };
 
@@ -56,6 +68,8 @@ export interface WriteOutcome {
   rowsQuarantined: number;
   games: number;
   checks: CheckResult[];
+  /** Games of the run dates this model did not publish, whole, with the reason. */
+  heldBack: HeldBackGame[];
 }
 
 export interface WriteOptions {
@@ -118,16 +132,6 @@ async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">
     });
   }
 
-  const keys = action.uniqueKey.join(", ");
-  const duplicates = await engine.query(
-    `SELECT ${keys}, COUNT(*) AS copies FROM ${engine.qualify(stage)} GROUP BY ${keys} HAVING COUNT(*) > 1 LIMIT 5`,
-    { context },
-  );
-  if (duplicates.length > 0) {
-    throw new DataFailureError("duplicate_keys_in_stage", `${action.name} produced several rows for one key (${keys}): ${JSON.stringify(duplicates)}`, {
-      suggestion: "The model must deduplicate its sources (latest processed_at per key).",
-    });
-  }
   const games = await engine.query<{ game: string }>(
     `SELECT DISTINCT ${REPLACE_SCOPE_COLUMN} AS game FROM ${engine.qualify(stage)} WHERE ${REPLACE_SCOPE_COLUMN} IS NOT NULL ORDER BY game`,
     { context },
@@ -135,21 +139,83 @@ async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">
   return { columns, rows: Number(stats[0]?.row_count ?? 0), games: games.map((row) => String(row.game)) };
 }
 
-async function checkSchemaUnchanged(engine: Engine, action: Action, target: TableRef, stage: TableRef): Promise<void> {
-  const [targetColumns, stageColumns] = await Promise.all([engine.describeTable(target), engine.describeTable(stage)]);
-  const describe = (columns: { name: string; type: string }[] | undefined) => (columns ?? []).map((column) => `${column.name} ${column.type}`);
-  const before = new Set(describe(targetColumns));
-  const after = new Set(describe(stageColumns));
-  const added = [...after].filter((column) => !before.has(column));
-  const removed = [...before].filter((column) => !after.has(column));
-  if (added.length > 0 || removed.length > 0) {
+/**
+ * Brings an existing target to the stage's columns before the publish. Columns the model gained
+ * are added in place, with the stage's types (what --full-refresh would create) and NULL in the
+ * rows already there. A column the model no longer outputs, or whose type changed, stops the
+ * action: dropping or converting it would lose or reinterpret data, so it takes a --full-refresh.
+ * Returns the columns added, in the model's order.
+ */
+export async function evolveTargetSchema(write: Pick<StagedWrite, "engine" | "action" | "runId" | "dates" | "target" | "stage" | "log">): Promise<string[]> {
+  const { engine, action, target, stage } = write;
+  const [targetColumns = [], stageColumns = []] = await Promise.all([engine.describeTable(target), engine.describeTable(stage)]);
+  const staged = new Map(stageColumns.map((column) => [column.name, column.type]));
+  const present = new Set(targetColumns.map((column) => column.name));
+  const added = stageColumns.filter((column) => !present.has(column.name));
+  const removed = targetColumns.filter((column) => !staged.has(column.name));
+  const retyped = targetColumns.filter((column) => staged.has(column.name) && staged.get(column.name) !== column.type);
+  if (removed.length > 0 || retyped.length > 0) {
+    const list = (label: string, items: string[]) => (items.length > 0 ? ` (${label}: ${items.join(", ")})` : "");
     throw new DataFailureError(
       "schema_changed",
       `${action.name}: the model's columns no longer match ${target.dataset}.${target.table}` +
-        `${added.length ? ` (new: ${added.join(", ")})` : ""}${removed.length ? ` (gone: ${removed.join(", ")})` : ""}`,
+        list("gone", removed.map((column) => `${column.name} ${column.type}`)) +
+        list("type changed", retyped.map((column) => `${column.name} ${column.type} -> ${staged.get(column.name)}`)) +
+        list("new", added.map((column) => `${column.name} ${column.type}`)),
       { suggestion: "Re-run with --full-refresh over the dates the table should hold, to recreate it." },
     );
   }
+  if (added.length === 0) return [];
+  const names = added.map((column) => column.name);
+  await engine.addColumns(target, stage, names, { action: action.name, runId: write.runId, gameDate: write.dates.start });
+  write.log.notice(`${action.name}: added column(s) ${names.join(", ")} to ${target.dataset}.${target.table}`, { added_columns: names });
+  return names;
+}
+
+/**
+ * Rows of the stage that share the unique key cannot both be published under it (two players
+ * normalised to one player_lookup on one date): neither is dropped in favour of the other. Both
+ * are quarantined as ambiguous_<last key column> and their games held back.
+ */
+async function holdBackKeyCollisions(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">): Promise<{ games: HeldBackGame[]; rows: number }> {
+  const { engine, action, stage } = write;
+  if (action.uniqueKey.length === 0) return { games: [], rows: 0 };
+  const context = { action: action.name, runId: write.runId, gameDate: write.dates.start };
+  const keys = action.uniqueKey.join(", ");
+  const rows = await engine.query(`SELECT * FROM ${engine.qualify(stage)} QUALIFY COUNT(*) OVER (PARTITION BY ${keys}) > 1`, { context });
+  if (rows.length === 0) return { games: [], rows: 0 };
+  const rule = `ambiguous_${action.uniqueKey.at(-1)}`;
+  const reason = `several rows share the key (${keys}) and are not the same player or team: neither can be published under it`;
+  await quarantineAndHoldBack(write, rows.map((row) => ({ row, rule, reason })));
+  const games = mergeHeldBack(
+    rows.map((row) => ({
+      gameDate: String(row.game_date),
+      gameId: String(row.game_id),
+      reason: "rejected" as const,
+      detail: `${rule}: ${action.uniqueKey.map((column) => String(row[column])).join("/")}`,
+    })),
+  );
+  write.log.warn(`${action.name}: ${rows.length} rows share a key (${rule}); quarantined, games held back: ${games.map((game) => game.gameId).join(", ")}`, {
+    rule,
+    rows: rows.length,
+  });
+  return { games, rows: rows.length };
+}
+
+/**
+ * Games the model itself declares held back: a stage row with held_back_reason set (the source
+ * checks of game_source_checks) is published as the record of why, and the game is held back for
+ * every model downstream.
+ */
+async function ownHeldBack(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">, columns: string[]): Promise<HeldBackGame[]> {
+  if (!columns.includes(HELD_BACK_REASON_COLUMN)) return [];
+  const { engine, action } = write;
+  const rows = await engine.query<{ game_date: string; game_id: string; reason: string }>(
+    `SELECT game_date, game_id, ${HELD_BACK_REASON_COLUMN} AS reason FROM ${engine.qualify(write.stage)}
+     WHERE ${HELD_BACK_REASON_COLUMN} IS NOT NULL ORDER BY game_date, game_id`,
+    { context: { action: action.name, runId: write.runId, gameDate: write.dates.start } },
+  );
+  return rows.map((row) => ({ gameDate: String(row.game_date), gameId: String(row.game_id), reason: "source_incomplete", detail: String(row.reason) }));
 }
 
 /** Publishes an incremental model for the run dates through the staged write. */
@@ -169,13 +235,24 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
     const shape = await stageShape(base);
     log.info(`${action.name} staged ${shape.rows} rows for ${shape.games.length} games`, { rows_staged: shape.rows, games: shape.games.length });
 
-    // Pre-write rules never fail the action: rows breaking an error rule are quarantined instead.
-    const pre = await options.checks.preWrite({ ...base, stagedGames: shape.games, rowsStaged: shape.rows });
-    // Quarantine may have removed whole games from the stage: the write's scope is what is left.
-    const afterRejects = pre.quarantined > 0 ? await stageShape(base) : shape;
+    // A game held back by a model this one reads is held back here too, whole.
+    const upstream = await heldBackUpstream(engine, action.upstreamModels, dates, context);
+    await removeGamesFromStage(engine, stage, upstream.map((game) => game.gameId), context);
+    if (upstream.length > 0) {
+      log.warn(`${action.name}: ${upstream.length} game(s) held back upstream: ${upstream.map((game) => game.gameId).join(", ")}`, { held_back: upstream.length });
+    }
+    const collisions = await holdBackKeyCollisions(base);
+    const current = upstream.length + collisions.rows > 0 ? await stageShape(base) : shape;
+    // Pre-write rules never fail the write itself: a game with a row breaking an error rule is
+    // held back whole and the row quarantined.
+    const pre = await options.checks.preWrite({ ...base, stagedGames: current.games, rowsStaged: current.rows });
+    const own = await ownHeldBack(base, shape.columns);
+    const heldBack = mergeHeldBack([...upstream, ...collisions.games, ...pre.heldBack, ...own]);
+    // What is left in the stage is the write's scope: held-back games are not touched.
+    const afterRejects = pre.heldBack.length > 0 ? await stageShape(base) : current;
     const write: StagedWrite = { ...base, stagedGames: afterRejects.games, rowsStaged: afterRejects.rows };
 
-    if (existing && !options.fullRefresh) await checkSchemaUnchanged(engine, action, target, stage);
+    if (existing && !options.fullRefresh) await evolveTargetSchema(write);
     await engine.ensureDataset(target.dataset);
     const rowsWritten = await engine.transaction(async () => {
       if (!existing || options.fullRefresh) {
@@ -187,14 +264,18 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
         params: { ...windowParams(dates), staged_games: param.strings(write.stagedGames) },
         context,
       });
+      await recordHeldBack(engine, action.name, dates, runId, heldBack, context);
       return result.rowsAffected ?? 0;
     });
     log.info(`${action.name} merged: ${rowsWritten} rows changed`, { rows_written: rowsWritten });
+    for (const game of heldBack.filter((candidate) => candidate.reason !== "upstream_held_back")) {
+      log.warn(`${action.name} HELD BACK ${game.gameId} (${game.gameDate}): ${game.reason}: ${game.detail}`, { game_id: game.gameId, reason: game.reason });
+    }
 
     const post = await options.checks.postWrite(write);
     const checks = [...pre.results, ...post];
     throwOnBlockingFailure(action, post, checks);
-    return { rowsStaged: shape.rows, rowsWritten, rowsQuarantined: pre.quarantined, games: write.stagedGames.length, checks };
+    return { rowsStaged: shape.rows, rowsWritten, rowsQuarantined: pre.quarantined + collisions.rows, games: write.stagedGames.length, checks, heldBack };
   } finally {
     await engine.execute(`DROP TABLE IF EXISTS ${engine.qualify(stage)}`, { context });
   }

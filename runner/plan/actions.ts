@@ -43,6 +43,8 @@ export interface Action {
   clusterBy: string[];
   /** For a model's built-in assertion (uniqueKey, nonNull, rowConditions): the model's id. */
   parent: string | undefined;
+  /** Names of the models this one reads, directly or through other actions: a game they held back is held back here too. */
+  upstreamModels: string[];
 }
 
 export interface Declaration {
@@ -64,6 +66,21 @@ function columnDocs(descriptor: { columns: { path: string[]; description?: strin
   return (descriptor?.columns ?? []).map((column) => ({ name: column.path.join("."), description: column.description ?? "" }));
 }
 
+function upstreamModelsOf(actions: Map<string, Action>, action: Action): string[] {
+  const seen = new Set<string>();
+  const models = new Set<string>();
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const dependency = actions.get(id);
+    if (!dependency) return;
+    if (dependency.role === "model") models.add(dependency.name);
+    dependency.dependencies.forEach(visit);
+  };
+  action.dependencies.forEach(visit);
+  return [...models].sort();
+}
+
 export function buildProjectGraph(graph: CompiledGraph): ProjectGraph {
   const declarations = new Map<string, Declaration>();
   for (const declaration of graph.declarations) {
@@ -76,9 +93,9 @@ export function buildProjectGraph(graph: CompiledGraph): ProjectGraph {
     });
   }
 
-  const pending: Omit<Action, "dependencies" | "sources">[] = [];
+  const pending: Omit<Action, "dependencies" | "sources" | "upstreamModels">[] = [];
   const dependencyTargets = new Map<string, Target[]>();
-  const add = (action: Omit<Action, "dependencies" | "sources">, targets: Target[]) => {
+  const add = (action: Omit<Action, "dependencies" | "sources" | "upstreamModels">, targets: Target[]) => {
     if (dependencyTargets.has(action.id)) {
       throw new BadInputError("duplicate_action", `two actions write ${action.id} (${action.fileName})`);
     }
@@ -167,8 +184,9 @@ export function buildProjectGraph(graph: CompiledGraph): ProjectGraph {
       else if (declarations.has(id)) sources.push(id);
       else throw new BadInputError("missing_dependency", `${action.fileName}: ${action.id} depends on ${id}, which no action or declaration defines`);
     }
-    actions.set(action.id, { ...action, dependencies: [...new Set(dependencies)], sources: [...new Set(sources)] });
+    actions.set(action.id, { ...action, dependencies: [...new Set(dependencies)], sources: [...new Set(sources)], upstreamModels: [] });
   }
+  for (const action of actions.values()) action.upstreamModels = upstreamModelsOf(actions, action);
 
   return {
     actions,

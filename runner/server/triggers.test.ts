@@ -19,10 +19,12 @@ describe("trigger map", () => {
     const planned = plan(graph, gamebook?.selection ?? {});
     const names = planned.levels.map((level) => level.map((action) => action.name));
     const levelOf = (name: string) => names.findIndex((level) => level.includes(name));
-    expect(levelOf("boxscores_complete")).toBe(0);
+    expect(levelOf("game_source_checks")).toBe(0);
+    expect(levelOf("boxscores_complete")).toBe(1);
     expect(levelOf("team_offense_complete")).toBeGreaterThan(levelOf("team_offense_game_summary"));
     expect(levelOf("player_game_summary")).toBeGreaterThan(levelOf("team_offense_complete"));
     expect(gamebook?.writes.map((action) => action.name).sort()).toEqual([
+      "game_source_checks",
       "player_game_boxscore",
       "player_game_summary",
       "team_defense_game_summary",

@@ -15,7 +15,7 @@ beforeEach(async () => {
   fake = await startFakeBigQuery();
   // Most specific first: the player box score stage reads 10 MiB; team_game_boxscore reads a table
   // that does not exist before the first run; everything else 1 MiB.
-  fake.script({ match: "-- Intermediate: the one player box score per player per game", dryRun: true, totalBytesProcessed: 10 * MiB });
+  fake.script({ match: "-- Intermediate: the player box score of every game that game_source_checks publishes", dryRun: true, totalBytesProcessed: 10 * MiB });
   fake.script({
     match: "-- Intermediate: the team box score of each team in each game",
     dryRun: true,
@@ -37,31 +37,32 @@ describe("runner run --target bigquery --dry-run", () => {
     const result = await dryRun();
     expect(result.code, result.stderr).toBe(0);
     const jobs = fake.jobs();
-    // 2 gates + 10 assertions + 5 stage queries; the create-target and MERGE statements read the stage.
-    expect(jobs).toHaveLength(17);
+    // 2 gates + 12 assertions + 6 stage queries; the create-target and MERGE statements read the stage.
+    expect(jobs).toHaveLength(20);
     expect(jobs.every((job) => job.dryRun && job.location === "US")).toBe(true);
     // Only jobs: no dataset or table is created, looked up or dropped.
     expect(fake.requests.every((request) => request.method === "POST" && request.path === `/projects/${PROJECT}/jobs`)).toBe(true);
     // The stage is estimated as its query, with the run's DATE parameters where it uses them.
-    const stage = jobs.find((job) => job.sql.includes("-- Intermediate: the one player box score"));
+    const stage = jobs.find((job) => job.sql.includes("-- Intermediate: the player box score of every game"));
     expect(stage?.sql).not.toMatch(/^CREATE/);
     expect(stage?.labels).toMatchObject({ action: "player_game_boxscore", game_date: DATE });
 
     const out = result.stdout;
     expect(out).toContain(`BigQuery dry run for ${DATE} (project ${PROJECT}, location US): bytes processed per action`);
-    expect(out).toMatch(/level 0 {2}boxscores_complete +1\.00 MiB/);
-    expect(out).toMatch(/level 1 {2}player_game_boxscore +10\.0 MiB/);
-    expect(out).toMatch(/level 2 {2}team_game_boxscore +-\n {6}stage: not estimated, BigQuery notFound: Not found: Table nba-props-platform:nba_analytics\.player_game_boxscore/);
+    expect(out).toMatch(/level 0 {2}game_source_checks +1\.00 MiB/);
+    expect(out).toMatch(/level 1 {2}boxscores_complete +1\.00 MiB/);
+    expect(out).toMatch(/level 2 {2}player_game_boxscore +10\.0 MiB/);
+    expect(out).toMatch(/level 3 {2}team_game_boxscore +-\n {6}stage: not estimated, BigQuery notFound: Not found: Table nba-props-platform:nba_analytics\.player_game_boxscore/);
     expect(out).toContain("      create target if missing, publish: not estimated, reads the stage, which exists only during a run\n");
-    // 15 statements at 1 MiB + 10 MiB; 1 stage and 10 stage readers not estimated.
-    expect(out).toContain(`Total: 25.0 MiB (${(25 * MiB).toLocaleString("en-US")} bytes) for 16 statement(s); 11 not estimated`);
+    // 18 statements at 1 MiB + 10 MiB; 1 stage and 12 stage readers not estimated.
+    expect(out).toContain(`Total: 28.0 MiB (${(28 * MiB).toLocaleString("en-US")} bytes) for 19 statement(s); 13 not estimated`);
   });
 
   it("gives the estimate as JSON", async () => {
     const result = await dryRun(["--json"]);
     expect(result.code, result.stderr).toBe(0);
     const estimate = JSON.parse(result.stdout) as { total_bytes: number; over_budget: boolean; dates: { actions: { action: string; bytes: number }[] }[] };
-    expect(estimate.total_bytes).toBe(25 * MiB);
+    expect(estimate.total_bytes).toBe(28 * MiB);
     expect(estimate.over_budget).toBe(false);
     expect(estimate.dates[0]?.actions.find((action) => action.action === "player_game_boxscore")?.bytes).toBe(10 * MiB);
   });
@@ -70,7 +71,7 @@ describe("runner run --target bigquery --dry-run", () => {
     const result = await dryRun(["--max-bytes", "20MiB"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toContain(`Budget: 20.0 MiB (${(20 * MiB).toLocaleString("en-US")} bytes): the estimate EXCEEDS it; nothing was run.`);
-    expect(result.stderr).toContain("error: the run would process 25.0 MiB, over the budget of 20.0 MiB: refused before anything ran");
+    expect(result.stderr).toContain("error: the run would process 28.0 MiB, over the budget of 20.0 MiB: refused before anything ran");
     expect(fake.jobs().every((job) => job.dryRun)).toBe(true);
   });
 
@@ -84,7 +85,7 @@ describe("runner run --target bigquery --dry-run", () => {
     // A fresh fake: the gate's answer must come before the catch-all.
     await fake.close();
     fake = await startFakeBigQuery();
-    fake.script({ match: "no player box score", dryRun: true, jobError: { status: 400, reason: "invalidQuery", message: "Unrecognized name: gmae_id at [5:3]" } });
+    fake.script({ match: "AS coverage_pct", dryRun: true, jobError: { status: 400, reason: "invalidQuery", message: "Unrecognized name: gmae_id at [5:3]" } });
     fake.script({ match: "", dryRun: true, totalBytesProcessed: MiB, times: Infinity });
     const result = await dryRun();
     expect(result.code).toBe(1);

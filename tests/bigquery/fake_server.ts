@@ -8,7 +8,7 @@
  * HTTP error on insert (a 503 once, a 400 invalidQuery), a failed job, or a job still running. A
  * query no script matches runs and returns no rows. DDL keeps a table registry so tables.get sees
  * what CREATE TABLE made: a CTAS gets the schema `tableSchema` gives it, `AS SELECT * FROM x LIMIT
- * 0` copies x's, and DROP TABLE removes it.
+ * 0` copies x's, ALTER TABLE ... ADD COLUMN [IF NOT EXISTS] appends to it, and DROP TABLE removes it.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -129,6 +129,36 @@ const DDL_CREATE = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXIST
 const DDL_DROP = /^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?`([^`]+)`/i;
 const COPY_EMPTY = /AS\s+SELECT \* FROM `([^`]+)` LIMIT 0\s*$/i;
 const DML = /^\s*(INSERT|MERGE|UPDATE|DELETE)\b/i;
+const DDL_ALTER = /^\s*ALTER\s+TABLE\s+`([^`]+)`([\s\S]*)$/i;
+const ADD_COLUMN = /^\s*ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?`?([A-Za-z_][A-Za-z0-9_]*)`?\s+([\s\S]+?)\s*$/i;
+
+/** The clauses of an ALTER TABLE, split at the commas outside <> and (). */
+function alterClauses(text: string): string[] {
+  const clauses: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const char of text) {
+    if (char === "<" || char === "(") depth += 1;
+    if (char === ">" || char === ")") depth -= 1;
+    if (char === "," && depth === 0) {
+      clauses.push(current);
+      current = "";
+    } else {
+      current += char;
+    }
+  }
+  if (current.trim()) clauses.push(current);
+  return clauses;
+}
+
+/** A DDL column type as a schema field: the top-level type name (nested types are not modelled). */
+function fieldOfDdl(name: string, type: string): Field {
+  const repeated = /^ARRAY\s*</i.exec(type);
+  const inner = repeated ? type.replace(/^ARRAY\s*<([\s\S]*)>$/i, "$1") : type;
+  const base = (/^[A-Za-z0-9_]+/.exec(inner.trim())?.[0] ?? "STRING").toUpperCase();
+  const legacy: Record<string, string> = { INT64: "INTEGER", FLOAT64: "FLOAT", BOOL: "BOOLEAN", STRUCT: "RECORD" };
+  return { name, type: legacy[base] ?? base, mode: repeated ? "REPEATED" : "NULLABLE" };
+}
 
 export async function startFakeBigQuery(options: FakeOptions = {}): Promise<FakeBigQuery> {
   const requests: RecordedRequest[] = [];
@@ -161,7 +191,18 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
       return;
     }
     const dropped = DDL_DROP.exec(sql)?.[1];
-    if (dropped) tables.delete(dropped);
+    if (dropped) {
+      tables.delete(dropped);
+      return;
+    }
+    const altered = DDL_ALTER.exec(sql);
+    const table = altered?.[1] ? tables.get(altered[1]) : undefined;
+    if (!altered || !table) return;
+    for (const clause of alterClauses(altered[2] ?? "")) {
+      const [, name, type] = ADD_COLUMN.exec(clause) ?? [];
+      if (!name || !type || table.fields.some((field) => field.name === name)) continue;
+      table.fields = [...table.fields, fieldOfDdl(name, type)];
+    }
   };
 
   const jobResource = (job: FakeJob, done: boolean) => {

@@ -12,11 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUARANTINE_COLUMNS, quarantineTable } from "../../runner/checks/quarantine.ts";
 import { postWriteChecks, preWriteRules } from "../../runner/checks/templates.ts";
 import { rangeOf } from "../../runner/dates.ts";
+import { addColumnsStatement } from "../../runner/engines/bigquery/engine.ts";
 import { bigQueryNames } from "../../runner/engines/bigquery/names.ts";
 import { plannedStatements } from "../../runner/execution/dry_run.ts";
 import { planForWindow } from "../../runner/execution/run.ts";
 import { REPLACE_SCOPE_COLUMN } from "../../runner/execution/statements.ts";
 import { targetOf } from "../../runner/execution/write.ts";
+import { HELD_BACK_COLUMNS, HELD_BACK_TABLE } from "../../runner/execution/held_back.ts";
 import { LEDGER_COLUMNS, LEDGER_TABLE } from "../../runner/ledger/ledger.ts";
 import { rawTables } from "../../runner/load/raw_tables.ts";
 import { ROOT, copyProject, editFile, runCli } from "../helpers.ts";
@@ -54,6 +56,7 @@ function addExistingTables(): void {
   const raw = rawTables();
   for (const [table, spec] of Object.entries(raw.specs)) analyzer.addTableSpec(`${PROJECT}.${raw.dataset}.${table}`, spec.columns);
   analyzer.addTableSpec(`${PROJECT}.${LEDGER_TABLE.dataset}.${LEDGER_TABLE.table}`, LEDGER_COLUMNS);
+  analyzer.addTableSpec(`${PROJECT}.${HELD_BACK_TABLE.dataset}.${HELD_BACK_TABLE.table}`, HELD_BACK_COLUMNS);
 }
 
 /** Analyzes statements in order; a CREATE TABLE ... AS adds its table with the resolved columns. */
@@ -133,6 +136,25 @@ describe("no dialect drift: the runner's SQL is valid BigQuery SQL (ZetaSQL)", (
     expect(again.problems[0]?.error).toMatch(/Function not found: DATEDIFF/);
   });
 
+  it("analyzes the ALTER TABLE that adds a model's new columns in place", async () => {
+    const table = `${PROJECT}.nba_analytics.schema_evolution_probe`;
+    analyzer.addTableSpec(table, [
+      { name: "game_date", type: "DATE" },
+      { name: "game_id", type: "STRING" },
+    ]);
+    const sql = addColumnsStatement(`\`${table}\``, [
+      { name: "points", type: "INTEGER", mode: "NULLABLE" },
+      { name: "usage_rate", type: "NUMERIC", precision: "10", scale: "1" },
+      { name: "games", type: "STRING", mode: "REPEATED" },
+      { name: "team", type: "RECORD", fields: [{ name: "abbr", type: "STRING" }, { name: "minutes", type: "FLOAT" }] },
+      { name: "game_id", type: "STRING" },
+    ]);
+    expect(await analyzer.analyze(sql)).toMatchObject({ ok: true });
+    // The analyzer does check it: an unknown type, or re-adding a column without IF NOT EXISTS, fails.
+    expect(await analyzer.analyze(sql.replace("INT64", "INT65"))).toMatchObject({ ok: false });
+    expect(await analyzer.analyze(sql.replaceAll(" IF NOT EXISTS", ""))).toMatchObject({ ok: false });
+  });
+
   it("analyzes every statement a full run sent to BigQuery, quarantine path included, with its parameters as sent", async () => {
     const fake = await startFakeBigQuery({ tableSchema: schemaByModel(modelColumns()) });
     try {
@@ -147,11 +169,13 @@ describe("no dialect drift: the runner's SQL is valid BigQuery SQL (ZetaSQL)", (
       });
       // The rejected row itself, read out of the stage to be kept as JSON in quarantine.
       fake.script({
-        match: `SELECT * FROM \`${PROJECT}.runner_staging.team_offense_game_summary__`,
+        match: new RegExp(`SELECT \\* FROM \`${PROJECT}\\.runner_staging\\.team_offense_game_summary__\\w+\` WHERE`),
         rows: [{ game_date: DATE, game_id: "20250115_LAL_PHI", team_abbr: "LAL", fg_attempts: 0 }],
       });
       const result = await runCli(["run", "--date", DATE, "--target", "bigquery"], { env: fakeEnv(fake.url) });
-      expect(result.code, result.stderr).toBe(0);
+      // A rejected row fails the model (DESIGN 6: exit 1), after the rest is published.
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain("team_offense_game_summary HELD BACK 20250115_LAL_PHI");
 
       addExistingTables();
       const problems: Problem[] = [];

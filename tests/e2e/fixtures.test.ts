@@ -93,13 +93,13 @@ describe("balldontlie 2024-01-15, loaded and run end to end", () => {
     const first = JSON.parse(firstRun.stdout) as { results: { actions: { role: string; status: string }[] }[] };
     const actions = first.results.flatMap((result) => result.actions);
     expect(actions.filter((action) => action.status !== "succeeded")).toEqual([]);
-    expect(actions.filter((action) => action.role === "assertion")).toHaveLength(10);
+    expect(actions.filter((action) => action.role === "assertion")).toHaveLength(12);
 
     const before = await queryWarehouse(warehouse, "SELECT * FROM nba_analytics.player_game_summary ORDER BY player_lookup");
     const again = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse]);
     expect(again.code).toBe(0);
     const rerun = JSON.parse(again.stdout) as { results: { actions: { role: string; rows_written: number | null }[] }[] };
-    expect(rerun.results[0]?.actions.filter((action) => action.role === "model").map((action) => action.rows_written)).toEqual([0, 0, 0, 0, 0]);
+    expect(rerun.results[0]?.actions.filter((action) => action.role === "model").map((action) => action.rows_written)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(await queryWarehouse(warehouse, "SELECT * FROM nba_analytics.player_game_summary ORDER BY player_lookup")).toEqual(before);
   });
 
@@ -113,6 +113,7 @@ describe("balldontlie 2024-01-15, loaded and run end to end", () => {
       ["dependency_gates", true],
       ["validation_coverage", true],
       ["duplicates", true],
+      ["held_back_games", true],
       ["quarantine", true],
     ]);
   });

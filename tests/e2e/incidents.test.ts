@@ -127,24 +127,41 @@ describe("cry-wolf count: post-write checks compare like with like", () => {
 });
 
 describe("partial arrival", () => {
-  it("blocks while 1 of 7 Final games has no box score, then succeeds with the same command", async () => {
+  it("blocks while 1 of 7 Final games has no box score and coverage must be complete, then succeeds with the same command", async () => {
     const warehouse = warehouseFile();
     const games = slate(DATE, 7);
     const missing = games[6] as (typeof games)[number];
     await writeRaw(warehouse, merge(...games.slice(0, 6).map((game) => gameRows(game)), gameRows(missing, { gamebook: false, teamBoxscore: false })));
-    const command = ["run", "--date", DATE, "--json", "--warehouse", warehouse, ...FRESH];
+    const command = ["run", "--date", DATE, "--json", "--warehouse", warehouse, ...FRESH, "--var", "boxscore_coverage_min_pct=100"];
     const blocked = await runCli(command);
     expect(blocked.code).toBe(75);
     const run = JSON.parse(blocked.stdout) as RunJson;
-    expect(action(run, "team_offense_complete").status).toBe("blocked");
-    expect(action(run, "team_offense_complete").message).toContain(gameId(missing));
+    expect(action(run, "boxscores_complete").status).toBe("blocked");
+    expect(action(run, "boxscores_complete").message).toContain(gameId(missing));
     expect(action(run, "player_game_summary").status).toBe("skipped");
+    expect(await queryWarehouse(warehouse, "SELECT table_name FROM information_schema.tables WHERE table_name = 'player_game_summary'")).toEqual([]);
 
     await writeRaw(warehouse, gameRows(missing, { schedule: false }));
     const done = await runCli(command);
     expect(done.code).toBe(0);
     const counts = await queryWarehouse(warehouse, "SELECT COUNT(DISTINCT game_id) AS games FROM nba_analytics.player_game_summary");
     expect(counts[0]?.games).toBe(7);
+  });
+
+  it("publishes 6 of 7 games above the coverage threshold, holding the missing one back by name", async () => {
+    const warehouse = warehouseFile();
+    const games = slate(DATE, 7);
+    const missing = games[6] as (typeof games)[number];
+    await writeRaw(warehouse, merge(...games.slice(0, 6).map((game) => gameRows(game)), gameRows(missing, { gamebook: false, teamBoxscore: false })));
+    const result = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, ...FRESH]);
+    expect(result.code).toBe(0);
+    const run = JSON.parse(result.stdout) as { results: { held_back_games: { game_id: string; reason: string; detail: string }[] }[] };
+    expect(run.results[0]?.held_back_games).toEqual([
+      { game_date: DATE, game_id: gameId(missing), reason: "source_incomplete", detail: "game_source_checks: no player box score in any source yet" },
+    ]);
+    expect(result.stderr).toContain(`HELD BACK ${gameId(missing)}`);
+    const counts = await queryWarehouse(warehouse, "SELECT COUNT(DISTINCT game_id) AS games FROM nba_analytics.player_game_summary");
+    expect(counts[0]?.games).toBe(6);
   });
 
   it("lets a date with a game missing for good through once it is stale", async () => {
@@ -161,14 +178,17 @@ describe("duplicates upstream", () => {
     const warehouse = warehouseFile();
     const [game] = slate(DATE, 1) as [ReturnType<typeof slate>[0]];
     const early = gameRows(game, { loadedAt: processedAt(DATE, 1) });
-    const late = gameRows(game, { schedule: false, loadedAt: processedAt(DATE, 9) });
-    // The later load corrected one player's points.
+    const late = gameRows(game, { loadedAt: processedAt(DATE, 9) });
+    // The later loads corrected one player's points (and so his team's score in every source).
     const corrected = late.nbac_gamebook_player_stats?.[0] as Record<string, unknown>;
     corrected.points = Number(corrected.points) + 2;
     corrected.free_throws_made = Number(corrected.free_throws_made) + 2;
     corrected.free_throws_attempted = Number(corrected.free_throws_attempted) + 2;
     const team = late.nbac_team_boxscore?.find((row) => row.team_abbr === corrected.team_abbr) as Record<string, unknown>;
     for (const column of ["points", "ft_made", "ft_attempted"]) team[column] = Number(team[column]) + 2;
+    const schedule = late.nbac_schedule?.[0] as Record<string, unknown>;
+    const side = corrected.team_abbr === game.home ? "home_team_score" : "away_team_score";
+    schedule[side] = Number(schedule[side]) + 2;
     await writeRaw(warehouse, merge(early, late));
     const result = await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...FRESH]);
     expect(result.code).toBe(0);
@@ -185,46 +205,53 @@ describe("duplicates upstream", () => {
 });
 
 describe("bad rows go to quarantine with their reasons; the rest of the date is published", () => {
-  it("quarantines a negative-points player and a zero-FGA team row", async () => {
+  it("quarantines an impossible player line and holds its game back; a placeholder team box score is held back with its reason", async () => {
     const warehouse = warehouseFile();
     const [good, badPlayer, badTeam] = slate(DATE, 3) as [ReturnType<typeof slate>[0], ReturnType<typeof slate>[0], ReturnType<typeof slate>[0]];
-    const withNegative = gameRows(badPlayer);
-    const negative = withNegative.nbac_gamebook_player_stats?.[2] as Record<string, unknown>;
-    negative.points = -3;
+    const withImpossible = gameRows(badPlayer);
+    // 9 threes out of 6 attempts cannot be. The points follow the line, and the schedule and the
+    // team box score agree with them, so the source is complete: the fault is the line itself.
+    const impossible = withImpossible.nbac_gamebook_player_stats?.[2] as Record<string, number | string>;
+    const pointsBefore = Number(impossible.points);
+    impossible.three_pointers_made = 9;
+    impossible.field_goals_made = Number(impossible.field_goals_made) + 7;
+    impossible.field_goals_attempted = Number(impossible.field_goals_attempted) + 7;
+    impossible.points = 2 * Number(impossible.field_goals_made) + 9 + Number(impossible.free_throws_made);
+    const delta = Number(impossible.points) - pointsBefore;
+    const scheduled = withImpossible.nbac_schedule?.[0] as Record<string, number>;
+    const side = impossible.team_abbr === badPlayer.home ? "home_team_score" : "away_team_score";
+    scheduled[side] = Number(scheduled[side]) + delta;
+    const teamBox = withImpossible.nbac_team_boxscore?.find((row) => row.team_abbr === impossible.team_abbr) as Record<string, number>;
+    teamBox.points = Number(teamBox.points) + delta;
     // A placeholder box score with no player rows behind it (not in the schedule either).
     const placeholder = gameRows(badTeam, { schedule: false, gamebook: false });
     const zero = placeholder.nbac_team_boxscore?.[0] as Record<string, unknown>;
     Object.assign(zero, { fg_attempted: 0, fg_made: 0, points: 0 });
-    await writeRaw(warehouse, merge(gameRows(good), withNegative, placeholder));
+    await writeRaw(warehouse, merge(gameRows(good), withImpossible, placeholder));
 
     const result = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, ...FRESH]);
-    expect(result.code).toBe(0);
-    const run = JSON.parse(result.stdout) as RunJson;
-    expect(action(run, "player_game_summary").rows_quarantined).toBe(1);
-    expect(action(run, "team_offense_game_summary").rows_quarantined).toBe(1);
-    expect(action(run, "team_defense_game_summary").rows_quarantined).toBe(1);
+    // Rejected (DESIGN 6): exit 1, the other games published.
+    expect(result.code).toBe(1);
+    const run = JSON.parse(result.stdout) as RunJson & { results: { held_back_games: { game_id: string; reason: string; detail: string }[] }[] };
+    expect(action(run, "player_game_boxscore").status).toBe("failed");
+    expect(action(run, "player_game_boxscore").rows_quarantined).toBe(1);
+    expect(action(run, "player_game_summary").status).toBe("succeeded");
+    expect(run.results[0]?.held_back_games).toEqual([
+      { game_date: DATE, game_id: gameId(badPlayer), reason: "rejected", detail: "player_game_boxscore: rows broke threes_within_field_goals" },
+      { game_date: DATE, game_id: gameId(badTeam), reason: "source_incomplete", detail: "game_source_checks: no player box score in any source yet" },
+    ]);
 
     const list = await runCli(["quarantine", "list", "--date", DATE, "--json", "--warehouse", warehouse]);
     expect(list.code).toBe(0);
     const held = JSON.parse(list.stdout) as { model: string; rule: string; reason: string; row_count: number }[];
-    expect(held).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ model: "player_game_summary", rule: "active_non_negative_points", reason: "negative points", row_count: 1 }),
-        expect.objectContaining({ model: "team_offense_game_summary", rule: "fg_attempts_positive", row_count: 1 }),
-        expect.objectContaining({ model: "team_offense_game_summary", rule: "points_scored_positive", row_count: 1 }),
-        expect.objectContaining({ model: "team_defense_game_summary", rule: "opp_fg_attempts_positive", row_count: 1 }),
-      ]),
-    );
-    const show = await runCli(["quarantine", "show", "--model", "player_game_summary", "--date", DATE, "--json", "--warehouse", warehouse]);
-    const [shown] = JSON.parse(show.stdout) as { row: { player_lookup: string; points: number } }[];
-    expect(shown?.row).toMatchObject({ player_lookup: negative.player_lookup, points: -3 });
+    expect(held).toEqual([expect.objectContaining({ model: "player_game_boxscore", rule: "threes_within_field_goals", row_count: 1 })]);
+    const show = await runCli(["quarantine", "show", "--model", "player_game_boxscore", "--date", DATE, "--json", "--warehouse", warehouse]);
+    const [shown] = JSON.parse(show.stdout) as { row: { player_lookup: string; three_pt_makes: number } }[];
+    expect(shown?.row).toMatchObject({ player_lookup: impossible.player_lookup, three_pt_makes: 9 });
 
-    const published = await queryWarehouse(
-      warehouse,
-      "SELECT COUNT(*) AS players, COUNTIF(points < 0) AS negative FROM nba_analytics.player_game_summary",
-    );
-    expect(published[0]).toEqual({ players: 19, negative: 0 });
+    const published = await queryWarehouse(warehouse, "SELECT COUNT(*) AS players, COUNT(DISTINCT game_id) AS games FROM nba_analytics.player_game_summary");
+    expect(published[0]).toEqual({ players: 10, games: 1 });
     const teams = await queryWarehouse(warehouse, "SELECT team_abbr FROM nba_analytics.team_offense_game_summary ORDER BY team_abbr");
-    expect(teams.map((row) => row.team_abbr)).toEqual([badPlayer.away, badPlayer.home, good.away, good.home, badTeam.home].sort());
+    expect(teams.map((row) => row.team_abbr)).toEqual([good.away, good.home].sort());
   });
 });

@@ -70,6 +70,6 @@ describe("parity with the official @dataform/cli", () => {
     // The vars really reach the SQL: the run dates appear in the model queries.
     const player = (ours.tables ?? []).find((table) => table.target.name === "player_game_summary");
     expect(player?.query).toContain(`BETWEEN DATE '${vars.start_date}' AND DATE '${vars.end_date}'`);
-    expect((ours.tables ?? []).length).toBe(5);
+    expect((ours.tables ?? []).length).toBe(6);
   });
 });

@@ -23,7 +23,7 @@ describe("a seeded week", () => {
     expect(run.results.map((date) => date.game_date)).toEqual(["2025-01-13", "2025-01-14", "2025-01-15", "2025-01-16", "2025-01-17", "2025-01-18", "2025-01-19"]);
     const actions = run.results.flatMap((date) => date.actions);
     expect(actions.filter((action) => action.status !== "succeeded")).toEqual([]);
-    expect(actions.filter((action) => action.role === "assertion")).toHaveLength(7 * 10);
+    expect(actions.filter((action) => action.role === "assertion")).toHaveLength(7 * 12);
     const checks = actions.flatMap((action) => action.details?.checks ?? []);
     expect(checks.filter((check) => check.phase === "post-write")).not.toHaveLength(0);
     // Warnings (e.g. a usage_rate above 50 over a few minutes) are allowed; no blocking check fails.

@@ -128,6 +128,22 @@ function teamBox(team: string, isHome: boolean, lines: Line[], teamTurnovers: nu
   };
 }
 
+function scheduleRow(nbaGameId: string, gameId: string, homeScore: number, awayScore: number) {
+  const [, away, home] = gameId.split("_");
+  return {
+    game_id: nbaGameId,
+    game_date: DATE,
+    season_year: 2024,
+    game_status: 3,
+    game_status_text: "Final",
+    home_team_tricode: home,
+    away_team_tricode: away,
+    home_team_score: homeScore,
+    away_team_score: awayScore,
+    processed_at: LOADED,
+  };
+}
+
 let engine: Engine;
 let offense: Row[];
 let defense: Row[];
@@ -141,6 +157,11 @@ beforeAll(async () => {
     notPlaying(OT_GAME, "Lal Hurt", "LAL", "inactive", "Injury/Illness - Left Ankle; Sprain"),
     notPlaying(OT_GAME, "Phi Rest", "PHI", "dnp", "Rest"),
     ...REBUILT_LINES.map((line) => gamebookRow(REBUILT_GAME, line)),
+  ]);
+  // The schedule's final scores, summed from the lines above: LAL 96 at PHI 98, BOS 84 at NYK 81.
+  await insertRaw(engine, "nbac_schedule", [
+    scheduleRow("0022400561", OT_GAME, 98, 96),
+    scheduleRow("0022400562", REBUILT_GAME, 81, 84),
   ]);
   // LAL committed 2 team turnovers and PHI 1 that no player is charged with.
   await insertRaw(engine, "nbac_team_boxscore", [teamBox("LAL", false, OT_LINES, 2, -2), teamBox("PHI", true, OT_LINES, 1, 2)]);
@@ -314,7 +335,7 @@ describe("player_game_summary", () => {
     const rerun = await runDate(engine, DATE);
     expect(statuses(rerun.summary).player_game_summary).toBe("succeeded");
     const written = rerun.summary.results[0]?.actions.filter((action) => action.role === "model").map((action) => action.rowsWritten);
-    expect(written).toEqual([0, 0, 0, 0, 0]);
+    expect(written).toEqual([0, 0, 0, 0, 0, 0]);
     expect(await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup")).toEqual(before);
   });
 });
@@ -322,7 +343,7 @@ describe("player_game_summary", () => {
 describe("column documentation", () => {
   it("documents exactly the columns each model outputs, in order", async () => {
     const docs = createRequire(import.meta.url)(path.join(ROOT, "includes", "docs.js")) as { columnNames: (table: string) => string[] };
-    for (const model of ["player_game_boxscore", "team_game_boxscore", "team_offense_game_summary", "team_defense_game_summary", "player_game_summary"]) {
+    for (const model of ["game_source_checks", "player_game_boxscore", "team_game_boxscore", "team_offense_game_summary", "team_defense_game_summary", "player_game_summary"]) {
       const columns = (await engine.describeTable({ dataset: "nba_analytics", table: model }))?.map((column) => column.name);
       expect(columns, model).toEqual(docs.columnNames(model));
     }

@@ -22,7 +22,7 @@ import type { BigQuerySettings } from "./config.ts";
 import { JobFailedError, JobTimeoutError, RetryBudget, describeProblem, failure, sleep, withRetries, type Sleep } from "./errors.ts";
 import { bigQueryNames, type BigQueryNames } from "./names.ts";
 import { jobLabels, labelValue, toClientParams } from "./params.ts";
-import { columnsOf, normaliseRows, type RestRow, type SchemaField } from "./rows.ts";
+import { columnsOf, ddlType, normaliseRows, type RestRow, type SchemaField } from "./rows.ts";
 
 /** How long one getQueryResults call waits for the job before answering "not complete yet". */
 const POLL_MS = 10_000;
@@ -127,6 +127,15 @@ function batches<T>(rows: T[], size: (row: T) => number): T[][] {
   }
   if (current.length > 0) result.push(current);
   return result;
+}
+
+/**
+ * The DDL that adds `fields` (as a table resource describes them) to the table named `qualified`:
+ * one statement, so all of them or none are added; IF NOT EXISTS keeps it idempotent.
+ */
+export function addColumnsStatement(qualified: string, fields: SchemaField[]): string {
+  const clauses = fields.map((field) => `  ADD COLUMN IF NOT EXISTS \`${field.name}\` ${ddlType(field, false)}`);
+  return `ALTER TABLE ${qualified}\n${clauses.join(",\n")}`;
 }
 
 /** A bare column name, as opposed to an expression such as DATE_TRUNC(col, MONTH). */
@@ -399,6 +408,17 @@ export class BigQueryEngine implements Engine {
   async describeTable(ref: TableRef): Promise<ColumnSpec[] | undefined> {
     const table = await this.tableResource(ref);
     return table ? columnsOf(table.schema?.fields ?? []) : undefined;
+  }
+
+  async addColumns(ref: TableRef, like: TableRef, columns: string[], context?: StatementContext): Promise<void> {
+    if (columns.length === 0) return;
+    const fields = (await this.tableResource(like))?.schema?.fields ?? [];
+    const added = columns.map((name) => {
+      const field = fields.find((candidate) => candidate.name === name);
+      if (!field) throw new DataFailureError("unknown_columns", `${like.dataset}.${like.table} has no column ${name}`);
+      return field;
+    });
+    await this.execute(addColumnsStatement(this.qualify(ref), added), { context });
   }
 
   async listTables(dataset: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnsOf, normaliseRows } from "./rows.ts";
+import { columnsOf, ddlType, normaliseRows } from "./rows.ts";
 
 describe("normaliseRows", () => {
   it("turns REST cells into the runner's values, like the DuckDB engine's", () => {
@@ -81,5 +81,23 @@ describe("columnsOf", () => {
       { name: "e", type: "STRING" },
       { name: "f", type: "TIMESTAMP" },
     ]);
+  });
+});
+
+describe("ddlType", () => {
+  it("writes a field's full type as DDL, where columnsOf keeps only the runner's coarse type", () => {
+    expect(ddlType({ name: "a", type: "INTEGER" })).toBe("INT64");
+    expect(ddlType({ name: "b", type: "FLOAT", mode: "NULLABLE" })).toBe("FLOAT64");
+    expect(ddlType({ name: "c", type: "BOOLEAN" })).toBe("BOOL");
+    expect(ddlType({ name: "d", type: "DATETIME" })).toBe("DATETIME");
+    expect(ddlType({ name: "e", type: "NUMERIC", precision: "10", scale: "2" })).toBe("NUMERIC(10, 2)");
+    expect(ddlType({ name: "f", type: "STRING", maxLength: "8" })).toBe("STRING(8)");
+    expect(ddlType({ name: "g", type: "STRING", mode: "REPEATED" })).toBe("ARRAY<STRING>");
+    expect(ddlType({ name: "h", type: "RANGE", rangeElementType: { type: "DATE" } })).toBe("RANGE<DATE>");
+    const team = { name: "team", type: "RECORD", mode: "REPEATED", fields: [{ name: "abbr", type: "STRING", mode: "REQUIRED" }, { name: "points", type: "INTEGER" }] };
+    expect(ddlType(team)).toBe("ARRAY<STRUCT<`abbr` STRING NOT NULL, `points` INT64>>");
+    // ALTER TABLE ADD COLUMN cannot add a REQUIRED column: the top level leaves NOT NULL out.
+    expect(ddlType({ name: "i", type: "DATE", mode: "REQUIRED" }, false)).toBe("DATE");
+    expect(ddlType({ name: "i", type: "DATE", mode: "REQUIRED" })).toBe("DATE NOT NULL");
   });
 });

@@ -11,6 +11,12 @@ export interface SchemaField {
   type: string;
   mode?: string | null;
   fields?: SchemaField[] | null;
+  /** Parameterised types: STRING(L) / BYTES(L), NUMERIC(P, S) / BIGNUMERIC(P, S). */
+  maxLength?: string | null;
+  precision?: string | null;
+  scale?: string | null;
+  /** RANGE<T>. */
+  rangeElementType?: { type: string } | null;
 }
 
 export interface RestCell {
@@ -106,6 +112,33 @@ export function columnType(field: SchemaField): ColumnType {
     default:
       return "STRING";
   }
+}
+
+const STANDARD_TYPE_NAMES: Record<string, string> = { INTEGER: "INT64", FLOAT: "FLOAT64", BOOLEAN: "BOOL", RECORD: "STRUCT" };
+
+/**
+ * A schema field's full type as DDL writes it (`INT64`, `NUMERIC(10, 2)`, `ARRAY<STRUCT<a INT64>>`),
+ * unlike columnType, which keeps only what the runner reasons in. REQUIRED becomes NOT NULL inside
+ * a struct; at the top level `notNull: false` leaves it out (ALTER TABLE ADD COLUMN cannot add one).
+ */
+export function ddlType(field: SchemaField, notNull = true): string {
+  const base = field.type.toUpperCase();
+  const name = STANDARD_TYPE_NAMES[base] ?? base;
+  let type: string;
+  if (name === "STRUCT") {
+    type = `STRUCT<${(field.fields ?? []).map((inner) => `\`${inner.name}\` ${ddlType(inner)}`).join(", ")}>`;
+  } else if (name === "RANGE" && field.rangeElementType?.type) {
+    type = `RANGE<${field.rangeElementType.type.toUpperCase()}>`;
+  } else if ((name === "STRING" || name === "BYTES") && field.maxLength) {
+    type = `${name}(${field.maxLength})`;
+  } else if ((name === "NUMERIC" || name === "BIGNUMERIC") && field.precision) {
+    type = `${name}(${field.precision}${field.scale ? `, ${field.scale}` : ""})`;
+  } else {
+    type = name;
+  }
+  const mode = field.mode?.toUpperCase();
+  if (mode === "REPEATED") return `ARRAY<${type}>`;
+  return mode === "REQUIRED" && notNull ? `${type} NOT NULL` : type;
 }
 
 export function columnsOf(fields: SchemaField[]): ColumnSpec[] {

@@ -45,6 +45,7 @@ import type {
   QueryParams,
   Row,
   SqlValue,
+  StatementContext,
   StatementOptions,
   TableRef,
   TableSpec,
@@ -74,6 +75,11 @@ function bigQueryType(duckdbType: string): ColumnType {
   if (type.startsWith("TIMESTAMP")) return "TIMESTAMP";
   if (type === "JSON") return "JSON";
   return "STRING";
+}
+
+/** A DuckDB identifier in double quotes. */
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 function toDays(date: string): number {
@@ -284,6 +290,30 @@ class DuckDBEngine implements Engine {
   async describeTable(ref: TableRef): Promise<ColumnSpec[] | undefined> {
     const columns = await this.duckdbColumns(ref);
     return columns?.map((column) => ({ name: column.name, type: bigQueryType(column.duckdbType) }));
+  }
+
+  async addColumns(ref: TableRef, like: TableRef, columns: string[], context?: StatementContext): Promise<void> {
+    if (columns.length === 0) return;
+    const source = await this.duckdbColumns(like);
+    // DuckDB's own type names (INTEGER, DECIMAL(10,2), VARCHAR[], STRUCT(...)) as information_schema
+    // gives them: valid DDL as they are, and what a CTAS from `like` would create.
+    const statements = columns.map((name) => {
+      const column = source?.find((candidate) => candidate.name === name);
+      if (!column) throw new DataFailureError("unknown_columns", `${like.dataset}.${like.table} has no column ${name}`);
+      return `ALTER TABLE ${quoteIdentifier(ref.dataset)}.${quoteIdentifier(ref.table)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(name)} ${column.duckdbType}`;
+    });
+    const options = { context };
+    await this.transaction(() =>
+      this.withConnection(async (connection) => {
+        for (const statement of statements) {
+          try {
+            await connection.run(statement);
+          } catch (error) {
+            throw this.wrapError(error, statement, options);
+          }
+        }
+      }),
+    );
   }
 
   private async duckdbColumns(ref: TableRef): Promise<{ name: string; duckdbType: string }[] | undefined> {

@@ -917,6 +917,11 @@ describe("the project's compiled SQL", () => {
     RAW_DATASET: string;
     tables: Record<string, { columns: Record<string, [string, string]> }>;
   };
+  const heldBack = require("../../../includes/held_back_games.js") as {
+    DATASET: string;
+    TABLE: string;
+    columns: Record<string, [string, string]>;
+  };
   const duckdbTypes: Record<string, string> = {
     STRING: "VARCHAR",
     INT64: "BIGINT",
@@ -937,6 +942,10 @@ describe("the project's compiled SQL", () => {
         const columns = Object.entries(spec.columns).map(([name, [type]]) => `"${name}" ${duckdbTypes[type] ?? "unmapped"}`);
         await db.run(`CREATE TABLE ${rawTables.RAW_DATASET}.${table} (${columns.join(", ")})`);
       }
+      // The runner's record of held-back games, which the gates read.
+      const heldBackColumns = Object.entries(heldBack.columns).map(([name, [type]]) => `"${name}" ${duckdbTypes[type] ?? "unmapped"}`);
+      await db.run(`CREATE SCHEMA ${heldBack.DATASET}`);
+      await db.run(`CREATE TABLE ${heldBack.DATASET}.${heldBack.TABLE} (${heldBackColumns.join(", ")})`);
 
       const graph = buildProjectGraph(compileProject({ dates: { start: "2025-01-15", end: "2025-01-15" } }));
       const actions = plan(graph, {}).levels.flat();

@@ -1,0 +1,183 @@
+// The raw box-score sources of a game as the completeness checks (game_source_checks) and the
+// player box score (player_game_boxscore) both read them, written once. Functions take the caller's
+// ref() so the model depends on the raw tables.
+//
+// Two rules apply to every source here:
+// - A game's rows come from its latest load: Phase 2 appends a whole game on every (re-)scrape, so
+//   within a source the rows of a game that share its latest (processed_at, source_file_path)
+//   replace the earlier loads' rows as a whole. A player missing from the re-scrape is gone, a
+//   renamed one is not counted twice.
+// - Exact duplicate rows inside one load are one row (counted in duplicate_copies, which
+//   game_source_checks reports); rows that differ are all kept, for the checks to judge.
+
+const constants = require("./constants");
+const runWindow = require("./run_window");
+
+/** The player sources in priority order: the first whose rows pass the checks wins the game. */
+const PLAYER_SOURCES = [
+  { priority: 1, name: "nbac_gamebook", table: "nbac_gamebook_player_stats" },
+  { priority: 2, name: "nbac_boxscores", table: "nbac_player_boxscores" },
+  { priority: 3, name: "bdl_boxscores", table: "bdl_player_boxscores" },
+];
+
+const STAT_COLUMNS = [
+  "points",
+  "field_goals_made",
+  "field_goals_attempted",
+  "three_pointers_made",
+  "three_pointers_attempted",
+  "free_throws_made",
+  "free_throws_attempted",
+  "offensive_rebounds",
+  "defensive_rebounds",
+  "assists",
+  "steals",
+  "blocks",
+  "turnovers",
+  "personal_fouls",
+];
+
+/** One source's rows in the shared shape; columns a source lacks are typed NULLs. */
+function sourceSelect(ref, source) {
+  const gamebook = source.name === "nbac_gamebook";
+  const bdl = source.name === "bdl_boxscores";
+  const nbac = source.name === "nbac_boxscores";
+  return `
+  SELECT
+    ${source.priority} AS source_priority,
+    '${source.name}' AS source_name,
+    game_id,
+    game_date,
+    season_year,
+    player_lookup,
+    ${gamebook ? "player_name" : "player_full_name"} AS player_full_name,
+    team_abbr,
+    ${nbac ? "nba_player_id" : "CAST(NULL AS INT64)"} AS nba_player_id,
+    ${bdl ? "bdl_player_id" : "CAST(NULL AS INT64)"} AS bdl_player_id,
+    ${gamebook ? "player_status" : "'active'"} AS player_status,
+    ${gamebook ? "dnp_reason" : "CAST(NULL AS STRING)"} AS dnp_reason,
+    minutes,
+    ${STAT_COLUMNS.join(",\n    ")},
+    ${bdl ? "CAST(NULL AS INT64)" : "plus_minus"} AS plus_minus,
+    -- The gamebook is printed after the game: it counts as final.
+    ${gamebook ? "'Final'" : "game_status"} AS source_game_status,
+    ${bdl ? "period" : "CAST(NULL AS INT64)"} AS source_period,
+    ${bdl ? "home_team_score" : "CAST(NULL AS INT64)"} AS source_home_score,
+    ${bdl ? "away_team_score" : "CAST(NULL AS INT64)"} AS source_away_score,
+    source_file_path,
+    processed_at
+  FROM ${ref(source.table)}
+  WHERE ${runWindow.filter("game_date")}`;
+}
+
+/**
+ * SQL: every player row of the latest load of each game in each source, one row per distinct
+ * line, with minutes parsed and participation decided.
+ *
+ * - minutes_decimal: "MM:SS" -> MM + SS/60 (seconds outside 0-59 make it NULL); a plain number is
+ *   whole minutes; anything else (NULL, '', '-', "12:75") is NULL. minutes_format says which.
+ * - played: an active player whose minutes are zero, or who has neither minutes nor points, did
+ *   not take the floor (balldontlie prints 0 for everyone listed). An active player with stats
+ *   but NULL or unreadable minutes played: he keeps his stats, with NULL minutes (spec 2.3).
+ */
+function playerRows(ref) {
+  const partitionColumns = [
+    "source_priority",
+    "game_id",
+    "player_lookup",
+    "team_abbr",
+    "nba_player_id",
+    "bdl_player_id",
+    "player_full_name",
+    "player_status",
+    "dnp_reason",
+    "minutes",
+    ...STAT_COLUMNS,
+    "plus_minus",
+  ];
+  return `
+  WITH
+  all_sources AS (${PLAYER_SOURCES.map((source) => sourceSelect(ref, source)).join("\n  UNION ALL")}
+  ),
+  latest_load AS (
+    SELECT
+      *
+    FROM all_sources
+    WHERE player_lookup IS NOT NULL
+    QUALIFY DENSE_RANK() OVER (
+      PARTITION BY source_priority, game_id
+      ORDER BY processed_at DESC, source_file_path DESC
+    ) = 1
+  ),
+  distinct_lines AS (
+    SELECT
+      *,
+      COUNT(*) OVER (PARTITION BY ${partitionColumns.join(", ")}) - 1 AS duplicate_copies
+    FROM latest_load
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY ${partitionColumns.join(", ")}) = 1
+  ),
+  minutes_parsed AS (
+    SELECT
+      *,
+      CASE
+        WHEN REGEXP_CONTAINS(minutes, r'^[0-9]+:[0-9][0-9]?$') THEN
+          IF(
+            SAFE_CAST(SPLIT(minutes, ':')[OFFSET(1)] AS INT64) < ${constants.SECONDS_PER_MINUTE},
+            SAFE_CAST(SPLIT(minutes, ':')[OFFSET(0)] AS INT64)
+              + SAFE_CAST(SPLIT(minutes, ':')[OFFSET(1)] AS INT64) / ${constants.SECONDS_PER_MINUTE},
+            NULL
+          )
+        WHEN REGEXP_CONTAINS(minutes, r'^[0-9]+([.][0-9]+)?$') THEN SAFE_CAST(minutes AS FLOAT64)
+      END AS minutes_decimal,
+      CASE
+        WHEN REGEXP_CONTAINS(minutes, r'^[0-9]+:[0-9][0-9]?$') THEN 'mmss'
+        WHEN REGEXP_CONTAINS(minutes, r'^[0-9]+([.][0-9]+)?$') THEN 'whole'
+      END AS minutes_format
+    FROM distinct_lines
+  )
+  SELECT
+    *,
+    player_status = 'active' AND NOT COALESCE(minutes_decimal = 0, points IS NULL) AS played,
+    SPLIT(game_id, '_')[SAFE_OFFSET(2)] AS home_team_abbr,
+    SPLIT(game_id, '_')[SAFE_OFFSET(1)] AS away_team_abbr
+  FROM minutes_parsed`;
+}
+
+/**
+ * SQL: the NBA.com team box score rows of the latest load of each game, with the system game_id
+ * re-derived from the date and the home flag (spec 0: some loads wrote it HOME_AWAY) and the
+ * reported team player-minutes ("265:00" -> 265).
+ */
+function teamBoxscoreRows(ref) {
+  return `
+  WITH
+  loaded AS (
+    SELECT
+      *,
+      IF(SPLIT(game_id, '_')[SAFE_OFFSET(1)] = team_abbr,
+        SPLIT(game_id, '_')[SAFE_OFFSET(2)],
+        SPLIT(game_id, '_')[SAFE_OFFSET(1)]) AS other_team_abbr
+    FROM ${ref("nbac_team_boxscore")}
+    WHERE ${runWindow.filter("game_date")}
+  ),
+  rederived AS (
+    SELECT
+      * EXCEPT (game_id),
+      CONCAT(
+        FORMAT_DATE('%Y%m%d', game_date), '_',
+        IF(is_home, other_team_abbr, team_abbr), '_',
+        IF(is_home, team_abbr, other_team_abbr)
+      ) AS game_id,
+      SAFE_CAST(SPLIT(minutes, ':')[SAFE_OFFSET(0)] AS INT64) AS reported_team_minutes
+    FROM loaded
+  )
+  SELECT
+    *
+  FROM rederived
+  QUALIFY DENSE_RANK() OVER (
+    PARTITION BY game_id
+    ORDER BY processed_at DESC, source_file_path DESC
+  ) = 1`;
+}
+
+module.exports = { PLAYER_SOURCES, playerRows, teamBoxscoreRows };
