@@ -472,6 +472,22 @@ describe("dates and rows the checks must not trust", () => {
   });
 });
 
+describe("a team box score written HOME_AWAY", () => {
+  it("re-derives the system game id from the home flag and publishes the real NBA.com box score of 0022400561", async () => {
+    const engine = await openTestWarehouse();
+    await load(engine, [path.join(FIXTURES, "nbac_schedule_2024-25.json"), path.join(FIXTURES, "nbac_boxscore_20250115_NYKPHI.json")], "2025-01-16T06:00:00Z");
+    await engine.execute("UPDATE nba_raw.nbac_team_boxscore SET game_id = '20250115_PHI_NYK' WHERE nba_game_id = '0022400561'");
+    const result = await run(engine, "2025-01-15");
+    expect(result.summary.outcome).toBe("success");
+    const [checks] = await engine.query("SELECT player_source, team_source, overtime_periods, overtime_source FROM nba_analytics.game_source_checks WHERE game_id = '20250115_NYK_PHI'");
+    expect(checks).toEqual({ player_source: "nbac_boxscores", team_source: "nbac_team_boxscore", overtime_periods: 1, overtime_source: "nbac_team_boxscore" });
+    // NYK 125 at PHI 119 in one overtime (the fixture's README).
+    expect(await teamRow(engine, "2025-01-15", "NYK")).toMatchObject({ game_id: "20250115_NYK_PHI", points_scored: 125, win_flag: true, overtime_periods: 1, team_minutes: 265 });
+    expect(await teamRow(engine, "2025-01-15", "PHI")).toMatchObject({ points_scored: 119, win_flag: false });
+    await engine.close();
+  });
+});
+
 describe("the real league game log of 2025-03-15", () => {
   it("publishes all eight games from NBA.com player box scores (whole minutes, checked against the schedule)", async () => {
     const engine = await openTestWarehouse();
