@@ -37,6 +37,7 @@ export default tseslint.config(
         held_back_games: "readonly",
         raw_tables: "readonly",
         run_window: "readonly",
+        vars: "readonly",
       },
     },
   },

@@ -55,6 +55,11 @@ module.exports = {
   // above 100 is impossible in real play (the 2026-02-03 race produced 600-1275) and is nulled.
   USAGE_RATE_WARN_ABOVE: 50,
   USAGE_RATE_MAX: 100,
+  // Usage coverage per team and game (spec 2.3 post-run checks): the share of the players who
+  // played that have a usage rate. Below 80 % warns; below 50 % the team totals are partial and
+  // the game is held back for the player summary.
+  USAGE_COVERAGE_WARN_PCT: 80,
+  USAGE_COVERAGE_CRITICAL_PCT: 50,
 
   // Pre-write warning bands (spec 4.1): values outside are written but counted and logged.
   PLAYER_POINTS_WARN_MAX: 100,

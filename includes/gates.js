@@ -1,9 +1,11 @@
 // What the readiness gates share: the games expected on the run dates (Final in the schedule),
 // the games that have player box scores, and the completeness thresholds (spec 4.7.1) with their
-// per-run overrides. Functions take the caller's ref() so the gate depends on the raw tables.
+// per-run overrides (vars, declared and checked in includes/vars.js). Functions take the caller's
+// ref() so the gate depends on the raw tables.
 
 const constants = require("./constants");
 const runWindow = require("./run_window");
+const vars = require("./vars");
 
 /** SQL: distinct (game_date, game_id) with player rows in any source (gamebook active, NBA.com, balldontlie). */
 function gamesWithPlayerRows(ref) {
@@ -33,27 +35,25 @@ function finalGames(ref) {
     AND SUBSTR(game_id, 1, 3) IN (${prefixes})`;
 }
 
-function numberVar(name, fallback) {
-  const value = dataform.projectConfig.vars[name];
-  if (value === undefined) return fallback;
-  if (!/^\d+(\.\d+)?$/.test(value)) throw new Error(`var ${name} must be a non-negative number, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
+/** Coverage (percent of a date's expected games complete) from which boxscores_complete lets the date through. */
 function coverageMinPct() {
-  return numberVar("boxscore_coverage_min_pct", constants.BOXSCORE_COVERAGE_MIN_PCT);
+  return vars.number("boxscore_coverage_min_pct");
 }
 
+/** Age in days from which a date is let through whatever is missing. */
 function stalenessDays() {
-  return numberVar("boxscore_staleness_days", constants.BOXSCORE_STALENESS_DAYS);
+  return vars.number("boxscore_staleness_days");
 }
 
 /** SQL date the staleness of the run dates is measured from: var as_of_date, else today in the schedule's timezone. */
 function asOfDate() {
-  const value = dataform.projectConfig.vars.as_of_date;
-  if (value === undefined) return `CURRENT_DATE('${constants.SCHEDULE_TIMEZONE}')`;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new Error(`var as_of_date must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  return `DATE '${value}'`;
+  const value = vars.date("as_of_date");
+  return value === null ? `CURRENT_DATE('${constants.SCHEDULE_TIMEZONE}')` : `DATE '${value}'`;
 }
 
-module.exports = { gamesWithPlayerRows, finalGames, coverageMinPct, stalenessDays, asOfDate };
+/** SQL literal TRUE or FALSE: whether the gates also return the games a rule lets through (var report_gate_bypasses). */
+function reportGateBypasses() {
+  return vars.boolean("report_gate_bypasses") ? "TRUE" : "FALSE";
+}
+
+module.exports = { gamesWithPlayerRows, finalGames, coverageMinPct, stalenessDays, asOfDate, reportGateBypasses };

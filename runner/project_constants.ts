@@ -10,6 +10,7 @@ const ConstantsSchema = z
   .object({
     USAGE_RATE_WARN_ABOVE: z.number(),
     USAGE_RATE_MAX: z.number(),
+    USAGE_COVERAGE_WARN_PCT: z.number(),
     QUARANTINE_ALERT_ROWS: z.number(),
     QUARANTINE_ALERT_SHARE: z.number(),
     SCHEDULE_TIMEZONE: z.string(),

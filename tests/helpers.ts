@@ -33,10 +33,10 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 }
 
-/** A copy of the Dataform project (dataform.json, definitions/, includes/) to edit in a test. */
+/** A copy of the Dataform project (dataform.json, definitions/, includes/, assertions/) to edit in a test. */
 export function copyProject(): string {
   const dir = tempDir("project");
-  for (const entry of ["dataform.json", "definitions", "includes"]) {
+  for (const entry of ["dataform.json", "definitions", "includes", "assertions"]) {
     fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   return dir;

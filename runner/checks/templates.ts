@@ -1,6 +1,7 @@
 /**
  * The run-scoped checks live in assertions/ as handlebars SQL templates that analysts edit:
- * `{{#rule}}` blocks (pre-write, one file per model) hold the condition a valid staged row meets;
+ * `{{#rule}}` blocks (pre-write, one file per model) hold the condition a valid staged row meets,
+ * `{{#set_rule}}` blocks a query returning the staged rows that break a rule about several rows;
  * `{{#check}}` blocks (post-write) hold a query whose rows are the problem found, rendered for the
  * model just written (target, stage, key columns; the run dates and staged games as parameters).
  * Constants come from includes/constants.js, the same numbers the models use.
@@ -26,11 +27,17 @@ const RuleSchema = z.object({
 
 const CheckSchema = RuleSchema.extend({ models: z.string().min(1) });
 
+/**
+ * A pre-write rule. `row`: a SQL condition every valid staged row meets (`{{#rule}}`). `set`: a
+ * query over the stage returning the staged rows that break a rule about several rows together
+ * (`{{#set_rule}}`, e.g. a team whose players mostly lack a usage rate).
+ */
 export interface PreWriteRule {
   name: string;
+  kind: "row" | "set";
   severity: Severity;
   reason: string;
-  /** SQL condition a valid row meets. */
+  /** row: SQL condition a valid row meets; set: SQL returning the rows that break the rule. */
   condition: string;
 }
 
@@ -54,20 +61,23 @@ export interface PostWriteContext {
 }
 
 
-function collect(file: string, helper: "rule" | "check", context: Record<string, unknown>) {
+function collect(file: string, helpers: ("rule" | "set_rule" | "check")[], context: Record<string, unknown>) {
   const found: Record<string, unknown>[] = [];
   const handlebars = Handlebars.create();
   const render = (text: string) => handlebars.compile(text, { noEscape: true, strict: true })(context);
-  handlebars.registerHelper(helper, function (this: unknown, name: unknown, options: Handlebars.HelperOptions) {
-    const hash = options.hash as Record<string, unknown>;
-    found.push({
-      ...hash,
-      name,
-      reason: typeof hash.reason === "string" ? render(hash.reason) : hash.reason,
-      body: options.fn(this).trim(),
+  for (const helper of helpers) {
+    handlebars.registerHelper(helper, function (this: unknown, name: unknown, options: Handlebars.HelperOptions) {
+      const hash = options.hash as Record<string, unknown>;
+      found.push({
+        ...hash,
+        kind: helper,
+        name,
+        reason: typeof hash.reason === "string" ? render(hash.reason) : hash.reason,
+        body: options.fn(this).trim(),
+      });
+      return "";
     });
-    return "";
-  });
+  }
   try {
     render(fs.readFileSync(file, "utf8"));
   } catch (error) {
@@ -85,15 +95,19 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
   return parsed.data;
 }
 
-/** The pre-write rules of a model: assertions/pre_write/<model>.sql.hbs (none when absent). */
-export function preWriteRules(projectDir: string, model: string): PreWriteRule[] {
+/**
+ * The pre-write rules of a model: assertions/pre_write/<model>.sql.hbs (none when absent). Set
+ * rules refer to the staged rows as {{stage}}.
+ */
+export function preWriteRules(projectDir: string, model: string, stage = "stage"): PreWriteRule[] {
   const file = path.join(projectDir, ASSERTIONS_FOLDER, "pre_write", `${model}.sql.hbs`);
   if (!fs.existsSync(file)) return [];
-  const rules = collect(file, "rule", { constants: projectConstants(projectDir) }).map((rule) => validate(RuleSchema, rule, file));
+  const found = collect(file, ["rule", "set_rule"], { constants: projectConstants(projectDir), stage });
+  const rules = found.map((rule) => ({ ...validate(RuleSchema, rule, file), kind: rule.kind === "set_rule" ? ("set" as const) : ("row" as const) }));
   const names = rules.map((rule) => rule.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate) throw new BadInputError("invalid_assertion_template", `${file}: rule ${duplicate} is defined twice`);
-  return rules.map(({ name, severity, reason, body }) => ({ name, severity, reason, condition: body }));
+  return rules.map(({ name, kind, severity, reason, body }) => ({ name, kind, severity, reason, condition: body }));
 }
 
 /** The post-write checks that apply to a model, rendered for this write. */
@@ -107,7 +121,7 @@ export function postWriteChecks(projectDir: string, context: PostWriteContext): 
     .sort()
     .flatMap((name) => {
       const file = path.join(folder, name);
-      return collect(file, "check", { ...context, constants })
+      return collect(file, ["check"], { ...context, constants })
         .map((check) => validate(CheckSchema, check, file))
         .filter((check) => check.models === "*" || check.models.split(",").map((model) => model.trim()).includes(context.model))
         .map(({ name: checkName, severity, reason, body }) => ({ name: checkName, severity, reason, file: path.relative(projectDir, file), sql: body }));

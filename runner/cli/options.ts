@@ -6,8 +6,8 @@ import { buildProjectGraph, type ProjectGraph } from "../plan/actions.ts";
 import type { Selection } from "../plan/plan.ts";
 import type { CompiledGraph } from "../compile/graph.ts";
 import { TARGET_ENV, TARGETS, WAREHOUSE_ENV } from "../engines/open.ts";
-import { BadInputError } from "../errors.ts";
 import { projectConstants, todayIn } from "../project_constants.ts";
+import { varsFromFlags, varsHelp } from "../project_vars.ts";
 
 /** Writers for results (stdout) and human messages (stderr), swappable in tests. */
 export interface CliIO {
@@ -60,32 +60,22 @@ export function addProjectOption(command: Command): Command {
   return command
     .option(
       "--var <name=value>",
-      "a compilation var (repeatable), e.g. boxscore_coverage_min_pct=100, boxscore_staleness_days=7, as_of_date=2025-01-16",
+      "a compilation var (repeatable; see Vars below), e.g. boxscore_coverage_min_pct=100, as_of_date=2025-01-16",
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"));
+    .addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"))
+    .addHelpText("after", () => varsHelp(PROJECT_DIR));
 }
 
-/** Run dates are set by --date/--start-date/--end-date, never by --var. */
-const RESERVED_VARS = new Set(["start_date", "end_date"]);
-
 /**
- * The compilation vars of a command: --var values over the runner's defaults. as_of_date (what
- * staleness is measured from) defaults to today in the schedule's timezone.
+ * The compilation vars of a command: --var values, validated against includes/vars.js, over the
+ * runner's defaults. as_of_date (what staleness is measured from) defaults to today in the
+ * schedule's timezone. Run dates are set by --date/--start-date/--end-date, never by --var.
  */
 export function varsFrom(options: ProjectOptions): Record<string, string> {
   const projectDir = options.project ?? PROJECT_DIR;
-  const vars: Record<string, string> = { as_of_date: todayIn(projectConstants(projectDir).SCHEDULE_TIMEZONE) };
-  for (const entry of options.var ?? []) {
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(entry);
-    if (!match) throw new BadInputError("invalid_var", `--var "${entry}" is not name=value`);
-    const [, name = "", value = ""] = match;
-    if (RESERVED_VARS.has(name)) {
-      throw new BadInputError("reserved_var", `--var ${name} is set by the run dates`, { suggestion: "Use --date or --start-date/--end-date." });
-    }
-    vars[name] = value;
-  }
-  return vars;
+  const given = varsFromFlags(options.var ?? [], projectDir);
+  return { as_of_date: todayIn(projectConstants(projectDir).SCHEDULE_TIMEZONE), ...given };
 }
 
 export function addWarehouseOption(command: Command): Command {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BadInputError } from "../errors.ts";
 import type { RunDates } from "../dates.ts";
+import { assertValidVars, projectVars, type VarSource } from "../project_vars.ts";
 import { CompiledGraphSchema, type CompiledGraph, type CompilationErrorDetail } from "./graph.ts";
 import { loadCoreProtos } from "./protos.ts";
 import { DataformSandbox } from "./sandbox.ts";
@@ -121,13 +122,22 @@ export function projectDefaultVars(projectDir: string): Record<string, string> {
   return config.vars ?? {};
 }
 
+const DATAFORM_JSON_VARS: VarSource = { name: (name) => `dataform.json vars.${name}`, value: (name, text) => `dataform.json vars.${name}=${text}` };
+const COMPILE_VARS: VarSource = { name: (name) => `var ${name}`, value: (name, text) => `var ${name}=${text}` };
+
 export function compileProject(options: CompileOptions): CompiledGraph {
   const projectDir = fs.realpathSync(options.projectDir ?? PROJECT_DIR);
   const { bundle, packageDir } = coreBundlePath();
   const protos = loadCoreProtos(packageDir);
+  const config = readProjectConfig(projectDir) as { vars?: Record<string, string> };
+  // The vars are checked against includes/vars.js before Dataform evaluates a file, so a bad one is
+  // named as the person wrote it (the CLI has already named its --var flags), not by a .sqlx line.
+  const declared = projectVars(projectDir);
+  assertValidVars(declared, config.vars ?? {}, DATAFORM_JSON_VARS);
+  assertValidVars(declared, options.vars ?? {}, COMPILE_VARS);
 
   const sandbox = new DataformSandbox(projectDir, bundle);
-  sandbox.setGlobal("dataformJson", readProjectConfig(projectDir));
+  sandbox.setGlobal("dataformJson", config);
   const request = protos.CoreExecutionRequest.encode(
     protos.CoreExecutionRequest.fromObject({
       compile: {

@@ -112,9 +112,13 @@ export interface Engine {
   insertRows(ref: TableRef, columns: ColumnSpec[], rows: Record<string, unknown>[]): Promise<void>;
 
   /**
-   * Runs `work` as one unit: on DuckDB inside a transaction on one connection (all of it or none
-   * of it survives a crash); on BigQuery, where each DML statement is atomic, the statements run in
-   * order and the caller keeps them idempotent.
+   * Runs `work` as one unit: every statement and query it sends commits together or not at all
+   * (rolled back when `work` throws; the error is rethrown), and its queries see its uncommitted
+   * changes. On DuckDB a transaction on one connection; on BigQuery a multi-statement transaction
+   * in a session (BEGIN TRANSACTION ... COMMIT TRANSACTION), which accepts only queries and DML:
+   * DDL on permanent tables (CREATE TABLE, ALTER TABLE, DROP TABLE) must run outside, and the
+   * BigQuery engine refuses it inside. A nested call joins the outer unit; concurrent work
+   * outside `work` is not part of it.
    */
   transaction<T>(work: () => Promise<T>): Promise<T>;
 

@@ -84,40 +84,68 @@ function describeHeldBack(games: HeldBackGame[]): string {
   return games.map((game) => `${game.gameId} ${game.reason} (${game.detail})`).join("; ");
 }
 
-function describeGateRows(rows: Row[], rowCount: number): string {
-  const games = rows.map((row) => String(row.game_id ?? row.nba_game_id ?? JSON.stringify(row)));
-  const missing = rows[0]?.missing ? `: ${String(rows[0].missing)}` : "";
-  const more = rowCount > rows.length ? ` and ${rowCount - rows.length} more` : "";
-  return `${rowCount} game(s) not ready (${games.join(", ")}${more})${missing}`;
+function gameOf(row: Row): string {
+  return String(row.game_id ?? row.nba_game_id ?? JSON.stringify(row));
 }
 
-async function runAction(context: ExecutionContext, action: Action, level: number): Promise<Omit<ActionOutcome, "action" | "role" | "target" | "level" | "startedAt" | "finishedAt" | "durationMs">> {
+function describeGateRows(rows: Row[], what: string): string {
+  const shown = rows.slice(0, MAX_REPORTED_ROWS);
+  const more = rows.length > shown.length ? ` and ${rows.length - shown.length} more` : "";
+  const missing = rows[0]?.missing ? `: ${String(rows[0].missing)}` : "";
+  return `${rows.length} game(s) ${what} (${shown.map(gameOf).join(", ")}${more})${missing}`;
+}
+
+/**
+ * A gate has three answers (DESIGN 5): satisfied (no row); not ready (a row whose bypassed_by is
+ * NULL: a game that may still arrive); bypassed (every row has bypassed_by: the spec's staleness or
+ * coverage rule lets those games through missing, and they are named, never passed silently).
+ * The runner compiles with report_gate_bypasses=true, so the gate returns the let-through games
+ * too; GCP Dataform, without that var, sees only the blocking rows.
+ */
+async function runGate(context: ExecutionContext, action: Action, level: number): Promise<ActionResult> {
   const { engine, runId, log } = context;
   const empty = { rowsStaged: null, rowsWritten: null, rowsQuarantined: null, games: null, heldBack: [], publishedRest: false, retryable: false };
-  if (action.role === "gate") {
-    if (context.ignoreGates) {
-      log.warn(`GATE IGNORED: ${action.name} was not evaluated (--ignore-gates)`, { action: action.name, level });
-      return { ...empty, status: "succeeded", message: "gate ignored (--ignore-gates)", details: undefined };
-    }
-    let checked: { rows: Row[]; rowCount: number };
-    try {
-      checked = await runCheckQuery(engine, action, runId, context.dates.start);
-    } catch (error) {
-      // Fail closed (spec 4.7): a gate that cannot be evaluated, e.g. because the upstream table
-      // does not exist yet, means "not ready", never "go ahead".
-      const message = `gate could not be evaluated: ${describeError(error)}`;
-      log.warn(`Gate ${action.name} NOT satisfied: ${message}`, { action: action.name, level });
-      return { ...empty, status: "blocked", message, details: undefined, retryable: true };
-    }
-    const { rows, rowCount } = checked;
-    if (rowCount > 0) {
-      const message = describeGateRows(rows, rowCount);
-      log.warn(`Gate ${action.name} NOT satisfied: ${message}`, { action: action.name, level, rows: rowCount });
-      return { ...empty, status: "blocked", message, details: { rows, rowCount }, retryable: true };
-    }
-    log.info(`Gate ${action.name} satisfied`, { action: action.name, level });
-    return { ...empty, status: "succeeded", message: null, details: undefined };
+  if (context.ignoreGates) {
+    log.warn(`GATE IGNORED: ${action.name} was not evaluated (--ignore-gates); what it would have found missing is not known`, { action: action.name, level });
+    return { ...empty, status: "ignored", message: "gate not evaluated (--ignore-gates)", details: undefined };
   }
+  let rows: Row[];
+  try {
+    rows = await engine.query(`SELECT * FROM (\n${action.query}\n) AS gate_rows`, { context: { action: action.name, runId, gameDate: context.dates.start } });
+  } catch (error) {
+    // Fail closed (spec 4.7): a gate that cannot be evaluated, e.g. because the upstream table
+    // does not exist yet, means "not ready", never "go ahead".
+    const message = `gate could not be evaluated: ${describeError(error)}`;
+    log.warn(`Gate ${action.name} NOT satisfied: ${message}`, { action: action.name, level });
+    return { ...empty, status: "blocked", message, details: undefined, retryable: true };
+  }
+  rows.sort((a, b) => gameOf(a).localeCompare(gameOf(b)));
+  const reported = rows.slice(0, MAX_REPORTED_ROWS);
+  const blocking = rows.filter((row) => row.bypassed_by === null || row.bypassed_by === undefined);
+  if (blocking.length > 0) {
+    const message = describeGateRows(blocking, "not ready");
+    log.warn(`Gate ${action.name} NOT satisfied: ${message}`, { action: action.name, level, rows: blocking.length });
+    return { ...empty, status: "blocked", message, details: { rows: reported, rowCount: rows.length }, retryable: true };
+  }
+  if (rows.length > 0) {
+    const reasons = [...new Set(rows.map((row) => String(row.bypassed_by)))].join("; ");
+    const message = `${describeGateRows(rows, "let through missing")}; bypassed by ${reasons}`;
+    log.warn(`GATE BYPASSED: ${action.name} ${message}`, { action: action.name, level, rows: rows.length, games: rows.slice(0, MAX_REPORTED_ROWS).map(gameOf) });
+    return { ...empty, status: "bypassed", message, details: { rows: reported, rowCount: rows.length } };
+  }
+  log.info(`Gate ${action.name} satisfied`, { action: action.name, level });
+  return { ...empty, status: "succeeded", message: null, details: undefined };
+}
+
+type ActionResult = Omit<ActionOutcome, "action" | "role" | "target" | "level" | "startedAt" | "finishedAt" | "durationMs">;
+
+/** Statuses a dependent may run after: the dependency did its job, with or without warnings. */
+export const PASSING_STATUSES: ReadonlySet<ActionStatus> = new Set(["succeeded", "bypassed", "ignored"]);
+
+async function runAction(context: ExecutionContext, action: Action, level: number): Promise<ActionResult> {
+  const { engine, runId, log } = context;
+  const empty = { rowsStaged: null, rowsWritten: null, rowsQuarantined: null, games: null, heldBack: [], publishedRest: false, retryable: false };
+  if (action.role === "gate") return runGate(context, action, level);
   if (action.role === "assertion") {
     const { rows, rowCount } = await runCheckQuery(engine, action, runId, context.dates.start);
     if (rowCount > 0) {
@@ -146,7 +174,13 @@ async function runAction(context: ExecutionContext, action: Action, level: numbe
     // A rejected row fails the action (DESIGN 6: exit 1, the games and rules named); the other
     // games are published, so dependents still run on them.
     const rejected = written.heldBack.filter((game) => game.reason === "rejected");
-    const heldBackNote = written.heldBack.length > 0 ? `held back ${written.heldBack.length} game(s): ${describeHeldBack(written.heldBack)}` : null;
+    const own = written.heldBack.filter((game) => game.reason !== "upstream_held_back");
+    const upstream = written.heldBack.length - own.length;
+    const notes = [
+      ...(own.length > 0 ? [`held back ${own.length} game(s): ${describeHeldBack(own)}`] : []),
+      ...(upstream > 0 ? [`${upstream} game(s) held back upstream`] : []),
+    ];
+    const heldBackNote = notes.length > 0 ? notes.join("; ") : null;
     const details = {
       ...(written.checks.length > 0 ? { checks: written.checks } : {}),
       ...(written.heldBack.length > 0 ? { heldBack: heldBackJson(written.heldBack) } : {}),
@@ -179,7 +213,7 @@ async function executeOne(
   const { log } = context;
   const base = { action: action.name, role: action.role, target: `${targetOf(action).dataset}.${targetOf(action).table}`, level };
   const unmet = action.dependencies.filter(
-    (dependency) => statuses.has(dependency) && statuses.get(dependency) !== "succeeded" && !publishedRest.has(dependency),
+    (dependency) => statuses.has(dependency) && !PASSING_STATUSES.has(statuses.get(dependency) as ActionStatus) && !publishedRest.has(dependency),
   );
   if (unmet.length > 0) {
     const reasons = unmet.map((dependency) => `${dependency.split(".").at(-1)} ${statuses.get(dependency)}`);

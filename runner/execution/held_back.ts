@@ -58,7 +58,8 @@ export async function heldBackUpstream(engine: Engine, models: string[], dates: 
     `SELECT
        game_date,
        game_id,
-       STRING_AGG(CONCAT(model, ': ', reason, ' (', detail, ')'), '; ' ORDER BY model) AS detail
+       -- Where the game was held back first, not the chain of models that passed it on.
+       STRING_AGG(IF(reason != 'upstream_held_back', CONCAT(model, ': ', reason, ' (', detail, ')'), NULL), '; ' ORDER BY model) AS detail
      FROM ${engine.qualify(HELD_BACK_TABLE)}
      WHERE game_date BETWEEN @start_date AND @end_date
        AND model IN UNNEST(@models)
@@ -69,10 +70,16 @@ export async function heldBackUpstream(engine: Engine, models: string[], dates: 
   return rows.map((row) => ({ gameDate: String(row.game_date), gameId: String(row.game_id), reason: "upstream_held_back", detail: `held back upstream by ${row.detail}` }));
 }
 
-/** Removes every row of these games from the stage: a game is published whole or not at all. */
-export async function removeGamesFromStage(engine: Engine, stage: TableRef, gameIds: string[], context: StatementContext): Promise<void> {
-  if (gameIds.length === 0) return;
-  await engine.execute(`DELETE FROM ${engine.qualify(stage)} WHERE game_id IN UNNEST(@games)`, { params: { games: param.strings(gameIds) }, context });
+/**
+ * Removes every row of these games from the stage: a game is published whole or not at all.
+ * `alsoRemove` is a SQL condition for rejected rows that have no game_id.
+ */
+export async function removeGamesFromStage(engine: Engine, stage: TableRef, gameIds: string[], context: StatementContext, alsoRemove?: string): Promise<void> {
+  if (gameIds.length === 0 && !alsoRemove) return;
+  await engine.execute(`DELETE FROM ${engine.qualify(stage)} WHERE game_id IN UNNEST(@games)${alsoRemove ? ` OR ${alsoRemove}` : ""}`, {
+    params: { games: param.strings(gameIds) },
+    context,
+  });
 }
 
 /**

@@ -19,7 +19,8 @@ import type { WriteChecks } from "./write.ts";
 /** Actions of one level run at most this many at a time unless told otherwise. */
 export const DEFAULT_CONCURRENCY = 4;
 
-export type RunOutcome = "success" | "not_ready" | "failed";
+/** DESIGN 6, in the order that decides a date with several reasons: not ready, failed, warnings, success. */
+export type RunOutcome = "success" | "warnings" | "not_ready" | "failed";
 
 export interface DateResult {
   gameDate: string;
@@ -60,20 +61,70 @@ export function newRunId(now = new Date()): string {
   return `run_${stamp}_${randomBytes(3).toString("hex")}`;
 }
 
-/** not ready (retry) outranks failed: a redelivery may fix the first, and replays the second harmlessly. */
+/**
+ * not ready (retry) outranks failed: a redelivery may fix the first, and replays the second
+ * harmlessly. Warnings: a gate bypassed or ignored, a game held back: the date is published
+ * without something, and what it lacks is named. A warning check that did not pass (usage above
+ * 50, a date without schedule) is listed too but leaves the outcome a success (DESIGN 6: published,
+ * warnings allowed).
+ */
 export function outcomeOf(actions: ActionOutcome[]): RunOutcome {
   if (actions.some((action) => action.status === "blocked")) return "not_ready";
   if (actions.some((action) => action.status === "failed")) return "failed";
+  if (warningsOf(actions).some((warning) => OUTCOME_WARNINGS.has(warning.kind))) return "warnings";
   return "success";
 }
 
 export function exitCodeOf(outcome: RunOutcome): number {
-  return outcome === "success" ? ExitCode.success : outcome === "not_ready" ? ExitCode.notReady : ExitCode.dataFailure;
+  if (outcome === "not_ready") return ExitCode.notReady;
+  if (outcome === "failed") return ExitCode.dataFailure;
+  return ExitCode.success;
+}
+
+export type WarningKind = "gate_bypassed" | "gate_ignored" | "held_back" | "check_warning";
+
+/** The warnings that make a date's outcome "warnings" rather than "success". */
+const OUTCOME_WARNINGS: ReadonlySet<WarningKind> = new Set(["gate_bypassed", "gate_ignored", "held_back"]);
+
+export interface RunWarning {
+  kind: WarningKind;
+  action: string;
+  message: string;
+  /** The games concerned, when the warning is about games. */
+  games: string[];
+}
+
+/** Everything of a date that passed with a warning, one entry per action and kind. */
+export function warningsOf(actions: ActionOutcome[]): RunWarning[] {
+  const warnings: RunWarning[] = [];
+  for (const action of actions) {
+    const games = (action.details?.rows ?? []).map((row) => String(row.game_id ?? row.nba_game_id ?? ""));
+    if (action.status === "bypassed") warnings.push({ kind: "gate_bypassed", action: action.action, message: action.message ?? "", games });
+    if (action.status === "ignored") warnings.push({ kind: "gate_ignored", action: action.action, message: action.message ?? "", games: [] });
+    const held = action.heldBack.filter((game) => game.reason !== "upstream_held_back");
+    if (held.length > 0 && action.status !== "failed") {
+      warnings.push({
+        kind: "held_back",
+        action: action.action,
+        message: held.map((game) => `${game.gameId}: ${game.reason} (${game.detail})`).join("; "),
+        games: held.map((game) => game.gameId),
+      });
+    }
+    for (const check of action.details?.checks ?? []) {
+      if (!check.passed && check.severity === "warning") {
+        warnings.push({ kind: "check_warning", action: action.action, message: `${check.check} (${check.rows} rows): ${check.message}`, games: [] });
+      }
+    }
+  }
+  return warnings;
 }
 
 /** Compiles and plans one window (a date, or a whole range in batch mode): what a run of it would execute. */
 export function planForWindow(options: Pick<RunOptions, "projectDir" | "selection" | "vars">, window: Pick<RunDates, "start" | "end">): Plan {
-  const compiled = compileProject({ projectDir: options.projectDir, dates: window, vars: options.vars });
+  // The gates return the games their staleness or coverage rule lets through too, so that a bypass
+  // is reported by name (DESIGN 5); without the var (GCP Dataform) they return blocking rows only.
+  const vars = { ...options.vars, report_gate_bypasses: "true" };
+  const compiled = compileProject({ projectDir: options.projectDir, dates: window, vars });
   return planActions(buildProjectGraph(compiled), options.selection);
 }
 
@@ -122,8 +173,9 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
     durationMs: Date.now() - started,
     results,
   };
-  const severity = outcome === "success" ? "NOTICE" : outcome === "not_ready" ? "WARNING" : "ERROR";
-  log.log(severity, `Run ${outcome === "success" ? "succeeded" : outcome === "not_ready" ? "NOT READY (retry later)" : "FAILED"} for ${options.dates.dates.length} date(s)`, {
+  const severity = { success: "NOTICE", warnings: "WARNING", not_ready: "WARNING", failed: "ERROR" } as const;
+  const verdict = { success: "succeeded", warnings: "succeeded WITH WARNINGS", not_ready: "NOT READY (retry later)", failed: "FAILED" };
+  log.log(severity[outcome], `Run ${verdict[outcome]} for ${options.dates.dates.length} date(s)`, {
     outcome,
     duration_ms: summary.durationMs,
   });
@@ -171,6 +223,9 @@ export function summaryJson(summary: RunSummary) {
     outcome: summary.outcome,
     exit_code: summary.exitCode,
     duration_ms: summary.durationMs,
+    warnings: summary.results.flatMap((result) =>
+      warningsOf(result.actions).map((warning) => ({ game_date: result.gameDate, kind: warning.kind, action: warning.action, message: warning.message, games: warning.games })),
+    ),
     results: summary.results.map((result) => ({
       game_date: result.gameDate,
       outcome: result.outcome,

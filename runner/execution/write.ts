@@ -9,7 +9,7 @@ import type { RunDates } from "../dates.ts";
 import { param, type Engine, type QueryParams, type TableRef } from "../engines/engine.ts";
 import type { Logger } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
-import { quarantineAndHoldBack } from "../checks/quarantine.ts";
+import { ensureQuarantine, quarantineEntries, quarantineTable, writeQuarantine, type QuarantinedRow } from "../checks/quarantine.ts";
 import { heldBackUpstream, mergeHeldBack, recordHeldBack, removeGamesFromStage, type HeldBackGame } from "./held_back.ts";
 import { createTargetStatement, mergeStatement, REPLACE_SCOPE_COLUMN, stageStatement } from "./statements.ts";
 
@@ -53,12 +53,14 @@ export interface WriteChecks {
 /** What the pre-write rules did to the stage: the games they held back, whole, and the rows quarantined. */
 export interface PreWriteOutcome {
   results: CheckResult[];
-  quarantined: number;
+  /** Games held back whole (already removed from the stage). */
   heldBack: HeldBackGame[];
+  /** The rows that broke an error rule, for quarantine. */
+  rejected: QuarantinedRow[];
 }
 
 export const NO_CHECKS: WriteChecks = {
-  preWrite: async () => ({ results: [], quarantined: 0, heldBack: [] }),
+  preWrite: async () => ({ results: [], heldBack: [], rejected: [] }),
   postWrite: async () => [],
 };
 
@@ -104,7 +106,10 @@ export class CheckFailedError extends DataFailureError {
     failed: CheckResult[],
     readonly results: CheckResult[],
   ) {
-    super("check_failed", `${action.name}: ${failed.map((result) => `${result.check} failed: ${result.message}`).join("; ")}`);
+    super(
+      "check_failed",
+      `${action.name}: ${failed.map((result) => `${result.check} failed: ${result.message}`).join("; ")}; the publish was rolled back, the table is as it was`,
+    );
   }
 }
 
@@ -177,16 +182,15 @@ export async function evolveTargetSchema(write: Pick<StagedWrite, "engine" | "ac
  * normalised to one player_lookup on one date): neither is dropped in favour of the other. Both
  * are quarantined as ambiguous_<last key column> and their games held back.
  */
-async function holdBackKeyCollisions(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">): Promise<{ games: HeldBackGame[]; rows: number }> {
+async function holdBackKeyCollisions(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">): Promise<{ games: HeldBackGame[]; rejected: QuarantinedRow[] }> {
   const { engine, action, stage } = write;
-  if (action.uniqueKey.length === 0) return { games: [], rows: 0 };
+  if (action.uniqueKey.length === 0) return { games: [], rejected: [] };
   const context = { action: action.name, runId: write.runId, gameDate: write.dates.start };
   const keys = action.uniqueKey.join(", ");
   const rows = await engine.query(`SELECT * FROM ${engine.qualify(stage)} QUALIFY COUNT(*) OVER (PARTITION BY ${keys}) > 1`, { context });
-  if (rows.length === 0) return { games: [], rows: 0 };
+  if (rows.length === 0) return { games: [], rejected: [] };
   const rule = `ambiguous_${action.uniqueKey.at(-1)}`;
   const reason = `several rows share the key (${keys}) and are not the same player or team: neither can be published under it`;
-  await quarantineAndHoldBack(write, rows.map((row) => ({ row, rule, reason })));
   const games = mergeHeldBack(
     rows.map((row) => ({
       gameDate: String(row.game_date),
@@ -195,11 +199,12 @@ async function holdBackKeyCollisions(write: Omit<StagedWrite, "stagedGames" | "r
       detail: `${rule}: ${action.uniqueKey.map((column) => String(row[column])).join("/")}`,
     })),
   );
+  await removeGamesFromStage(engine, stage, games.map((game) => game.gameId), context);
   write.log.warn(`${action.name}: ${rows.length} rows share a key (${rule}); quarantined, games held back: ${games.map((game) => game.gameId).join(", ")}`, {
     rule,
     rows: rows.length,
   });
-  return { games, rows: rows.length };
+  return { games, rejected: rows.map((row) => ({ row, rule, reason })) };
 }
 
 /**
@@ -242,40 +247,50 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
       log.warn(`${action.name}: ${upstream.length} game(s) held back upstream: ${upstream.map((game) => game.gameId).join(", ")}`, { held_back: upstream.length });
     }
     const collisions = await holdBackKeyCollisions(base);
-    const current = upstream.length + collisions.rows > 0 ? await stageShape(base) : shape;
+    const current = upstream.length + collisions.rejected.length > 0 ? await stageShape(base) : shape;
     // Pre-write rules never fail the write itself: a game with a row breaking an error rule is
     // held back whole and the row quarantined.
     const pre = await options.checks.preWrite({ ...base, stagedGames: current.games, rowsStaged: current.rows });
     const own = await ownHeldBack(base, shape.columns);
     const heldBack = mergeHeldBack([...upstream, ...collisions.games, ...pre.heldBack, ...own]);
+    const quarantine = quarantineEntries(runId, [...collisions.rejected, ...pre.rejected]);
     // What is left in the stage is the write's scope: held-back games are not touched.
     const afterRejects = pre.heldBack.length > 0 ? await stageShape(base) : current;
     const write: StagedWrite = { ...base, stagedGames: afterRejects.games, rowsStaged: afterRejects.rows };
 
     if (existing && !options.fullRefresh) await evolveTargetSchema(write);
     await engine.ensureDataset(target.dataset);
+    if (quarantine.length > 0) await ensureQuarantine(engine, quarantineTable(target));
+    const layout = { partitionBy: action.partitionBy, clusterBy: action.clusterBy };
+    // A missing target is created empty before the transaction (BigQuery allows no DDL on
+    // permanent tables inside one; an empty table loses nothing if the publish rolls back).
+    if (!existing) await engine.execute(createTargetStatement(engine, target, stage, layout, false), { context });
+    // Write-audit-publish: quarantine, MERGE, the record of held-back games and the blocking
+    // post-write checks are one unit. A blocking check that fails rolls all of it back, so the
+    // table is exactly as it was before the run.
+    let post: CheckResult[] = [];
     const rowsWritten = await engine.transaction(async () => {
-      if (!existing || options.fullRefresh) {
-        const layout = { partitionBy: action.partitionBy, clusterBy: action.clusterBy };
-        await engine.execute(createTargetStatement(engine, target, stage, layout, Boolean(existing)), { context });
-      }
+      // --full-refresh replaces the table inside the transaction: atomic on DuckDB; BigQuery
+      // refuses DDL in a transaction, so there it stops with a clear error instead of emptying
+      // the table outside one.
+      if (existing && options.fullRefresh) await engine.execute(createTargetStatement(engine, target, stage, layout, true), { context });
+      await writeQuarantine(engine, target, dates, quarantine, context);
       const merge = mergeStatement(engine, { target, stage, uniqueKey: action.uniqueKey, columns: afterRejects.columns, windowColumn });
       const result = await engine.execute(merge, {
         params: { ...windowParams(dates), staged_games: param.strings(write.stagedGames) },
         context,
       });
       await recordHeldBack(engine, action.name, dates, runId, heldBack, context);
+      post = await options.checks.postWrite(write);
+      throwOnBlockingFailure(action, post, [...pre.results, ...post]);
       return result.rowsAffected ?? 0;
     });
     log.info(`${action.name} merged: ${rowsWritten} rows changed`, { rows_written: rowsWritten });
     for (const game of heldBack.filter((candidate) => candidate.reason !== "upstream_held_back")) {
       log.warn(`${action.name} HELD BACK ${game.gameId} (${game.gameDate}): ${game.reason}: ${game.detail}`, { game_id: game.gameId, reason: game.reason });
     }
-
-    const post = await options.checks.postWrite(write);
     const checks = [...pre.results, ...post];
-    throwOnBlockingFailure(action, post, checks);
-    return { rowsStaged: shape.rows, rowsWritten, rowsQuarantined: pre.quarantined + collisions.rows, games: write.stagedGames.length, checks, heldBack };
+    return { rowsStaged: shape.rows, rowsWritten, rowsQuarantined: quarantine.length, games: write.stagedGames.length, checks, heldBack };
   } finally {
     await engine.execute(`DROP TABLE IF EXISTS ${engine.qualify(stage)}`, { context });
   }

@@ -1,16 +1,22 @@
 /**
  * `runner verify --date D`: the production verification report, read back from the ledger and the
- * tables. Four checks answer the questions the 2026-02 incidents raised, plus duplicates and the
- * quarantine:
+ * tables. Four checks answer the questions the 2026-02 incidents raised, plus duplicates, the
+ * held-back games, the usage coverage and the quarantine:
  *   1. ordered execution - in every run of the date, every team model finished before the player
  *      model started;
  *   2. race detection - the date's usage_rate maximum and how many are above 50 / 100;
- *   3. dependency gates - each model's gates in the latest run of the date;
+ *   3. dependency gates - each gate's latest result for the date;
  *   4. validation coverage - every model ran its pre- and post-write checks, with counts;
  * and the games held back (not published by some model, with the reason).
+ *
+ * Each check has a state: pass; warn (the date is published but something needs a look: a usage
+ * above 50, a gate bypassed or ignored, a game held back, a team with usage missing for many of its
+ * players); fail (a number is wrong or a check could not be shown to have run). The report's state
+ * is the worst of its checks'.
  */
 import type { Engine, Row } from "../engines/engine.ts";
 import { param } from "../engines/engine.ts";
+import { ExitCode } from "../errors.ts";
 import { LEDGER_TABLE } from "../ledger/ledger.ts";
 import { quarantineTable } from "../checks/quarantine.ts";
 import { HELD_BACK_TABLE } from "../execution/held_back.ts";
@@ -21,20 +27,49 @@ import type { CheckResult } from "../execution/write.ts";
 export const TEAM_TAG = "team";
 export const PLAYER_TAG = "player";
 
+export type CheckState = "pass" | "warn" | "fail";
+
+export const CHECK_STATES: readonly CheckState[] = ["pass", "warn", "fail"];
+
+/** A JSON value, for the numbers of a check. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 export interface VerifyCheck {
   id: string;
   title: string;
-  passed: boolean;
+  state: CheckState;
   summary: string;
-  /** Lines of evidence, one per run, model or game. */
+  /** Lines of evidence, one per run, model, gate or game. */
   details: string[];
+  /** The figures behind the state, snake_case (shown in --format json). */
+  numbers?: Record<string, JsonValue>;
 }
 
 export interface VerifyReport {
   gameDate: string;
   generatedAt: string;
-  passed: boolean;
+  state: CheckState;
+  /** What was read: the DuckDB warehouse file, or "bigquery project X". */
+  warehouse: string | undefined;
   checks: VerifyCheck[];
+}
+
+export interface VerifyTotals {
+  dates: number;
+  pass: number;
+  warn: number;
+  fail: number;
+}
+
+/** `runner verify --start-date A --end-date B`: one report per date, the worst state and the counts. */
+export interface VerifyRangeReport {
+  startDate: string;
+  endDate: string;
+  generatedAt: string;
+  state: CheckState;
+  warehouse: string | undefined;
+  dates: VerifyReport[];
+  totals: VerifyTotals;
 }
 
 interface LedgerRow extends Row {
@@ -56,10 +91,40 @@ export interface VerifyOptions {
   gameDate: string;
   usageWarnAbove: number;
   usageMax: number;
+  /** A team and game whose players who played have a usage_rate less often than this (percent) warns. */
+  usageCoverageWarnPct: number;
+  /** What is read, named in the report. */
+  warehouse?: string;
+}
+
+const STATE_RANK: Record<CheckState, number> = { pass: 0, warn: 1, fail: 2 };
+
+/** The worst of the states (pass when there is none). */
+export function worstState(states: CheckState[]): CheckState {
+  return states.reduce<CheckState>((worst, state) => (STATE_RANK[state] > STATE_RANK[worst] ? state : worst), "pass");
+}
+
+/** Exit code of a verification: 1 on fail, and on warn with --strict; 0 otherwise. */
+export function verifyExitCode(state: CheckState, strict: boolean): number {
+  return state === "fail" || (state === "warn" && strict) ? ExitCode.dataFailure : ExitCode.success;
 }
 
 function models(graph: ProjectGraph, tag?: string): Action[] {
   return [...graph.actions.values()].filter((action) => action.role === "model" && (!tag || action.tags.includes(tag)));
+}
+
+function targetRef(model: Action) {
+  return { dataset: model.target.schema, table: model.target.name };
+}
+
+/** "a, b, c and 4 more": at most `limit` items named. */
+function nameSome(items: string[], limit = 5): string {
+  const shown = items.slice(0, limit).join(", ");
+  return items.length > limit ? `${shown} and ${items.length - limit} more` : shown;
+}
+
+function numberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
 }
 
 async function ledgerRows(engine: Engine, gameDate: string): Promise<LedgerRow[]> {
@@ -98,7 +163,7 @@ function orderedExecution(graph: ProjectGraph, ledger: LedgerRow[]): VerifyCheck
   return {
     id: "ordered_execution",
     title: "Ordered execution: team models before the player model",
-    passed: violations === 0,
+    state: violations === 0 ? "pass" : "fail",
     summary:
       violations > 0
         ? `${violations} run(s) started the player model before the team models finished`
@@ -106,119 +171,242 @@ function orderedExecution(graph: ProjectGraph, ledger: LedgerRow[]): VerifyCheck
           ? `in ${playerRuns} run(s) of the player model, team models always finished first`
           : "no run of the player model recorded for this date",
     details,
+    numbers: { player_model_runs: playerRuns, violations },
   };
 }
 
-async function raceDetection(options: VerifyOptions): Promise<VerifyCheck> {
-  const { engine, graph, gameDate } = options;
-  const details: string[] = [];
-  let failures = 0;
-  let summaries: string[] = [];
-  for (const model of models(graph, PLAYER_TAG)) {
-    const target = { dataset: model.target.schema, table: model.target.name };
-    if (!(await engine.describeTable(target))) {
+interface UsageRow extends Row {
+  player_lookup: string;
+  team_abbr: string;
+  game_id: string;
+  usage_rate: number;
+  minutes_played: number | null;
+}
+
+/** Player models whose table exists, with its columns; a note for each one not there yet. */
+async function playerTables(options: VerifyOptions, details: string[]): Promise<{ model: Action; columns: Set<string> }[]> {
+  const found: { model: Action; columns: Set<string> }[] = [];
+  for (const model of models(options.graph, PLAYER_TAG)) {
+    const columns = await options.engine.describeTable(targetRef(model));
+    if (!columns) {
       details.push(`${model.name}: table does not exist yet`);
       continue;
     }
+    found.push({ model, columns: new Set(columns.map((column) => column.name)) });
+  }
+  return found;
+}
+
+async function raceDetection(options: VerifyOptions): Promise<VerifyCheck> {
+  const { engine, gameDate, usageWarnAbove: warn, usageMax: max } = options;
+  const details: string[] = [];
+  const lines: string[] = [];
+  let playerRows = 0;
+  let aboveWarning = 0;
+  let aboveMax = 0;
+  let nulledAboveMax = 0;
+  let maxUsage: number | null = null;
+  const flagged: UsageRow[] = [];
+  for (const { model, columns } of await playerTables(options, details)) {
+    if (!columns.has("usage_rate")) {
+      details.push(`${model.name}: no usage_rate column`);
+      continue;
+    }
+    const target = engine.qualify(targetRef(model));
+    const nulled = columns.has("usage_rate_anomaly_reason") ? "COUNTIF(usage_rate_anomaly_reason = 'exceeds_max')" : "0";
     const [stats] = await engine.query(
       `SELECT
          COUNT(*) AS player_rows,
          MAX(usage_rate) AS max_usage_rate,
          COUNTIF(usage_rate > @warn) AS above_warning,
-         COUNTIF(usage_rate > @max) AS above_max
-       FROM ${engine.qualify(target)}
+         COUNTIF(usage_rate > @max) AS above_max,
+         ${nulled} AS nulled_above_max
+       FROM ${target}
        WHERE game_date = @game_date`,
-      { params: { game_date: param.date(gameDate), warn: param.float(options.usageWarnAbove), max: param.float(options.usageMax) } },
+      { params: { game_date: param.date(gameDate), warn: param.float(warn), max: param.float(max) } },
     );
-    const aboveMax = Number(stats?.above_max ?? 0);
-    failures += aboveMax;
-    const line = `${model.name}: ${stats?.player_rows ?? 0} rows, max usage_rate ${stats?.max_usage_rate ?? "n/a"}, ${stats?.above_warning ?? 0} above ${options.usageWarnAbove}, ${aboveMax} above ${options.usageMax}`;
-    summaries = [...summaries, line];
+    const rows = Number(stats?.player_rows ?? 0);
+    const modelMax = numberOrNull(stats?.max_usage_rate);
+    const modelWarning = Number(stats?.above_warning ?? 0);
+    const modelAboveMax = Number(stats?.above_max ?? 0);
+    const modelNulled = Number(stats?.nulled_above_max ?? 0);
+    playerRows += rows;
+    aboveWarning += modelWarning;
+    aboveMax += modelAboveMax;
+    nulledAboveMax += modelNulled;
+    if (modelMax !== null) maxUsage = maxUsage === null ? modelMax : Math.max(maxUsage, modelMax);
+    const line =
+      `${model.name}: ${rows} rows, max usage_rate ${modelMax ?? "n/a"}, ${modelWarning} above ${warn}, ${modelAboveMax} above ${max}` +
+      (modelNulled > 0 ? ` (${modelNulled} more above ${max} withheld as NULL, see usage_rate_raw)` : "");
+    lines.push(line);
     details.push(line);
-    if (aboveMax > 0) {
-      const worst = await engine.query(
-        `SELECT player_lookup, team_abbr, game_id, usage_rate FROM ${engine.qualify(target)}
-         WHERE game_date = @game_date AND usage_rate > @max ORDER BY usage_rate DESC LIMIT 5`,
-        { params: { game_date: param.date(gameDate), max: param.float(options.usageMax) } },
+    if (modelWarning > 0) {
+      const minutes = columns.has("minutes_played") ? "minutes_played" : "CAST(NULL AS NUMERIC) AS minutes_played";
+      const worst = await engine.query<UsageRow>(
+        `SELECT player_lookup, team_abbr, game_id, usage_rate, ${minutes} FROM ${target}
+         WHERE game_date = @game_date AND usage_rate > @warn ORDER BY usage_rate DESC, player_lookup LIMIT 20`,
+        { params: { game_date: param.date(gameDate), warn: param.float(warn) } },
       );
-      for (const row of worst) details.push(`  ${row.player_lookup} (${row.team_abbr}, ${row.game_id}): usage_rate ${row.usage_rate}`);
+      flagged.push(...worst);
+      for (const row of worst) {
+        details.push(
+          `  ${row.player_lookup} (${row.team_abbr}, ${row.game_id}): usage_rate ${row.usage_rate}${row.minutes_played !== null ? ` in ${row.minutes_played} min` : ""}` +
+            `${Number(row.usage_rate) > max ? ` - above ${max}` : ""}`,
+        );
+      }
     }
   }
+  const names = (rows: UsageRow[]) => nameSome(rows.map((row) => `${row.player_lookup} (${row.team_abbr}) ${row.usage_rate}`));
+  const state: CheckState = aboveMax > 0 ? "fail" : aboveWarning > 0 ? "warn" : "pass";
   return {
     id: "race_detection",
-    title: `Race detection: usage_rate never above ${options.usageMax}`,
-    passed: failures === 0,
+    title: `Race detection: usage_rate never above ${max}`,
+    state,
     summary:
-      failures > 0
-        ? `${failures} usage_rate value(s) above ${options.usageMax}: the player model ran against partial or missing team totals`
-        : summaries.join("; ") || "no player rows for this date",
+      state === "fail"
+        ? `${aboveMax} usage_rate value(s) above ${max}: the player model ran against partial or missing team totals`
+        : state === "warn"
+          ? `${aboveWarning} usage_rate value(s) above ${warn} (none above ${max}): ${names(flagged)}`
+          : lines.join("; ") || "no player rows for this date",
     details,
+    numbers: {
+      player_rows: playerRows,
+      max_usage_rate: maxUsage,
+      above_warning: aboveWarning,
+      above_max: aboveMax,
+      nulled_above_max: nulledAboveMax,
+      warn_above: warn,
+      max,
+      players_above_warning: flagged.map((row) => ({
+        player_lookup: row.player_lookup,
+        team_abbr: row.team_abbr,
+        game_id: row.game_id,
+        usage_rate: numberOrNull(row.usage_rate),
+        minutes_played: numberOrNull(row.minutes_played),
+      })),
+    },
   };
 }
 
-function latestRunOf(ledger: LedgerRow[]): string | undefined {
-  return ledger.at(-1)?.run_id;
+/** Statuses of a gate that let its models run: succeeded, or with a warning. */
+const GATE_WARNINGS = new Set(["bypassed", "ignored"]);
+
+/** The games a bypassed gate's message names: "2 game(s) let through missing (A, B): ...". */
+function gamesOfGateMessage(message: string | null): string[] {
+  const listed = message?.match(/let through missing \(([^)]*)\)/)?.[1];
+  return listed ? listed.split(", ").map((game) => game.replace(/ and \d+ more$/, "")).filter(Boolean) : [];
 }
 
 function dependencyGates(graph: ProjectGraph, ledger: LedgerRow[]): VerifyCheck {
-  const run = latestRunOf(ledger);
-  const rows = ledger.filter((row) => row.run_id === run);
-  const details: string[] = [];
-  let unmet = 0;
+  const gates = new Map<string, { gate: Action; models: string[] }>();
   for (const model of models(graph)) {
-    const gates = model.dependencies.map((id) => graph.actions.get(id)).filter((action): action is Action => action?.role === "gate");
-    for (const gate of gates) {
-      const result = rows.find((row) => row.action === gate.name);
-      const status = result?.status ?? "not run";
-      if (status !== "succeeded") unmet++;
-      details.push(`${model.name} <- ${gate.name}: ${status}${result?.message ? ` (${result.message})` : ""}`);
+    for (const gate of model.dependencies.map((id) => graph.actions.get(id)).filter((action): action is Action => action?.role === "gate")) {
+      const entry = gates.get(gate.name) ?? { gate, models: [] };
+      entry.models.push(model.name);
+      gates.set(gate.name, entry);
     }
   }
+  const details: string[] = [];
+  const unmet: string[] = [];
+  const warned: string[] = [];
+  const listed: JsonValue[] = [];
+  const statuses: string[] = [];
+  for (const { gate, models: gated } of gates.values()) {
+    // The gate's latest result for the date: a later run with only some models (--actions) leaves
+    // the other gates' last answer standing, as it does their models' rows.
+    const latest = ledger.filter((row) => row.action === gate.name).at(-1);
+    const status = latest?.status ?? "not run";
+    const games = status === "bypassed" ? gamesOfGateMessage(latest?.message ?? null) : [];
+    const message = latest?.message ? ` (${latest.message})` : "";
+    details.push(`${gated.join(", ")} <- ${gate.name}: ${status}${latest ? ` in ${latest.run_id}` : ""}${message}`);
+    listed.push({ gate: gate.name, models: gated, status, run_id: latest?.run_id ?? null, games, message: latest?.message ?? null });
+    statuses.push(status);
+    if (GATE_WARNINGS.has(status)) {
+      const reason = latest?.message?.match(/; bypassed by (.*)$/)?.[1];
+      warned.push(
+        status === "ignored"
+          ? `${gate.name} ignored (not evaluated, --ignore-gates)`
+          : `${gate.name} bypassed: ${games.length ? `${nameSome(games)} let through missing` : (latest?.message ?? "games let through missing")}${reason ? ` (bypassed by ${reason})` : ""}`,
+      );
+    } else if (status !== "succeeded") {
+      unmet.push(`${gate.name} ${status}`);
+    }
+  }
+  const ran = ledger.length > 0;
+  const state: CheckState = !ran || unmet.length > 0 ? "fail" : warned.length > 0 ? "warn" : "pass";
   return {
     id: "dependency_gates",
     title: "Dependency gates: every model's readiness gates passed",
-    passed: run !== undefined && unmet === 0,
-    summary: run === undefined ? "no run recorded for this date" : unmet > 0 ? `${unmet} gate result(s) not satisfied in ${run}` : `all gates satisfied in ${run}`,
+    state,
+    summary: !ran
+      ? "no run recorded for this date"
+      : unmet.length > 0
+        ? `${unmet.length} gate(s) not satisfied: ${unmet.join(", ")}`
+        : warned.length > 0
+          ? `${warned.length} gate(s) passed with a warning: ${warned.join("; ")}`
+          : `all ${gates.size} gate(s) satisfied`,
     details,
+    numbers: {
+      gates_checked: gates.size,
+      succeeded: statuses.filter((status) => status === "succeeded").length,
+      bypassed: statuses.filter((status) => status === "bypassed").length,
+      ignored: statuses.filter((status) => status === "ignored").length,
+      not_satisfied: unmet.length,
+      gates: listed,
+    },
   };
 }
 
 function parseChecks(details: string | null): CheckResult[] {
   if (!details) return [];
-  const parsed = JSON.parse(details) as { checks?: CheckResult[] };
+  const parsed = (typeof details === "string" ? JSON.parse(details) : details) as { checks?: CheckResult[] };
   return parsed.checks ?? [];
 }
+
+/**
+ * A model's ledger rows that ran its write: succeeded, or failed (a failed model may have published
+ * the rest of its games, its checks recorded with it). Skipped and blocked rows did not write.
+ */
+const WROTE = new Set(["succeeded", "failed"]);
 
 function validationCoverage(graph: ProjectGraph, ledger: LedgerRow[], hasPreWriteRules: (model: string) => boolean): VerifyCheck {
   const details: string[] = [];
   let missing = 0;
   let failed = 0;
+  let checked = 0;
   for (const model of models(graph).filter((action) => action.kind === "incremental")) {
-    const latest = ledger.filter((row) => row.action === model.name && row.status !== "skipped").at(-1);
+    checked++;
+    const own = ledger.filter((row) => row.action === model.name);
+    const latest = own.filter((row) => WROTE.has(row.status)).at(-1);
+    const attempt = own.at(-1);
+    const since = attempt && attempt !== latest ? `; latest attempt ${attempt.status} in ${attempt.run_id}` : "";
     if (!latest) {
       missing++;
-      details.push(`${model.name}: never ran for this date`);
+      details.push(`${model.name}: never ran its write for this date${since}`);
       continue;
     }
     const checks = parseChecks(latest.details);
     const pre = checks.filter((check) => check.phase === "pre-write");
     const post = checks.filter((check) => check.phase === "post-write");
     const postFailed = post.filter((check) => !check.passed && check.severity === "error");
+    const postWarnings = post.filter((check) => !check.passed && check.severity === "warning");
     const preMissing = hasPreWriteRules(model.name) && pre.length === 0;
     if (preMissing || post.length === 0) missing++;
     failed += postFailed.length;
     const quarantined = latest.rows_quarantined ?? 0;
+    const failedBefore = latest.status === "failed" && checks.length === 0 ? ` - failed before its checks ran${latest.message ? `: ${latest.message.split("\n")[0]}` : ""}` : "";
     details.push(
       `${model.name} (${latest.run_id}, ${latest.status}): pre-write ${pre.length} rules` +
         `${pre.some((check) => !check.passed) ? ` (${pre.filter((check) => !check.passed).map((check) => `${check.check}: ${check.rows}`).join(", ")})` : ""}, ` +
         `${quarantined} rows quarantined; post-write ${post.length} checks, ${post.filter((check) => check.passed).length} passed` +
-        `${postFailed.length ? ` - FAILED ${postFailed.map((check) => check.check).join(", ")}` : ""}`,
+        `${postWarnings.length ? `, warnings ${postWarnings.map((check) => check.check).join(", ")}` : ""}` +
+        `${postFailed.length ? ` - FAILED ${postFailed.map((check) => check.check).join(", ")}` : ""}${failedBefore}${since}`,
     );
   }
   return {
     id: "validation_coverage",
     title: "Validation coverage: pre- and post-write checks ran for every model",
-    passed: missing === 0 && failed === 0,
+    state: missing === 0 && failed === 0 ? "pass" : "fail",
     summary:
       missing > 0
         ? `${missing} model(s) without their checks in the ledger`
@@ -226,6 +414,7 @@ function validationCoverage(graph: ProjectGraph, ledger: LedgerRow[], hasPreWrit
           ? `${failed} post-write check(s) failed`
           : "every model ran its pre- and post-write checks",
     details,
+    numbers: { models_checked: checked, models_without_checks: missing, post_write_failed: failed },
   };
 }
 
@@ -234,7 +423,7 @@ async function duplicates(options: VerifyOptions): Promise<VerifyCheck> {
   const details: string[] = [];
   let total = 0;
   for (const model of models(graph).filter((action) => action.uniqueKey.length > 0)) {
-    const target = { dataset: model.target.schema, table: model.target.name };
+    const target = targetRef(model);
     if (!(await engine.describeTable(target))) continue;
     const keys = model.uniqueKey.join(", ");
     const [row] = await engine.query(
@@ -250,9 +439,10 @@ async function duplicates(options: VerifyOptions): Promise<VerifyCheck> {
   return {
     id: "duplicates",
     title: "Duplicates: one row per unique key",
-    passed: total === 0,
+    state: total === 0 ? "pass" : "fail",
     summary: total === 0 ? "no duplicated key on this date" : `${total} duplicated key(s) on this date`,
     details,
+    numbers: { duplicated_keys: total },
   };
 }
 
@@ -261,7 +451,7 @@ async function quarantine(options: VerifyOptions): Promise<VerifyCheck> {
   const details: string[] = [];
   let total = 0;
   for (const model of models(graph).filter((action) => action.kind === "incremental")) {
-    const table = quarantineTable({ dataset: model.target.schema, table: model.target.name });
+    const table = quarantineTable(targetRef(model));
     if (!(await engine.describeTable(table))) continue;
     const rows = await engine.query(
       `SELECT rule, COUNT(*) AS quarantined FROM ${engine.qualify(table)} WHERE game_date = @game_date GROUP BY rule ORDER BY rule`,
@@ -275,21 +465,31 @@ async function quarantine(options: VerifyOptions): Promise<VerifyCheck> {
   return {
     id: "quarantine",
     title: "Quarantine: rows held back by pre-write rules (information)",
-    passed: true,
+    state: "pass",
     summary: total === 0 ? "nothing quarantined for this date" : `${total} row(s) in quarantine for this date (see runner quarantine list)`,
     details,
+    numbers: { rows_quarantined: total },
   };
 }
 
+const HELD_BACK_TITLE = "Held-back games: every game of the date published, or why not";
+
 /**
- * Games of the date some model did not publish, with the reason (DESIGN 6). A held-back game is a
- * missing number, so the check does not pass while one is listed: its reason says what to fix
- * (a late or partial source, a rejected row) and a run after the fix publishes the game.
+ * Games of the date some model did not publish, with the reason (DESIGN 6). A game held back
+ * because its source is late or partial (or a model upstream held it back) is a missing number
+ * that a later run publishes: a warning. A game held back for a rejected row is a data failure.
  */
 async function heldBackGames(options: VerifyOptions): Promise<VerifyCheck> {
   const { engine, gameDate } = options;
   if (!(await engine.describeTable(HELD_BACK_TABLE))) {
-    return { id: "held_back_games", title: HELD_BACK_TITLE, passed: true, summary: "no game held back (nothing recorded yet)", details: [] };
+    return {
+      id: "held_back_games",
+      title: HELD_BACK_TITLE,
+      state: "pass",
+      summary: "no game held back (nothing recorded yet)",
+      details: [],
+      numbers: { games: 0, rejected: 0, held_back: [] },
+    };
   }
   const rows = await engine.query<{ game_id: string; model: string; reason: string; detail: string }>(
     `SELECT game_id, model, reason, detail FROM ${engine.qualify(HELD_BACK_TABLE)}
@@ -298,22 +498,109 @@ async function heldBackGames(options: VerifyOptions): Promise<VerifyCheck> {
     { params: { game_date: param.date(gameDate) } },
   );
   const games = [...new Set(rows.map((row) => row.game_id))];
+  const rejected = [...new Set(rows.filter((row) => row.reason === "rejected").map((row) => row.game_id))];
   const details = games.map((game) => {
     const own = rows.filter((row) => row.game_id === game && row.reason !== "upstream_held_back");
     const downstream = rows.filter((row) => row.game_id === game && row.reason === "upstream_held_back").map((row) => row.model);
     const where = own.map((row) => `${row.model}: ${row.reason} (${row.detail})`).join("; ");
     return `${game}: ${where || "held back upstream"}${downstream.length ? `; so also held back in ${downstream.join(", ")}` : ""}`;
   });
+  const state: CheckState = rejected.length > 0 ? "fail" : games.length > 0 ? "warn" : "pass";
   return {
     id: "held_back_games",
     title: HELD_BACK_TITLE,
-    passed: games.length === 0,
-    summary: games.length === 0 ? "every game of the date was published" : `${games.length} game(s) held back: ${games.join(", ")}`,
+    state,
+    summary:
+      games.length === 0
+        ? "every game of the date was published"
+        : `${games.length} game(s) held back: ${games.join(", ")}` +
+          (rejected.length > 0 ? `; ${rejected.length} for rejected rows (a data failure): ${rejected.join(", ")}` : ""),
     details,
+    numbers: {
+      games: games.length,
+      rejected: rejected.length,
+      held_back: rows.map((row) => ({ game_id: row.game_id, model: row.model, reason: row.reason, detail: row.detail })),
+    },
   };
 }
 
-const HELD_BACK_TITLE = "Held-back games: every game of the date published, or why not";
+interface CoverageRow extends Row {
+  game_id: string;
+  team_abbr: string;
+  played: number;
+  with_usage: number;
+}
+
+/**
+ * Per team and game of the date, the share of the players who played (minutes_played > 0) that
+ * have a usage_rate. Below the threshold, usage is missing for too many of the team's players
+ * (partial team totals, values withheld): a warning naming the team and game.
+ */
+async function usageCoverage(options: VerifyOptions): Promise<VerifyCheck> {
+  const { engine, gameDate, usageCoverageWarnPct: threshold } = options;
+  const details: string[] = [];
+  const below: { game_id: string; team_abbr: string; played: number; with_usage: number; coverage_pct: number }[] = [];
+  let teams = 0;
+  for (const { model, columns } of await playerTables(options, details)) {
+    if (!["usage_rate", "minutes_played", "team_abbr", "game_id"].every((column) => columns.has(column))) {
+      details.push(`${model.name}: no usage_rate, minutes_played, team_abbr and game_id columns`);
+      continue;
+    }
+    const target = engine.qualify(targetRef(model));
+    const params = { game_date: param.date(gameDate) };
+    const rows = await engine.query<CoverageRow>(
+      `SELECT game_id, team_abbr, COUNT(*) AS played, COUNTIF(usage_rate IS NOT NULL) AS with_usage
+       FROM ${target}
+       WHERE game_date = @game_date AND minutes_played > 0
+       GROUP BY game_id, team_abbr
+       ORDER BY game_id, team_abbr`,
+      { params },
+    );
+    teams += rows.length;
+    const low = rows
+      .map((row) => ({ game_id: row.game_id, team_abbr: row.team_abbr, played: Number(row.played), with_usage: Number(row.with_usage) }))
+      .filter((row) => 100 * row.with_usage < threshold * row.played)
+      .map((row) => ({ ...row, coverage_pct: Math.round((1000 * row.with_usage) / row.played) / 10 }));
+    const reasons = new Map<string, string>();
+    if (low.length > 0 && columns.has("usage_rate_anomaly_reason")) {
+      const why = await engine.query<{ game_id: string; team_abbr: string; reason: string | null; players: number }>(
+        `SELECT game_id, team_abbr, usage_rate_anomaly_reason AS reason, COUNT(*) AS players
+         FROM ${target}
+         WHERE game_date = @game_date AND minutes_played > 0 AND usage_rate IS NULL
+         GROUP BY game_id, team_abbr, usage_rate_anomaly_reason
+         ORDER BY game_id, team_abbr, reason`,
+        { params },
+      );
+      for (const row of why) {
+        const key = `${row.game_id}/${row.team_abbr}`;
+        const part = `${row.players} ${row.reason ?? "no reason recorded"}`;
+        reasons.set(key, reasons.has(key) ? `${reasons.get(key)}, ${part}` : part);
+      }
+    }
+    details.push(`${model.name}: ${rows.length} team(s) checked, ${low.length} below ${threshold} percent`);
+    for (const row of low) {
+      const reason = reasons.get(`${row.game_id}/${row.team_abbr}`);
+      details.push(
+        `  ${row.team_abbr} in ${row.game_id}: ${row.with_usage} of ${row.played} players who played have a usage_rate (${row.coverage_pct} percent)` +
+          `${reason ? `; without: ${reason}` : ""}`,
+      );
+    }
+    below.push(...low);
+  }
+  return {
+    id: "usage_coverage",
+    title: `Usage coverage: at least ${threshold} percent of the players who played have a usage_rate, per team and game`,
+    state: below.length > 0 ? "warn" : "pass",
+    summary:
+      below.length > 0
+        ? `${below.length} team(s) below ${threshold} percent: ${nameSome(below.map((row) => `${row.team_abbr} in ${row.game_id} (${row.coverage_pct} percent)`))}`
+        : teams > 0
+          ? `all ${teams} team(s) at or above ${threshold} percent`
+          : "no player who played on this date",
+    details,
+    numbers: { teams_checked: teams, teams_below: below.length, warn_below_pct: threshold, below },
+  };
+}
 
 export async function verifyDate(options: VerifyOptions, hasPreWriteRules: (model: string) => boolean): Promise<VerifyReport> {
   const ledger = await ledgerRows(options.engine, options.gameDate);
@@ -324,7 +611,34 @@ export async function verifyDate(options: VerifyOptions, hasPreWriteRules: (mode
     validationCoverage(options.graph, ledger, hasPreWriteRules),
     await duplicates(options),
     await heldBackGames(options),
+    await usageCoverage(options),
     await quarantine(options),
   ];
-  return { gameDate: options.gameDate, generatedAt: new Date().toISOString(), passed: checks.every((check) => check.passed), checks };
+  return {
+    gameDate: options.gameDate,
+    generatedAt: new Date().toISOString(),
+    state: worstState(checks.map((check) => check.state)),
+    warehouse: options.warehouse,
+    checks,
+  };
+}
+
+/** Verifies each date in order: one report per date, the worst state and how many dates had each. */
+export async function verifyRange(
+  options: Omit<VerifyOptions, "gameDate">,
+  dates: string[],
+  hasPreWriteRules: (model: string) => boolean,
+): Promise<VerifyRangeReport> {
+  const reports: VerifyReport[] = [];
+  for (const gameDate of dates) reports.push(await verifyDate({ ...options, gameDate }, hasPreWriteRules));
+  const count = (state: CheckState) => reports.filter((report) => report.state === state).length;
+  return {
+    startDate: dates[0] ?? "",
+    endDate: dates.at(-1) ?? "",
+    generatedAt: new Date().toISOString(),
+    state: worstState(reports.map((report) => report.state)),
+    warehouse: options.warehouse,
+    dates: reports,
+    totals: { dates: reports.length, pass: count("pass"), warn: count("warn"), fail: count("fail") },
+  };
 }

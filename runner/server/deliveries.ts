@@ -36,6 +36,7 @@ export const DELIVERY_COLUMNS: ColumnSpec[] = [
 
 export type DeliveryOutcome =
   | "completed"
+  | "completed_with_warnings"
   | "failed"
   | "not_ready"
   | "busy"
@@ -51,7 +52,16 @@ export type DeliveryOutcome =
   | "shutting_down";
 
 /** Outcomes after which the message is done: a redelivery of it is a duplicate and runs nothing. */
-export const DONE_OUTCOMES = ["completed", "failed", "skipped", "no_processors", "late_completed", "late_failed"];
+export const DONE_OUTCOMES = [
+  "completed",
+  "completed_with_warnings",
+  "failed",
+  "skipped",
+  "no_processors",
+  "late_completed",
+  "late_completed_with_warnings",
+  "late_failed",
+];
 
 /** How far back a redelivery is looked for: Pub/Sub keeps unacknowledged messages at most 31 days. */
 export const DUPLICATE_WINDOW_DAYS = 31;

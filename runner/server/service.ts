@@ -9,7 +9,9 @@
  *   200 skipped          Phase 2 reported a failure, or the date has no games
  *   200 duplicate        this messageId already got a final answer
  *   500 busy             a run of the same date is in progress, or no run slot freed in time
- *   200 completed        the run succeeded (warnings allowed)
+ *   200 completed        the run succeeded
+ *   200 completed_with_warnings  it succeeded with a gate bypassed or ignored, or games held back:
+ *                        all named in the body's warnings
  *   200 failed           a model or blocking check failed, or the run was refused (byte budget):
  *                        acknowledged, not retried (ledger, deliveries table, ERROR log)
  *   500 not_ready        a gate is unmet, the warehouse is busy, a write conflicted: Pub/Sub retries later
@@ -20,7 +22,7 @@
  */
 import { describeError, NotReadyError, RunnerError } from "../errors.ts";
 import type { Engine } from "../engines/engine.ts";
-import { actionJson, newRunId, runProject, type RunSummary } from "../execution/run.ts";
+import { actionJson, newRunId, runProject, warningsOf, type RunSummary } from "../execution/run.ts";
 import { targetOf, type WriteChecks } from "../execution/write.ts";
 import type { Logger } from "../log.ts";
 import type { ProjectGraph } from "../plan/actions.ts";
@@ -147,6 +149,9 @@ function actionResults(summary: RunSummary) {
 }
 
 function summaryReason(summary: RunSummary): string | undefined {
+  if (summary.outcome === "warnings") {
+    return summary.results.flatMap((result) => warningsOf(result.actions)).map((warning) => `${warning.action}: ${warning.message}`).join("; ");
+  }
   const wanted = summary.outcome === "not_ready" ? "blocked" : summary.outcome === "failed" ? "failed" : undefined;
   if (!wanted) return undefined;
   const actions = summary.results.flatMap((result) => result.actions).filter((action) => action.status === wanted);
@@ -385,6 +390,7 @@ export class DeliveryService {
     const { summary } = result;
     const body = { ...about, reason: summaryReason(summary), duration_ms: summary.durationMs, actions: actionResults(summary) };
     if (summary.outcome === "success") return answer(200, "completed", body);
+    if (summary.outcome === "warnings") return answer(200, "completed_with_warnings", { ...body, warnings: summary.results.flatMap((date) => warningsOf(date.actions)) });
     if (summary.outcome === "failed") return answer(200, "failed", body);
     return answer(500, "not_ready", body, NOT_READY_RETRY_AFTER_S);
   }
@@ -464,7 +470,7 @@ export class DeliveryService {
     const result = this.answerFor({}, late);
     const reason = typeof result.body.reason === "string" ? result.body.reason : null;
     const outcome = `late_${result.outcome}`;
-    context.log.log(result.outcome === "completed" ? "NOTICE" : "ERROR", `Run ${context.runId} finished after its answer (timeout): ${result.outcome}`, {
+    context.log.log(result.outcome === "completed" ? "NOTICE" : result.outcome === "completed_with_warnings" ? "WARNING" : "ERROR", `Run ${context.runId} finished after its answer (timeout): ${result.outcome}`, {
       run_id: context.runId,
       outcome,
     });

@@ -9,6 +9,11 @@
  * query no script matches runs and returns no rows. DDL keeps a table registry so tables.get sees
  * what CREATE TABLE made: a CTAS gets the schema `tableSchema` gives it, `AS SELECT * FROM x LIMIT
  * 0` copies x's, ALTER TABLE ... ADD COLUMN [IF NOT EXISTS] appends to it, and DROP TABLE removes it.
+ *
+ * Sessions: a job with createSession gets a new session id (statistics.sessionInfo), a job whose
+ * connectionProperties name session_id runs in it, CALL BQ.ABORT_SESSION() ends it; a job naming a
+ * session that is unknown or ended fails, and so does BEGIN/COMMIT/ROLLBACK TRANSACTION outside a
+ * session, as on BigQuery. Transactions are not modelled further: every statement applies at once.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -70,6 +75,12 @@ export interface JobInsert {
   queryParameters: QueryParameter[];
   maximumBytesBilled: string | undefined;
   jobTimeoutMs: string | undefined;
+  /** configuration.query.createSession. */
+  createSession: boolean;
+  /** configuration.query.connectionProperties, as sent. */
+  connectionProperties: { key: string; value: string }[];
+  /** The session the job ran in: the one it created, or the one its session_id property named. */
+  sessionId: string | undefined;
 }
 
 export interface QueryParameter {
@@ -167,6 +178,8 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
   const jobs = new Map<string, FakeJob>();
   const datasets = new Set<string>();
   const tables = new Map<string, TableEntry>();
+  /** Session id -> whether it is still active. */
+  const sessions = new Map<string, boolean>();
 
   const take = (sql: string, dryRun: boolean): ScriptedAnswer | undefined => {
     const found = answers.find(
@@ -219,6 +232,7 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
       statistics: {
         totalBytesProcessed: String(job.answer?.totalBytesProcessed ?? 0),
         query: { totalBytesProcessed: String(job.answer?.totalBytesProcessed ?? 0) },
+        ...(job.insert.sessionId ? { sessionInfo: { sessionId: job.insert.sessionId } } : {}),
       },
     };
   };
@@ -259,6 +273,8 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
     const configuration = (body.configuration ?? {}) as Record<string, unknown>;
     const queryConfig = (configuration.query ?? {}) as Record<string, unknown>;
     const reference = (body.jobReference ?? {}) as Record<string, unknown>;
+    const connectionProperties = (queryConfig.connectionProperties ?? []) as { key: string; value: string }[];
+    const createSession = queryConfig.createSession === true;
     const insert: JobInsert = {
       jobId: String(reference.jobId ?? `job_${inserts.length}`),
       projectId,
@@ -270,16 +286,34 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
       queryParameters: (queryConfig.queryParameters ?? []) as QueryParameter[],
       maximumBytesBilled: typeof queryConfig.maximumBytesBilled === "string" ? queryConfig.maximumBytesBilled : undefined,
       jobTimeoutMs: typeof configuration.jobTimeoutMs === "string" ? configuration.jobTimeoutMs : undefined,
+      createSession,
+      connectionProperties,
+      sessionId: connectionProperties.find((property) => property.key === "session_id")?.value,
     };
     inserts.push(insert);
-    const answer = take(insert.sql, insert.dryRun);
-    if (answer?.httpError) return { status: answer.httpError.status, body: errorBody(answer.httpError) };
+    if (!insert.dryRun && jobs.has(insert.jobId)) {
+      return { status: 409, body: errorBody({ status: 409, reason: "duplicate", message: `Already Exists: Job ${projectId}:${insert.jobId}` }) };
+    }
+    const scripted = take(insert.sql, insert.dryRun);
+    if (scripted?.httpError) return { status: scripted.httpError.status, body: errorBody(scripted.httpError) };
+    let answer = scripted;
+    if (!insert.dryRun) {
+      if (createSession) {
+        insert.sessionId = `session_${sessions.size + 1}`;
+        sessions.set(insert.sessionId, true);
+      }
+      // What BigQuery itself refuses fails the job, whatever the script says.
+      if (insert.sessionId && !sessions.get(insert.sessionId)) {
+        answer = { match: "", jobError: { status: 400, reason: "invalid", message: `Session ${insert.sessionId} is not active` } };
+      } else if (!insert.sessionId && /^\s*(BEGIN|COMMIT|ROLLBACK)\s+TRANSACTION\b/i.test(insert.sql)) {
+        answer = { match: "", jobError: { status: 400, reason: "invalidQuery", message: "Transaction control statements are supported only in scripts or sessions" } };
+      } else if (insert.sessionId && /^\s*CALL\s+BQ\.ABORT_SESSION\(\s*\)/i.test(insert.sql)) {
+        sessions.set(insert.sessionId, false);
+      }
+    }
     if (insert.dryRun) {
       if (answer?.jobError) return { status: answer.jobError.status, body: errorBody(answer.jobError) };
       return { status: 200, body: jobResource({ insert, answer, polls: 0 }, true) };
-    }
-    if (jobs.has(insert.jobId)) {
-      return { status: 409, body: errorBody({ status: 409, reason: "duplicate", message: `Already Exists: Job ${projectId}:${insert.jobId}` }) };
     }
     const job: FakeJob = { insert, answer, polls: 0 };
     jobs.set(insert.jobId, job);

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli, tempDir } from "../helpers.ts";
 import { startFakeBigQuery, type FakeBigQuery, type JobInsert } from "./fake_server.ts";
-import { DATE, PROJECT, fakeEnv, modelColumns, schemaByModel } from "./support.ts";
+import { DATE, PROJECT, addExistingTargets, fakeEnv, modelColumns, schemaByModel } from "./support.ts";
 
 const models = modelColumns();
 const GAMES = ["20250115_BOS_LAL", "20250115_DEN_PHX", "20250115_MIA_NYK"];
@@ -17,6 +17,9 @@ let fake: FakeBigQuery;
 
 beforeEach(async () => {
   fake = await startFakeBigQuery({ tableSchema: schemaByModel(models) });
+  // The models' tables exist, as after a first run: creating one is DDL, which a BigQuery
+  // transaction does not allow, and the publish runs it inside (transaction.test.ts).
+  addExistingTargets(fake, models);
 });
 
 afterEach(async () => {
@@ -49,7 +52,7 @@ function param(job: JobInsert, name: string) {
 }
 
 describe("runner run --target bigquery", () => {
-  it("sends the staged write of every model as jobs: stage, shape, create, MERGE on the run dates, checks, drop", async () => {
+  it("sends the staged write of every model as jobs: stage, shape, MERGE on the run dates, checks, drop", async () => {
     scriptChecksPass();
     scriptStagedGames();
     const result = await run(["--json"]);
@@ -87,7 +90,6 @@ describe("runner run --target bigquery", () => {
       position(new RegExp(`^CREATE OR REPLACE TABLE ${stage}`)),
       position(/^SELECT COUNT\(\*\) AS row_count, COUNTIF/),
       position(/^SELECT DISTINCT game_id AS game/),
-      position(new RegExp(`^CREATE TABLE IF NOT EXISTS \`${PROJECT}.nba_analytics.player_game_boxscore\`\\nPARTITION BY game_date`)),
       position(/^MERGE /),
       position(/^WITH written AS/),
       position(new RegExp(`^DROP TABLE IF EXISTS ${stage}`)),
@@ -153,17 +155,33 @@ describe("runner run --target bigquery", () => {
     expect(merges[1]?.jobId).toBe(merges[0]?.jobId);
   });
 
-  it("runs a job that failed for a transient reason again, as a new job", async () => {
+  it("runs a job outside a transaction that failed for a transient reason again, as a new job", async () => {
     scriptChecksPass();
     fake.script({
-      match: "MERGE `nba-props-platform.nba_analytics.team_game_boxscore`",
-      jobError: { status: 400, reason: "invalidQuery", message: "Could not serialize access to table nba_analytics.team_game_boxscore due to concurrent update" },
+      match: `CREATE OR REPLACE TABLE ${STAGE_OF("team_game_boxscore")}`,
+      jobError: { status: 400, reason: "invalidQuery", message: "Could not serialize access to table runner_staging.team_game_boxscore due to concurrent update" },
     });
     const result = await run(["--actions", "team_game_boxscore"]);
     expect(result.code, result.stderr).toBe(0);
-    const merges = jobsFor("team_game_boxscore").filter((job) => job.sql.startsWith("MERGE"));
-    expect(merges).toHaveLength(2);
-    expect(merges[1]?.jobId).not.toBe(merges[0]?.jobId);
+    const stages = jobsFor("team_game_boxscore").filter((job) => job.sql.startsWith("CREATE OR REPLACE TABLE"));
+    expect(stages).toHaveLength(2);
+    expect(stages[1]?.jobId).not.toBe(stages[0]?.jobId);
+  });
+
+  it("does not run a MERGE that failed inside its transaction again: rolls back, NOT READY, exit 75", async () => {
+    scriptChecksPass();
+    fake.script({
+      match: "MERGE `nba-props-platform.nba_analytics.team_game_boxscore`",
+      jobError: { status: 400, reason: "invalidQuery", message: "Transaction is aborted due to concurrent update against table nba_analytics.team_game_boxscore" },
+    });
+    const result = await run(["--actions", "team_game_boxscore"]);
+    expect(result.code, result.stderr).toBe(75);
+    expect(result.stdout).toContain("team_game_boxscore: BigQuery invalidQuery inside a transaction, which was rolled back: Transaction is aborted due to concurrent update");
+    const sqls = jobsFor("team_game_boxscore").map((job) => job.sql);
+    expect(sqls.filter((sql) => sql.startsWith("MERGE"))).toHaveLength(1);
+    const merge = jobsFor("team_game_boxscore").find((job) => job.sql.startsWith("MERGE"));
+    const inSession = fake.jobs().filter((job) => job.sessionId !== undefined && job.sessionId === merge?.sessionId);
+    expect(inSession.map((job) => job.sql.split("\n")[0])).toEqual(["BEGIN TRANSACTION", merge?.sql.split("\n")[0], "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
   });
 
   it("maps a 400 syntax error to a failure (exit 1) with BigQuery's message, without retrying", async () => {
@@ -189,15 +207,15 @@ describe("runner run --target bigquery", () => {
 
   it("cancels a job that is not done within the job timeout and reports NOT READY", async () => {
     scriptChecksPass();
-    fake.script({ match: "MERGE `nba-props-platform.nba_analytics.team_game_boxscore`", pendingPolls: "forever", times: Infinity });
+    fake.script({ match: `CREATE OR REPLACE TABLE ${STAGE_OF("team_game_boxscore")}`, pendingPolls: "forever", times: Infinity });
     const result = await run(["--actions", "team_game_boxscore"], { RUNNER_BIGQUERY_JOB_TIMEOUT_MS: "1000", RUNNER_BIGQUERY_RETRY_MAX_ATTEMPTS: "2" });
     expect(result.code, result.stderr).toBe(75);
     expect(result.stdout).toContain("was not done within 1000 ms");
-    const merges = jobsFor("team_game_boxscore").filter((job) => job.sql.startsWith("MERGE"));
-    expect(merges).toHaveLength(2);
-    for (const merge of merges) expect(merge.jobTimeoutMs).toBe("1000");
+    const stages = jobsFor("team_game_boxscore").filter((job) => job.sql.startsWith("CREATE OR REPLACE TABLE"));
+    expect(stages).toHaveLength(2);
+    for (const stage of stages) expect(stage.jobTimeoutMs).toBe("1000");
     const cancels = fake.requests.filter((request) => request.method === "POST" && request.path.endsWith("/cancel"));
-    expect(cancels.map((request) => request.path.split("/").at(-2))).toEqual(merges.map((merge) => merge.jobId));
+    expect(cancels.map((request) => request.path.split("/").at(-2))).toEqual(stages.map((stage) => stage.jobId));
   });
 
   it("sends maximumBytesBilled, the location and extra labels from runner.config.json and the environment", async () => {

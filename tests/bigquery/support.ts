@@ -2,7 +2,7 @@
 import { compileProject } from "../../runner/compile/compile.ts";
 import { buildProjectGraph } from "../../runner/plan/actions.ts";
 import { ROOT } from "../helpers.ts";
-import type { Field } from "./fake_server.ts";
+import type { FakeBigQuery, Field } from "./fake_server.ts";
 
 export const PROJECT = "nba-props-platform";
 export const DATE = "2025-01-15";
@@ -15,6 +15,26 @@ export function modelColumns(projectDir = ROOT): Map<string, string[]> {
     if (action.kind === "incremental") models.set(action.name, action.columns.map((column) => column.name));
   }
   return models;
+}
+
+/** The full table id (project.dataset.table) of every incremental model's target. */
+export function modelTargetIds(projectDir = ROOT): Map<string, string> {
+  const graph = buildProjectGraph(compileProject({ projectDir, dates: { start: DATE, end: DATE } }));
+  const targets = new Map<string, string>();
+  for (const action of graph.actions.values()) {
+    if (action.kind === "incremental") targets.set(action.name, `${PROJECT}.${action.target.schema}.${action.target.name}`);
+  }
+  return targets;
+}
+
+/**
+ * Registers every model's target in the fake as already there (with the model's documented
+ * columns, as its stage gets them), as after a first run: the publish then runs no CREATE TABLE,
+ * which a BigQuery transaction does not allow.
+ */
+export function addExistingTargets(fake: FakeBigQuery, models: Map<string, string[]>, targets = modelTargetIds()): void {
+  const schema = schemaByModel(models);
+  for (const id of targets.values()) fake.tables.set(id, { fields: schema(id) ?? [], resource: {} });
 }
 
 function fieldType(column: string): string {

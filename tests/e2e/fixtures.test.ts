@@ -106,15 +106,17 @@ describe("balldontlie 2024-01-15, loaded and run end to end", () => {
   it("verifies the date: all checks pass", async () => {
     const report = await runCli(["verify", "--date", DATE, "--format", "json", "--warehouse", warehouse]);
     expect(report.code, report.stdout).toBe(0);
-    const parsed = JSON.parse(report.stdout) as { passed: boolean; checks: { id: string; passed: boolean }[] };
-    expect(parsed.checks.map((check) => [check.id, check.passed])).toEqual([
-      ["ordered_execution", true],
-      ["race_detection", true],
-      ["dependency_gates", true],
-      ["validation_coverage", true],
-      ["duplicates", true],
-      ["held_back_games", true],
-      ["quarantine", true],
+    const parsed = JSON.parse(report.stdout) as { state: string; passed: boolean; checks: { id: string; state: string; passed: boolean }[] };
+    expect(parsed.state).toBe("pass");
+    expect(parsed.checks.map((check) => [check.id, check.state, check.passed])).toEqual([
+      ["ordered_execution", "pass", true],
+      ["race_detection", "pass", true],
+      ["dependency_gates", "pass", true],
+      ["validation_coverage", "pass", true],
+      ["duplicates", "pass", true],
+      ["held_back_games", "pass", true],
+      ["usage_coverage", "pass", true],
+      ["quarantine", "pass", true],
     ]);
   });
 

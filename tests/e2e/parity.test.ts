@@ -52,24 +52,54 @@ function normalise(actions: OfficialAction[] | undefined) {
   );
 }
 
+function expectSameGraph(official: OfficialGraph, ours: OfficialGraph): void {
+  expect(official.graphErrors?.compilationErrors ?? []).toEqual([]);
+  for (const kind of ["tables", "assertions", "operations", "declarations"] as const) {
+    const expected = normalise(official[kind]);
+    const actual = normalise(ours[kind]);
+    expect(Object.keys(actual).sort(), kind).toEqual(Object.keys(expected).sort());
+    expect(actual, kind).toEqual(expected);
+  }
+}
+
 describe("parity with the official @dataform/cli", () => {
   it.each([
     { start_date: "2025-01-15", end_date: "2025-01-15" },
     { start_date: "2024-12-30", end_date: "2025-01-02" },
   ])("compiles the same graph for %j", async (vars) => {
     const official = await officialCompile(vars);
-    expect(official.graphErrors?.compilationErrors ?? []).toEqual([]);
     const ours = compileProject({ dates: { start: vars.start_date, end: vars.end_date } }) as unknown as OfficialGraph;
-
-    for (const kind of ["tables", "assertions", "operations", "declarations"] as const) {
-      const expected = normalise(official[kind]);
-      const actual = normalise(ours[kind]);
-      expect(Object.keys(actual).sort(), kind).toEqual(Object.keys(expected).sort());
-      expect(actual, kind).toEqual(expected);
-    }
+    expectSameGraph(official, ours);
     // The vars really reach the SQL: the run dates appear in the model queries.
     const player = (ours.tables ?? []).find((table) => table.target.name === "player_game_summary");
     expect(player?.query).toContain(`BETWEEN DATE '${vars.start_date}' AND DATE '${vars.end_date}'`);
     expect((ours.tables ?? []).length).toBe(6);
+  });
+
+  it("accepts every var declared in includes/vars.js, and both compilers read them the same way", async () => {
+    const vars = {
+      start_date: "2025-01-15",
+      end_date: "2025-01-15",
+      as_of_date: "2025-01-20",
+      boxscore_coverage_min_pct: "95.5",
+      boxscore_staleness_days: "7",
+      report_gate_bypasses: "true",
+    };
+    const official = await officialCompile(vars);
+    const { start_date: start, end_date: end, ...rest } = vars;
+    const ours = compileProject({ dates: { start, end }, vars: rest }) as unknown as OfficialGraph;
+    expectSameGraph(official, ours);
+    const gate = (official.assertions ?? []).find((assertion) => assertion.target.name === "boxscores_complete");
+    expect(gate?.query).toContain("DATE '2025-01-20'");
+    expect(gate?.query).toMatch(/coverage_pct (<|>=) 95\.5\b/);
+  });
+
+  it.each([
+    ["boxscore_coverage_min_pct=150", "var boxscore_coverage_min_pct=150: must be a number from 0 to 100 (includes/vars.js)"],
+    ["as_of_date=2025-02-30", "var as_of_date=2025-02-30: must be a calendar date YYYY-MM-DD (includes/vars.js)"],
+    ["boxscore_coverage_pct=100", "var boxscore_coverage_pct: unknown var; did you mean boxscore_coverage_min_pct?"],
+  ])("fails the official compile (GCP Dataform) on %s, naming the var", async (assignment, message) => {
+    const [name = "", value = ""] = assignment.split("=");
+    await expect(officialCompile({ start_date: "2025-01-15", end_date: "2025-01-15", [name]: value })).rejects.toThrow(message);
   });
 });

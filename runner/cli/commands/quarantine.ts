@@ -46,7 +46,8 @@ function filters(options: QuarantineOptions, dates: RunDates | undefined): { whe
     params.end_date = param.date(dates.end);
   }
   if (options.rule) {
-    clauses.push("rule = @rule");
+    // A quarantined row lists every rule it broke ("a, b"): match one of them.
+    clauses.push("CONCAT(', ', rule, ', ') LIKE CONCAT('%, ', @rule, ', %')");
     params.rule = param.string(options.rule);
   }
   if (options.run) {
@@ -85,7 +86,7 @@ async function queryQuarantine(
 
 function addFilterOptions(command: Command): Command {
   addDateOptions(command);
-  command.option("--model <name>", "one model only").option("--rule <name>", "one rule only").option("--run <run_id>", "one run only").option("--json", "print JSON");
+  command.option("--model <name>", "one model only").option("--rule <name>", "rows that broke this rule (among others)").option("--run <run_id>", "one run only").option("--json", "print JSON");
   addWarehouseOption(command);
   addProjectOption(command);
   return command;

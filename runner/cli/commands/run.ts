@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { BadInputError } from "../../errors.ts";
 import { plannedStatements } from "../../execution/dry_run.ts";
-import { DEFAULT_CONCURRENCY, planForWindow, runProject, summaryJson, type RunSummary } from "../../execution/run.ts";
+import { DEFAULT_CONCURRENCY, heldBackOfDate, planForWindow, runProject, summaryJson, warningsOf, type RunSummary } from "../../execution/run.ts";
 import { defenseChecks } from "../../checks/defense.ts";
 import { PROJECT_DIR } from "../../compile/compile.ts";
 import { parseRunDates } from "../../dates.ts";
@@ -36,7 +36,12 @@ interface RunCommandOptions extends DateOptions, ProjectOptions, SelectionOption
 }
 
 function summaryText(summary: RunSummary): string {
-  const verdict = { success: "succeeded", not_ready: "NOT READY (retry later, exit 75)", failed: "FAILED (exit 1)" }[summary.outcome];
+  const verdict = {
+    success: "succeeded",
+    warnings: "succeeded WITH WARNINGS (exit 0; see below)",
+    not_ready: "NOT READY (retry later, exit 75)",
+    failed: "FAILED (exit 1)",
+  }[summary.outcome];
   const lines = [`Run ${summary.runId} ${verdict} in ${(summary.durationMs / 1000).toFixed(1)}s`];
   for (const result of summary.results) {
     lines.push(`${result.gameDate}  ${result.outcome}  (${(result.durationMs / 1000).toFixed(1)}s)`);
@@ -52,6 +57,16 @@ function summaryText(summary: RunSummary): string {
     const assertions = result.actions.filter((action) => action.role === "assertion");
     const passed = assertions.filter((action) => action.status === "succeeded").length;
     if (assertions.length > 0) lines.push(`  ${passed}/${assertions.length} assertions passed`);
+    const held = heldBackOfDate(result.actions);
+    if (held.length > 0) {
+      lines.push(`  held back ${held.length} game(s):`);
+      for (const game of held) lines.push(`    ${game.gameId}  ${game.reason}: ${game.detail}`);
+    }
+    const warnings = warningsOf(result.actions).filter((warning) => warning.kind !== "held_back");
+    if (warnings.length > 0) {
+      lines.push(`  warnings:`);
+      for (const warning of warnings) lines.push(`    ${warning.kind} ${warning.action}: ${warning.message}`);
+    }
   }
   return lines.join("\n");
 }
@@ -64,12 +79,14 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
         "data missing stops its dependents as NOT READY, exit 75), then models through a staged write (stage, " +
         "checks, MERGE on the unique key restricted to the run dates, checks), then assertions. A range runs date " +
         "by date, in order. Every action is recorded in nba_orchestration.processor_run_history.\n\n" +
-        "Exit codes: 0 success, 1 a model or check failed, 2 bad input, 75 not ready (retry later).",
+        "Exit codes: 0 success (also with warnings: a gate bypassed or ignored, games held back, all named in " +
+        "the summary), 1 a model or check failed (including a game held back for a rejected row), 2 bad input, " +
+        "75 not ready (retry later).",
     )
     .option("--full-refresh", "recreate the tables (only the run dates remain in them) instead of merging")
     .option("--dry-run", "print the plan and the SQL that would run; write nothing")
     .option("--json", "print a machine-readable summary on stdout")
-    .option("--ignore-gates", "do not evaluate readiness gates (backfills of old dates; logged as a warning)")
+    .option("--ignore-gates", "do not evaluate readiness gates (backfills of old dates; recorded as ignored, a warning)")
     .option("--batch", "run a range as one window (one MERGE per model for all its dates): faster backfills")
     .addOption(new Option("--concurrency <n>", "actions of one level run at most this many at a time").default(String(DEFAULT_CONCURRENCY)));
   addDateOptions(command);

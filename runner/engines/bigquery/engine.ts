@@ -6,23 +6,29 @@
  * Retries are the engine's own (the client's automatic retries are off): every statement has one
  * retry budget (errors.ts). A job is inserted under an id the engine chooses, so an insert retried
  * after a lost answer finds the job it already created (409) instead of running the statement twice;
- * a job that failed for a transient reason runs again under a new id (a failed job changed nothing).
+ * a job that failed for a transient reason runs again under a new id (a failed job changed nothing),
+ * except inside a transaction, which rolls back instead (transaction()).
+ *
+ * `transaction(work)` is a real multi-statement transaction: BEGIN TRANSACTION, the work's
+ * statements and COMMIT TRANSACTION (ROLLBACK TRANSACTION on failure) as jobs of one session.
  *
  * Rows are written with DML (`INSERT ... SELECT ... FROM UNNEST(@rows)`), not streaming inserts:
  * streamed rows sit in a buffer that DML cannot touch for a while, and the runner MERGEs and
  * deletes right after writing. Load jobs would work too but are capped at 1,500 per table per day,
  * which one ledger row per action of a long backfill would exceed; DML INSERT has no daily cap.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { BigQuery, type BigQueryOptions } from "@google-cloud/bigquery";
 import { PassThroughClient } from "google-auth-library";
 import { DataFailureError } from "../../errors.ts";
 import type { ColumnSpec, ColumnType, Engine, ExecuteResult, Row, StatementContext, StatementOptions, TableRef, TableSpec } from "../engine.ts";
 import type { BigQuerySettings } from "./config.ts";
-import { JobFailedError, JobTimeoutError, RetryBudget, describeProblem, failure, sleep, withRetries, type Sleep } from "./errors.ts";
+import { JobFailedError, JobTimeoutError, RetryBudget, describeProblem, failure, sleep, transientInTransaction, withRetries, type Sleep } from "./errors.ts";
 import { bigQueryNames, type BigQueryNames } from "./names.ts";
-import { jobLabels, labelValue, toClientParams } from "./params.ts";
+import { jobLabels, labelValue, toClientParams, type ClientType, type ClientValue } from "./params.ts";
 import { columnsOf, ddlType, normaliseRows, type RestRow, type SchemaField } from "./rows.ts";
+import { SessionTransaction, notAllowedInTransaction, refusedInTransaction, transactionAborted } from "./transaction.ts";
 
 /** How long one getQueryResults call waits for the job before answering "not complete yet". */
 const POLL_MS = 10_000;
@@ -48,7 +54,11 @@ interface ErrorProto {
 interface JobResource {
   jobReference?: { jobId?: string | null; location?: string | null } | null;
   status?: { state?: string | null; errorResult?: ErrorProto | null; errors?: ErrorProto[] | null } | null;
-  statistics?: { totalBytesProcessed?: string | null; query?: { totalBytesProcessed?: string | null } | null } | null;
+  statistics?: {
+    totalBytesProcessed?: string | null;
+    query?: { totalBytesProcessed?: string | null } | null;
+    sessionInfo?: { sessionId?: string | null } | null;
+  } | null;
 }
 
 interface TableResource {
@@ -58,6 +68,24 @@ interface TableResource {
 interface RunResult {
   rows: Row[];
   rowsAffected: number | undefined;
+}
+
+/** One query job as the job loop sends it. */
+interface JobSpec {
+  sql: string;
+  /** For error messages (the action's name) and the retry budget. */
+  context: StatementContext | undefined;
+  labels: Record<string, string>;
+  /** Goes into the job id, for finding the job in the console. */
+  jobName: string;
+  readRows: boolean;
+  /** Typed parameters in the client's form, or in REST form with their mode. */
+  parameters?: { params: Record<string, ClientValue>; types: Record<string, ClientType> } | { parameterMode: "NAMED"; queryParameters: RestParameter[] };
+  dryRun?: boolean;
+  /** "create": this job creates a session (BEGIN TRANSACTION); { id }: it runs in that session. */
+  session?: "create" | { id: string };
+  /** Whether a job that failed for a transient reason runs again as a new job (default true). */
+  rerun?: boolean;
 }
 
 interface RestParameter {
@@ -145,6 +173,10 @@ export class BigQueryEngine implements Engine {
   readonly name = "bigquery" as const;
   private readonly knownDatasets = new Set<string>();
   private readonly names: BigQueryNames;
+  /** The transaction the current async context runs in (see transaction()). */
+  private readonly transactions = new AsyncLocalStorage<SessionTransaction>();
+  /** Settles when the transaction running now, if any, has ended. */
+  private transactionQueue: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -179,55 +211,69 @@ export class BigQueryEngine implements Engine {
   }
 
   async execute(sql: string, options?: StatementOptions): Promise<ExecuteResult> {
-    const result = await this.run(sql, options, false);
+    const result = await this.statement(this.jobSpec(sql, options, false));
     return { rowsAffected: result.rowsAffected };
   }
 
   async query<T extends Row = Row>(sql: string, options?: StatementOptions): Promise<T[]> {
-    const result = await this.run(sql, options, true);
+    const result = await this.statement(this.jobSpec(sql, options, true));
     return result.rows as T[];
   }
 
-  /** Bytes the statement would process, from a dry-run job (nothing runs, nothing is billed). */
+  /** Bytes the statement would process, from a dry-run job (nothing runs, nothing is billed, no session is joined). */
   async estimateBytes(sql: string, options?: StatementOptions): Promise<number> {
     this.open();
-    const context = options?.context;
-    const budget = this.budget(context);
-    const job = await this.insertJob(sql, options, budget, true);
+    const spec: JobSpec = { ...this.jobSpec(sql, options, false), dryRun: true };
+    const job = await this.insertJob(spec, this.budget(spec.context));
     const failed = jobFailure(job, job.jobReference?.jobId ?? "dry run");
-    if (failed) throw failure(describeProblem(failed), sql, context, failed);
+    if (failed) throw failure(describeProblem(failed), sql, spec.context, failed);
     return Number(job.statistics?.totalBytesProcessed ?? job.statistics?.query?.totalBytesProcessed ?? 0);
   }
 
-  private newJobId(context: StatementContext | undefined): string {
-    return `runner_${labelValue(context?.action ?? "statement")}_${randomUUID()}`;
+  /** A statement with the engine's typed parameters, labelled run_id / action / game_date. */
+  private jobSpec(sql: string, options: StatementOptions | undefined, readRows: boolean): JobSpec {
+    const context = options?.context;
+    const params = toClientParams(options?.params);
+    return {
+      sql,
+      context,
+      labels: jobLabels(this.settings.labels, context),
+      jobName: context?.action ?? "statement",
+      readRows,
+      ...(params ? { parameters: { params: params.params, types: params.types } } : {}),
+    };
+  }
+
+  private newJobId(name: string): string {
+    return `runner_${labelValue(name)}_${randomUUID()}`;
   }
 
   /**
    * Inserts a query job, retrying the request under the same job id; a 409 means an earlier try
-   * did create it, and its metadata is fetched instead.
+   * did create it, and its metadata is fetched instead (a dry run creates no job to fetch).
    */
-  private async insertJob(sql: string, options: StatementOptions | undefined, budget: RetryBudget, dryRun: boolean): Promise<JobResource> {
-    const context = options?.context;
-    const jobId = this.newJobId(context);
-    const params = toClientParams(options?.params);
+  private async insertJob(spec: JobSpec, budget: RetryBudget): Promise<JobResource> {
+    const jobId = this.newJobId(spec.jobName);
     const { maximumBytesBilled } = this.settings;
-    return withRetries(budget, sql, context, async () => {
+    const session = spec.session;
+    return withRetries(budget, spec.sql, spec.context, async () => {
       try {
         const [, metadata] = await this.client.createQueryJob({
-          query: sql,
+          query: spec.sql,
           useLegacySql: false,
-          ...(params ? { params: params.params, types: params.types } : {}),
+          ...(spec.parameters ?? {}),
           jobId,
           location: this.settings.location,
-          labels: jobLabels(this.settings.labels, context),
+          labels: spec.labels,
           jobTimeoutMs: this.settings.jobTimeoutMs,
           ...(maximumBytesBilled !== undefined ? { maximumBytesBilled: String(maximumBytesBilled) } : {}),
-          ...(dryRun ? { dryRun: true } : {}),
+          ...(session === "create" ? { createSession: true } : {}),
+          ...(session && session !== "create" ? { connectionProperties: [{ key: "session_id", value: session.id }] } : {}),
+          ...(spec.dryRun ? { dryRun: true } : {}),
         });
         return metadata as JobResource;
       } catch (error) {
-        if (!dryRun && isAlreadyExists(error)) return this.getJob(jobId);
+        if (!spec.dryRun && isAlreadyExists(error)) return this.getJob(jobId);
         throw error;
       }
     });
@@ -245,25 +291,51 @@ export class BigQueryEngine implements Engine {
     }
   }
 
-  /** Runs a statement to completion: insert, wait, read every page; re-runs transient job failures. */
-  private async run(sql: string, options: StatementOptions | undefined, readRows: boolean): Promise<RunResult> {
-    this.open();
-    const context = options?.context;
-    const budget = this.budget(context);
+  /**
+   * The one job loop: insert, wait, read every page. Requests are retried within the statement's
+   * budget (an insert under the same job id, polls); a job that failed for a transient reason runs
+   * again as a new job unless `spec.rerun` is false (inside a transaction, see transaction()).
+   */
+  private async runJob(spec: JobSpec): Promise<{ result: RunResult; job: JobResource }> {
+    const budget = this.budget(spec.context);
     for (;;) {
-      const job = await this.insertJob(sql, options, budget, false);
+      const job = await this.insertJob(spec, budget);
       const jobId = job.jobReference?.jobId ?? "";
       try {
         const failed = jobFailure(job, jobId);
         if (failed) throw failed;
-        return await this.results(jobId, sql, context, budget, readRows);
+        return { result: await this.results(jobId, spec.sql, spec.context, budget, spec.readRows), job };
       } catch (error) {
         if (!(error instanceof JobFailedError || error instanceof JobTimeoutError)) throw error;
         const problem = describeProblem(error);
-        if (problem.kind === "permanent") throw failure(problem, sql, context, error);
+        if (problem.kind === "permanent") throw failure(problem, spec.sql, spec.context, error);
+        if (spec.rerun === false) throw transientInTransaction(problem, spec.context, error);
         await budget.backoff(problem, error);
       }
     }
+  }
+
+  /**
+   * Runs a statement to completion: on its own, or, inside transaction(), as the next job of the
+   * transaction's session. Work outside the transaction, even concurrent work of the same engine,
+   * has no transaction in its async context and never joins the session.
+   */
+  private async statement(spec: JobSpec): Promise<RunResult> {
+    this.open();
+    const transaction = this.transactions.getStore();
+    if (!transaction) return (await this.runJob(spec)).result;
+    return transaction.serial(async () => {
+      if (transaction.failed) throw transactionAborted(spec.context, transaction.failed.error);
+      try {
+        const refused = refusedInTransaction(spec.sql);
+        if (refused) throw notAllowedInTransaction(refused, spec.sql, spec.context);
+        const sessionId = transaction.sessionId ?? (await this.begin(transaction, spec.context));
+        return (await this.runJob({ ...spec, session: { id: sessionId }, rerun: false })).result;
+      } catch (error) {
+        transaction.fail(error);
+        throw error;
+      }
+    });
   }
 
   /**
@@ -472,62 +544,129 @@ export class BigQueryEngine implements Engine {
         },
         parameterValue: { arrayValues: batch.map((structValues) => ({ structValues })) },
       };
-      await this.runWithRestParameters(sql, [parameter], { table: `${ref.dataset}.${ref.table}` });
-    }
-  }
-
-  /**
-   * A statement whose parameters are already in REST form (the INSERT's array of structs, which
-   * the client's own conversion mangles for a column named `type`).
-   */
-  private async runWithRestParameters(sql: string, parameters: RestParameter[], what: { table: string }): Promise<void> {
-    this.open();
-    const context: StatementContext = { action: `insert into ${what.table}` };
-    const budget = this.budget(context);
-    const { maximumBytesBilled } = this.settings;
-    for (;;) {
-      const jobId = this.newJobId({ action: "insert" });
-      const job = await withRetries(budget, sql, context, async () => {
-        try {
-          const [, metadata] = await this.client.createQueryJob({
-            query: sql,
-            useLegacySql: false,
-            parameterMode: "NAMED",
-            queryParameters: parameters,
-            jobId,
-            location: this.settings.location,
-            labels: { ...jobLabels(this.settings.labels, undefined), table: labelValue(what.table) },
-            jobTimeoutMs: this.settings.jobTimeoutMs,
-            ...(maximumBytesBilled !== undefined ? { maximumBytesBilled: String(maximumBytesBilled) } : {}),
-          });
-          return metadata as JobResource;
-        } catch (error) {
-          if (isAlreadyExists(error)) return this.getJob(jobId);
-          throw error;
-        }
+      // Parameters in REST form: the client's own conversion mangles a struct field named `type`.
+      const table = `${ref.dataset}.${ref.table}`;
+      await this.statement({
+        sql,
+        context: { action: `insert into ${table}` },
+        labels: { ...jobLabels(this.settings.labels, undefined), table: labelValue(table) },
+        jobName: "insert",
+        readRows: false,
+        parameters: { parameterMode: "NAMED", queryParameters: [parameter] },
       });
-      try {
-        const failed = jobFailure(job, jobId);
-        if (failed) throw failed;
-        await this.results(jobId, sql, context, budget, false);
-        return;
-      } catch (error) {
-        if (!(error instanceof JobFailedError || error instanceof JobTimeoutError)) throw error;
-        const problem = describeProblem(error);
-        if (problem.kind === "permanent") throw failure(problem, sql, context, error);
-        await budget.backoff(problem, error);
-      }
     }
   }
 
   /**
-   * BigQuery has no transaction across jobs without sessions, so the work runs in order. Each DML
-   * statement is atomic on its own, and the runner keeps its statements idempotent (CREATE OR
-   * REPLACE, a MERGE that re-applies cleanly, DROP IF EXISTS), so a run that stops between two of
-   * them is repaired by running it again.
+   * Runs `work` as one BigQuery multi-statement transaction: every statement and query it sends
+   * (execute, query, insertRows, here or in anything it calls) runs in one session between
+   * BEGIN TRANSACTION and COMMIT TRANSACTION, sees the transaction's uncommitted changes, and is
+   * committed with the others or rolled back with them (ROLLBACK TRANSACTION when anything in it
+   * throws; the error is rethrown).
+   *
+   * - The session is created by the BEGIN TRANSACTION job (createSession), sent just before the
+   *   first statement; the others name it in connectionProperties (session_id). Work that sends no
+   *   statement creates no session.
+   * - The transaction is found through AsyncLocalStorage, as the DuckDB engine pins its
+   *   connection: a nested transaction() joins the outer one, and concurrent work of the same
+   *   engine outside `work` never enters the session. Inside, jobs run one at a time (a session
+   *   runs no concurrent queries).
+   * - Only reads and DML may run inside (transaction.ts lists what BigQuery allows); DDL on a
+   *   permanent table fails with statement_not_allowed_in_transaction before anything is sent.
+   * - Retries: requests are retried as everywhere (an insert under the same job id cannot run a
+   *   statement twice), but a job inside that failed is never run again. BigQuery may already
+   *   have ended the transaction when one of its jobs failed, and a statement re-run then would
+   *   commit on its own, outside the unit. A transient failure (including a concurrent-update
+   *   conflict on COMMIT) rolls the transaction back and surfaces as NOT READY, so the whole run is
+   *   retried later; only BEGIN, before anything happened, runs again in a new session.
+   * - A COMMIT whose answer is lost may have committed: the run is reported NOT READY, and its
+   *   statements are idempotent, so running it again gives the same tables.
+   * - The session is ended afterwards with CALL BQ.ABORT_SESSION(), best effort, rather than left
+   *   to expire: BigQuery keeps an idle session for 24 hours, and a transaction still open in it
+   *   (a ROLLBACK that did not get through) would keep conflicting with every other transaction on
+   *   its tables until then. Ending it also ends that transaction. The cost is one unbilled job.
+   * - The engine runs its transactions one at a time: two concurrent transactions that mutate one
+   *   table (every model's DELETE from held_back_games) would have BigQuery cancel one of them.
+   *   Statements outside transactions are not held up.
    */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    return work();
+    if (this.transactions.getStore()) return work();
+    this.open();
+    return this.oneTransactionAtATime(async () => {
+      const transaction = new SessionTransaction();
+      try {
+        let result: T;
+        try {
+          result = await this.transactions.run(transaction, work);
+        } catch (error) {
+          await this.rollBack(transaction);
+          throw error;
+        }
+        await transaction.serial(async () => {
+          if (transaction.failed) {
+            await this.control(transaction, "ROLLBACK TRANSACTION").catch(() => undefined);
+            throw transaction.failed.error;
+          }
+          if (transaction.sessionId === undefined) return;
+          try {
+            await this.control(transaction, "COMMIT TRANSACTION");
+          } catch (error) {
+            await this.control(transaction, "ROLLBACK TRANSACTION").catch(() => undefined);
+            throw error;
+          }
+        });
+        return result;
+      } finally {
+        if (transaction.sessionId !== undefined) await transaction.serial(() => this.control(transaction, "CALL BQ.ABORT_SESSION()")).catch(() => undefined);
+      }
+    });
+  }
+
+  private async oneTransactionAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.transactionQueue;
+    let release = () => {};
+    this.transactionQueue = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  /** BEGIN TRANSACTION as the job that creates the session; returns the session's id. */
+  private async begin(transaction: SessionTransaction, context: StatementContext | undefined): Promise<string> {
+    transaction.context = context;
+    const { job } = await this.runJob({ ...this.controlSpec(transaction, "BEGIN TRANSACTION"), session: "create" });
+    const jobId = job.jobReference?.jobId ?? "";
+    // The job resource names its session; read it again once done if the insert's answer did not.
+    const sessionId =
+      job.statistics?.sessionInfo?.sessionId ??
+      (await withRetries(this.budget(context), "BEGIN TRANSACTION", context, () => this.getJob(jobId))).statistics?.sessionInfo?.sessionId;
+    if (!sessionId) {
+      throw new DataFailureError("bigquery_no_session", `${context?.action ? `${context.action}: ` : ""}BEGIN TRANSACTION (job ${jobId}) did not report the session it created`);
+    }
+    transaction.sessionId = sessionId;
+    return sessionId;
+  }
+
+  /** COMMIT, ROLLBACK or the session's end: a job in the session, never run again if it failed. */
+  private async control(transaction: SessionTransaction, sql: string): Promise<void> {
+    const sessionId = transaction.sessionId;
+    if (sessionId === undefined) return;
+    await this.runJob({ ...this.controlSpec(transaction, sql), session: { id: sessionId }, rerun: false });
+  }
+
+  private controlSpec(transaction: SessionTransaction, sql: string): JobSpec {
+    const context = transaction.context;
+    return { sql, context, labels: jobLabels(this.settings.labels, context), jobName: context?.action ?? "transaction", readRows: false };
+  }
+
+  /** Rolls back what was sent, best effort: the error that caused it is what the caller sees. */
+  private async rollBack(transaction: SessionTransaction): Promise<void> {
+    await transaction.serial(() => this.control(transaction, "ROLLBACK TRANSACTION")).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -142,6 +142,20 @@ export function failure(problem: BigQueryProblem, sql: string | undefined, conte
 }
 
 /**
+ * A job inside a multi-statement transaction that failed (or was not done in time) for a
+ * transient reason. It is not run again: the transaction rolls back and the whole run is retried
+ * later (NOT READY), because BigQuery may already have ended the transaction when the job failed,
+ * and a statement run again then would commit on its own, outside the unit.
+ */
+export function transientInTransaction(problem: BigQueryProblem, context: StatementContext | undefined, cause: unknown): NotReadyError {
+  return new NotReadyError(
+    "bigquery_transient",
+    `${prefix(context)}BigQuery ${problem.reason ?? `HTTP ${problem.status ?? "error"}`} inside a transaction, which was rolled back: ${problem.message}`,
+    { suggestion: "A transient BigQuery problem: the run can be retried later as it is.", cause },
+  );
+}
+
+/**
  * The retry allowance of one statement, shared by every request made for it (insert, polls,
  * re-runs), so a statement never makes more than `maxAttempts` tries in all.
  */

@@ -51,7 +51,7 @@ import type {
   TableSpec,
 } from "../engine.ts";
 import { DUCKDB_MACROS } from "./macros.ts";
-import { translateToDuckDB } from "./translate.ts";
+import { duckdbTypeOf, translateToDuckDB } from "./translate.ts";
 
 /** The schema holding staging tables; emptied when the warehouse is opened. */
 export const STAGING_SCHEMA = "runner_staging";
@@ -281,10 +281,26 @@ class DuckDBEngine implements Engine {
     await this.withConnection((connection) => connection.run(`CREATE SCHEMA IF NOT EXISTS "${dataset}"`));
   }
 
+  /**
+   * Creates the table, or adds to an existing one the columns of the spec it lacks (NULL in its
+   * rows): the runner's own tables (ledger, quarantine, held-back games) evolve in place.
+   */
   async ensureTable(ref: TableRef, spec: TableSpec): Promise<void> {
     await this.ensureDataset(ref.dataset);
-    const columns = spec.columns.map((column) => `  ${column.name} ${column.type}`).join(",\n");
-    await this.execute(`CREATE TABLE IF NOT EXISTS ${this.qualify(ref)} (\n${columns}\n)`);
+    const existing = await this.duckdbColumns(ref);
+    if (!existing) {
+      const columns = spec.columns.map((column) => `  ${column.name} ${column.type}`).join(",\n");
+      await this.execute(`CREATE TABLE IF NOT EXISTS ${this.qualify(ref)} (\n${columns}\n)`);
+      return;
+    }
+    const missing = spec.columns.filter((column) => !existing.some((present) => present.name === column.name));
+    for (const column of missing) {
+      await this.withConnection((connection) =>
+        connection.run(
+          `ALTER TABLE ${quoteIdentifier(ref.dataset)}.${quoteIdentifier(ref.table)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column.name)} ${duckdbTypeOf(column.type)}`,
+        ),
+      );
+    }
   }
 
   async describeTable(ref: TableRef): Promise<ColumnSpec[] | undefined> {

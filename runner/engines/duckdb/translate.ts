@@ -43,6 +43,11 @@ export function translateToDuckDB(sql: string, options: TranslateOptions = {}): 
   return new Translator(tokenize(sql, options.action), options.action).translate();
 }
 
+/** The DuckDB type a BigQuery column type becomes, as the translator writes it in DDL (STRING -> VARCHAR). */
+export function duckdbTypeOf(bigQueryType: string): string {
+  return new Translator(tokenize(bigQueryType), undefined).columnType();
+}
+
 /** BigQuery's reserved keywords: never identifiers unless backtick-quoted. */
 const RESERVED = new Set(
   (
@@ -842,6 +847,13 @@ class Translator {
   // Types
 
   /** A BigQuery type starting at `index` as DuckDB's; `next` is the index after it. */
+  /** The whole token list as one column type. */
+  columnType(): string {
+    const parsed = this.parseType(0);
+    if (parsed.next !== this.tokens.length) this.syntax("expected a single type", parsed.next);
+    return parsed.text;
+  }
+
   private parseType(index: number): { text: string; next: number; base: string } {
     const cursor = { index, pendingClose: false };
     const text = this.typeAt(cursor);
