@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { copyProject, editFile, tempDir } from "./helpers.ts";
-import { gameId, gameRows, merge, slate, writeRaw, type Game, type RawRows } from "./scenario.ts";
+import { gameId, gameRows, impossibleLineGame, merge, slate, writeRaw, type Game, type RawRows } from "./scenario.ts";
 
 export const DATE = "2025-01-15";
 /** The morning after: the date is fresh, no staleness pass. */
@@ -47,24 +47,6 @@ const complete = (count: number) => games.slice(0, count).map((game) => gameRows
 const missingBoxScores = (game: Game) => gameRows(game, { gamebook: false, teamBoxscore: false });
 const [first, second, third] = games as [Game, Game, Game];
 const last = games[6] as Game;
-
-/** A game whose player line is impossible (9 threes of 6 attempts) while its points add up everywhere. */
-export function impossibleLineGame(game: Game): RawRows {
-  const rows = gameRows(game);
-  const line = rows.nbac_gamebook_player_stats?.[2] as Record<string, number | string>;
-  const before = Number(line.points);
-  line.three_pointers_made = 9;
-  line.field_goals_made = Number(line.field_goals_made) + 7;
-  line.field_goals_attempted = Number(line.field_goals_attempted) + 7;
-  line.points = 2 * Number(line.field_goals_made) + 9 + Number(line.free_throws_made);
-  const delta = Number(line.points) - before;
-  const schedule = rows.nbac_schedule?.[0] as Record<string, number>;
-  const side = line.team_abbr === game.home ? "home_team_score" : "away_team_score";
-  schedule[side] = Number(schedule[side]) + delta;
-  const team = rows.nbac_team_boxscore?.find((row) => row.team_abbr === line.team_abbr) as Record<string, number>;
-  team.points = Number(team.points) + delta;
-  return rows;
-}
 
 export const OUTCOME_CASES: OutcomeCase[] = [
   {

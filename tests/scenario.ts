@@ -169,6 +169,28 @@ export function slate(date: string, count: number): Game[] {
   }));
 }
 
+/**
+ * A Final game whose third gamebook line is impossible (9 threes of 6 attempts) while its points
+ * follow the line and the schedule and the team box score agree with them: the source is complete,
+ * only the line breaks a row rule.
+ */
+export function impossibleLineGame(game: Game): RawRows {
+  const rows = gameRows(game);
+  const line = rows.nbac_gamebook_player_stats?.[2] as Record<string, number | string>;
+  const before = Number(line.points);
+  line.three_pointers_made = 9;
+  line.field_goals_made = Number(line.field_goals_made) + 7;
+  line.field_goals_attempted = Number(line.field_goals_attempted) + 7;
+  line.points = 2 * Number(line.field_goals_made) + 9 + Number(line.free_throws_made);
+  const delta = Number(line.points) - before;
+  const schedule = rows.nbac_schedule?.[0] as Record<string, number>;
+  const side = line.team_abbr === game.home ? "home_team_score" : "away_team_score";
+  schedule[side] = Number(schedule[side]) + delta;
+  const team = rows.nbac_team_boxscore?.find((row) => row.team_abbr === line.team_abbr) as Record<string, number>;
+  team.points = Number(team.points) + delta;
+  return rows;
+}
+
 export function merge(...parts: RawRows[]): RawRows {
   const merged: RawRows = {};
   for (const part of parts) {

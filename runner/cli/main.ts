@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   verify: async () => (await import("./commands/verify.ts")).verifyCommand,
   quarantine: async () => (await import("./commands/quarantine.ts")).quarantineCommand,
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
+  test: async () => (await import("./commands/test.ts")).testCommand,
 };
 
 export const defaultIO: CliIO = {

@@ -10,7 +10,7 @@ import { rangeOf } from "../../runner/dates.ts";
 import { runProject } from "../../runner/execution/run.ts";
 import { Logger } from "../../runner/log.ts";
 import { ROOT, runCli, tempDir } from "../helpers.ts";
-import { gameId, gameRows, merge, processedAt, queryWarehouse, slate, writeRaw } from "../scenario.ts";
+import { gameId, gameRows, impossibleLineGame, merge, processedAt, queryWarehouse, slate, writeRaw } from "../scenario.ts";
 
 const DATE = "2025-01-15";
 /** The morning after: the run happens while the date is fresh, so gates give no staleness pass. */
@@ -208,21 +208,8 @@ describe("bad rows go to quarantine with their reasons; the rest of the date is 
   it("quarantines an impossible player line and holds its game back; a placeholder team box score is held back with its reason", async () => {
     const warehouse = warehouseFile();
     const [good, badPlayer, badTeam] = slate(DATE, 3) as [ReturnType<typeof slate>[0], ReturnType<typeof slate>[0], ReturnType<typeof slate>[0]];
-    const withImpossible = gameRows(badPlayer);
-    // 9 threes out of 6 attempts cannot be. The points follow the line, and the schedule and the
-    // team box score agree with them, so the source is complete: the fault is the line itself.
+    const withImpossible = impossibleLineGame(badPlayer);
     const impossible = withImpossible.nbac_gamebook_player_stats?.[2] as Record<string, number | string>;
-    const pointsBefore = Number(impossible.points);
-    impossible.three_pointers_made = 9;
-    impossible.field_goals_made = Number(impossible.field_goals_made) + 7;
-    impossible.field_goals_attempted = Number(impossible.field_goals_attempted) + 7;
-    impossible.points = 2 * Number(impossible.field_goals_made) + 9 + Number(impossible.free_throws_made);
-    const delta = Number(impossible.points) - pointsBefore;
-    const scheduled = withImpossible.nbac_schedule?.[0] as Record<string, number>;
-    const side = impossible.team_abbr === badPlayer.home ? "home_team_score" : "away_team_score";
-    scheduled[side] = Number(scheduled[side]) + delta;
-    const teamBox = withImpossible.nbac_team_boxscore?.find((row) => row.team_abbr === impossible.team_abbr) as Record<string, number>;
-    teamBox.points = Number(teamBox.points) + delta;
     // A placeholder box score with no player rows behind it (not in the schedule either).
     const placeholder = gameRows(badTeam, { schedule: false, gamebook: false });
     const zero = placeholder.nbac_team_boxscore?.[0] as Record<string, unknown>;

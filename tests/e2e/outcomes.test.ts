@@ -8,8 +8,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, runCli, tempDir, copyProject } from "../helpers.ts";
-import { DATE, FRESH, OUTCOME_CASES, STALE, impossibleLineGame } from "../outcomes.ts";
-import { gameId, gameRows, merge, queryWarehouse, slate, writeRaw, type Game } from "../scenario.ts";
+import { DATE, FRESH, OUTCOME_CASES, STALE } from "../outcomes.ts";
+import { gameId, gameRows, impossibleLineGame, merge, queryWarehouse, slate, writeRaw, type Game } from "../scenario.ts";
 import fs from "node:fs";
 
 interface RunJson {

@@ -10,7 +10,7 @@ import { HELD_BACK_COLUMNS, HELD_BACK_TABLE } from "../../runner/execution/held_
 import { runCli, tempDir } from "../helpers.ts";
 import { startFakeBigQuery } from "../bigquery/fake_server.ts";
 import { fakeEnv, PROJECT } from "../bigquery/support.ts";
-import { gameId, gameRows, merge, slate, writeRaw } from "../scenario.ts";
+import { gameId, gameRows, impossibleLineGame, merge, slate, writeRaw } from "../scenario.ts";
 
 const DATE = "2025-01-15";
 
@@ -279,21 +279,8 @@ describe("verify after a rejected row: the model failed but published the rest",
   it("keeps the checks it ran in validation coverage and fails held_back_games for the rejected game", async () => {
     const warehouse = warehouseFile();
     const [good, bad] = slate(DATE, 2) as [ReturnType<typeof slate>[0], ReturnType<typeof slate>[0]];
-    const withImpossible = gameRows(bad);
-    // 9 threes out of 6 attempts, with the points, the schedule and the team box score agreeing:
-    // the source is complete, the line itself is impossible (tests/e2e/incidents.test.ts).
-    const line = withImpossible.nbac_gamebook_player_stats?.[2] as Record<string, number | string>;
-    const before = Number(line.points);
-    line.three_pointers_made = 9;
-    line.field_goals_made = Number(line.field_goals_made) + 7;
-    line.field_goals_attempted = Number(line.field_goals_attempted) + 7;
-    line.points = 2 * Number(line.field_goals_made) + 9 + Number(line.free_throws_made);
-    const delta = Number(line.points) - before;
-    const schedule = withImpossible.nbac_schedule?.[0] as Record<string, number>;
-    const side = line.team_abbr === bad.home ? "home_team_score" : "away_team_score";
-    schedule[side] = Number(schedule[side]) + delta;
-    const teamBox = withImpossible.nbac_team_boxscore?.find((row) => row.team_abbr === line.team_abbr) as Record<string, number>;
-    teamBox.points = Number(teamBox.points) + delta;
+    // The source is complete, the line itself is impossible (tests/scenario.ts).
+    const withImpossible = impossibleLineGame(bad);
     await writeRaw(warehouse, merge(gameRows(good), withImpossible));
     const run = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, ...asOf(DATE)]);
     expect(run.code).toBe(1);
