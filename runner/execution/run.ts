@@ -46,6 +46,8 @@ export interface RunOptions {
   ignoreGates: boolean;
   /** Run the whole range as one window (one compile, one MERGE per model) instead of date by date. */
   batch?: boolean;
+  /** The plan of a single-window run, compiled already (serve compiles off the event loop). */
+  plan?: Plan;
   trigger: string;
   concurrency: number;
   checks: WriteChecks;
@@ -142,7 +144,7 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
     const gameDate = window.start === window.end ? window.start : `${window.start}..${window.end}`;
     options.onDate?.({ gameDate, index, total, phase: "start" });
     const dateStarted = Date.now();
-    const plan = planForWindow(options, window);
+    const plan = options.plan && total === 1 ? options.plan : planForWindow(options, window);
     const actions = await executePlan(
       {
         engine,

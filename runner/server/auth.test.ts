@@ -53,4 +53,15 @@ describe("OIDC auth", () => {
     expect(await check(signer.sign(pushClaims(AUDIENCE, "someone@example.com")))).toMatchObject({ ok: false, status: 403 });
     expect(await check(signer.sign(pushClaims(AUDIENCE, ACCOUNT, { email_verified: false })))).toMatchObject({ ok: false, status: 403 });
   });
+
+  it("never names the expected account in a 403 reason (only in the detail, for the log)", async () => {
+    const stranger = await check(signer.sign(pushClaims(AUDIENCE, "someone@example.com")));
+    expect(stranger.ok).toBe(false);
+    if (stranger.ok) return;
+    expect(stranger.reason).toContain("someone@example.com");
+    expect(stranger.reason).not.toContain(ACCOUNT);
+    expect(stranger.detail).toContain(ACCOUNT);
+    const unverified = await check(signer.sign(pushClaims(AUDIENCE, ACCOUNT, { email_verified: false })));
+    if (!unverified.ok) expect(unverified.reason).not.toContain(ACCOUNT);
+  });
 });

@@ -6,6 +6,9 @@
  *   (Google's certificates), issuer, audience, expiry, service-account email and email_verified
  *   are checked.
  * A missing or invalid token is 401; a valid token of another (or unverified) account is 403.
+ * Only the headers are needed: the server checks them before it reads a byte of the body. The
+ * reason goes back to the client, so it never names the expected account (a 403 would tell a
+ * stranger which identity to obtain); `detail` says it, for the server's log only.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { OAuth2Client, type Certificates, type TokenPayload } from "google-auth-library";
@@ -19,7 +22,7 @@ export const GOOGLE_ISSUERS = ["accounts.google.com", "https://accounts.google.c
 export type AuthResult =
   | { ok: true; principal: string | undefined }
   /** 500: the check itself could not run (Google's certificates unreachable): retry later. */
-  | { ok: false; status: 401 | 403 | 500; reason: string };
+  | { ok: false; status: 401 | 403 | 500; reason: string; detail?: string };
 
 export interface Authenticator {
   readonly mode: AuthMode;
@@ -105,9 +108,14 @@ class OidcAuth implements Authenticator {
     }
     if (!payload) return { ok: false, status: 401, reason: "invalid OIDC token: no payload" };
     if (payload.email !== this.config.serviceAccount) {
-      return { ok: false, status: 403, reason: `token of ${payload.email ?? "(no email)"}, not of the push service account ${this.config.serviceAccount}` };
+      return {
+        ok: false,
+        status: 403,
+        reason: `the account of the token (${payload.email ?? "no email"}) may not push to this endpoint`,
+        detail: `expected the push service account ${this.config.serviceAccount}`,
+      };
     }
-    if (payload.email_verified !== true) return { ok: false, status: 403, reason: `the email ${payload.email} of the token is not verified` };
+    if (payload.email_verified !== true) return { ok: false, status: 403, reason: "the email of the token is not verified" };
     return { ok: true, principal: payload.email };
   }
 }

@@ -1,11 +1,14 @@
 /**
- * The record of every push delivery the server answered, accepted or rejected: one row per
- * response in `nba_orchestration.pubsub_deliveries`, with the messageId, the status code, the
- * outcome, the run it started and the reason. It is also how a redelivered message that already
- * succeeded is recognised (`duplicate`), across restarts and instances.
+ * The record of every authenticated push delivery the server answered, accepted or rejected: one
+ * row per response in `nba_orchestration.pubsub_deliveries`, with the messageId, the status code,
+ * the outcome, the run it started and the reason. It is also how a redelivered message that
+ * already succeeded is recognised (`duplicate`), across restarts and instances. Requests refused
+ * by authentication (401/403) are not deliveries: they are log lines and counters (metrics.ts),
+ * never rows, so that strangers cannot fill the warehouse.
  */
 import { param, type ColumnSpec, type Engine, type TableRef } from "../engines/engine.ts";
 import { addDays } from "../dates.ts";
+import { MESSAGE_ID_MAX_CHARS, RECORDED_TEXT_MAX_CHARS, SUBSCRIPTION_MAX_CHARS, TABLE_NAME_MAX_CHARS } from "./limits.ts";
 
 export const DELIVERIES_TABLE: TableRef = { dataset: "nba_orchestration", table: "pubsub_deliveries" };
 
@@ -25,7 +28,7 @@ export const DELIVERY_COLUMNS: ColumnSpec[] = [
     name: "outcome",
     type: "STRING",
     description:
-      "completed, failed, not_ready, busy, timeout, error, skipped, no_processors, duplicate, bad_request, too_large, unauthorized, forbidden, shutting_down; late_<outcome> when a timed-out run finished after its answer.",
+      "completed, completed_with_warnings, failed, not_ready, busy, timeout, error, skipped, no_processors, duplicate, bad_request, too_large, shutting_down; late_<outcome> when a timed-out run finished after its answer. (401/403 are not recorded: see GET /metrics.)",
   },
   { name: "run_id", type: "STRING", description: "The run the delivery started (NULL when none)." },
   { name: "reason", type: "STRING", description: "Why, in words: the 400 reasons, the gate that was not ready, the error." },
@@ -47,8 +50,6 @@ export type DeliveryOutcome =
   | "duplicate"
   | "bad_request"
   | "too_large"
-  | "unauthorized"
-  | "forbidden"
   | "shutting_down";
 
 /** Outcomes after which the message is done: a redelivery of it is a duplicate and runs nothing. */
@@ -67,7 +68,7 @@ export const DONE_OUTCOMES = [
 export const DUPLICATE_WINDOW_DAYS = 31;
 
 /** The longest payload kept in a row. */
-export const PAYLOAD_EXCERPT_CHARS = 4096;
+export const PAYLOAD_EXCERPT_CHARS = RECORDED_TEXT_MAX_CHARS;
 
 export interface DeliveryRecord {
   received_at: string;
@@ -100,9 +101,22 @@ export function timestampOrNull(value: string | undefined): string | null {
   return Number.isNaN(millis) ? null : new Date(millis).toISOString();
 }
 
+/** `text` cut to `max` characters (the envelope limits already hold; this keeps every row bounded). */
+function clip(text: string | null, max: number): string | null {
+  return text !== null && text.length > max ? text.slice(0, max) : text;
+}
+
 export async function recordDelivery(engine: Engine, record: DeliveryRecord): Promise<void> {
-  const payload = record.payload && record.payload.length > PAYLOAD_EXCERPT_CHARS ? record.payload.slice(0, PAYLOAD_EXCERPT_CHARS) : record.payload;
-  await engine.insertRows(DELIVERIES_TABLE, DELIVERY_COLUMNS, [{ ...record, payload, received_date: record.received_at.slice(0, 10) }]);
+  const row = {
+    ...record,
+    message_id: clip(record.message_id, MESSAGE_ID_MAX_CHARS),
+    subscription: clip(record.subscription, SUBSCRIPTION_MAX_CHARS),
+    source_table: clip(record.source_table, TABLE_NAME_MAX_CHARS),
+    reason: clip(record.reason, RECORDED_TEXT_MAX_CHARS),
+    payload: clip(record.payload, PAYLOAD_EXCERPT_CHARS),
+    received_date: record.received_at.slice(0, 10),
+  };
+  await engine.insertRows(DELIVERIES_TABLE, DELIVERY_COLUMNS, [row]);
 }
 
 /** The earlier delivery after which `messageId` is done, if there is one. */

@@ -92,6 +92,43 @@ describe("parseDelivery", () => {
   });
 });
 
+describe("Pub/Sub's limits", () => {
+  const withMessage = (message: Record<string, unknown>) => ({ ...encodeEnvelope(gamebook, { messageId: "m" }), message: { ...encodeEnvelope(gamebook, { messageId: "m" }).message, ...message } });
+
+  it("accepts a Pub/Sub messageId and attributes at the limits", () => {
+    const attributes = Object.fromEntries(Array.from({ length: 100 }, (_, index) => [`${String(index).padStart(3, "0")}${"k".repeat(253)}`, "v".repeat(1024)]));
+    const result = parseDelivery(body(withMessage({ messageId: "12345678901234567890", attributes })));
+    expect(result.ok && Object.keys(result.delivery.attributes)).toHaveLength(100);
+  });
+
+  it("rejects a messageId over 64 characters, and does not keep it for the record", () => {
+    const result = parseDelivery(body(withMessage({ messageId: "9".repeat(100_000) })));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reasons).toEqual([expect.stringMatching(/^message\.messageId: longer than 64 characters/)]);
+    expect(result.messageId).toBeUndefined();
+    expect(result.reasons.join("").length).toBeLessThan(200);
+  });
+
+  it("rejects too many attributes, keys and values too long in bytes, without quoting the long key", () => {
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, index) => [`a${index}`, "v"]));
+    expect(reasons(withMessage({ attributes: many }))).toEqual(["message.attributes: 101 attributes; Pub/Sub allows at most 100"]);
+    const longKey = reasons(withMessage({ attributes: { ok: "v", ["k".repeat(10_000)]: "v" } }));
+    expect(longKey).toEqual(["message.attributes: key #2 is 10000 bytes; Pub/Sub allows at most 256"]);
+    expect(reasons(withMessage({ attributes: { ["é".repeat(129)]: "v" } }))).toEqual(["message.attributes: key #1 is 258 bytes; Pub/Sub allows at most 256"]);
+    expect(reasons(withMessage({ attributes: { origin: "é".repeat(513) } }))).toEqual(['message.attributes: the value of "origin" is 1026 bytes; Pub/Sub allows at most 1024']);
+    expect(reasons(withMessage({ attributes: { origin: 3 } }))).toEqual(['message.attributes: the value of "origin" must be a string']);
+    expect(reasons(withMessage({ attributes: ["a"] }))).toEqual(["message.attributes: must be an object of string values"]);
+  });
+
+  it("rejects a subscription or a table name beyond what Pub/Sub and BigQuery allow", () => {
+    expect(reasons({ ...encodeEnvelope(gamebook, { messageId: "m" }), subscription: `projects/p/subscriptions/${"s".repeat(400)}` })).toEqual([
+      "subscription: longer than 320 characters",
+    ]);
+    expect(reasons(encodeEnvelope({ ...gamebook, output_table: "t".repeat(3000) }, { messageId: "m" }))).toEqual(["message.data.output_table: longer than 2048 characters"]);
+  });
+});
+
 describe("stripDataset", () => {
   it("keeps the table name only", () => {
     expect(stripDataset("nba_raw.nbac_schedule")).toBe("nbac_schedule");

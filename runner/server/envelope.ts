@@ -6,15 +6,53 @@
  */
 import { z } from "zod";
 import { CalendarDateSchema } from "../dates.ts";
+import {
+  ATTRIBUTE_KEY_MAX_BYTES,
+  ATTRIBUTE_VALUE_MAX_BYTES,
+  MAX_ATTRIBUTES,
+  MESSAGE_ID_MAX_CHARS,
+  SUBSCRIPTION_MAX_CHARS,
+  TABLE_NAME_MAX_CHARS,
+} from "./limits.ts";
+
+/**
+ * `message.attributes` within Pub/Sub's limits (limits.ts). Checked by hand rather than with
+ * z.record: zod would name an offending key in the issue path, and a key can be as long as the
+ * body. The reasons give positions and sizes, never the keys or values themselves.
+ */
+const AttributesSchema = z.unknown().superRefine((value, context) => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    context.addIssue({ code: "custom", message: "must be an object of string values" });
+    return;
+  }
+  const entries = Object.entries(value);
+  if (entries.length > MAX_ATTRIBUTES) {
+    context.addIssue({ code: "custom", message: `${entries.length} attributes; Pub/Sub allows at most ${MAX_ATTRIBUTES}` });
+    return;
+  }
+  for (const [index, [key, attribute]] of entries.entries()) {
+    const keyBytes = Buffer.byteLength(key);
+    if (keyBytes > ATTRIBUTE_KEY_MAX_BYTES) {
+      context.addIssue({ code: "custom", message: `key #${index + 1} is ${keyBytes} bytes; Pub/Sub allows at most ${ATTRIBUTE_KEY_MAX_BYTES}` });
+    } else if (typeof attribute !== "string") {
+      context.addIssue({ code: "custom", message: `the value of "${key}" must be a string` });
+    } else if (Buffer.byteLength(attribute) > ATTRIBUTE_VALUE_MAX_BYTES) {
+      context.addIssue({ code: "custom", message: `the value of "${key}" is ${Buffer.byteLength(attribute)} bytes; Pub/Sub allows at most ${ATTRIBUTE_VALUE_MAX_BYTES}` });
+    }
+  }
+});
 
 export const EnvelopeSchema = z.object({
   message: z.object({
     data: z.string().min(1, "must be a non-empty base64 string"),
-    attributes: z.record(z.string(), z.string()).optional(),
-    messageId: z.string().min(1, "must be a non-empty string"),
-    publishTime: z.string().optional(),
+    attributes: AttributesSchema.transform((value) => value as Record<string, string>).optional(),
+    messageId: z
+      .string()
+      .min(1, "must be a non-empty string")
+      .max(MESSAGE_ID_MAX_CHARS, `longer than ${MESSAGE_ID_MAX_CHARS} characters (Pub/Sub assigns a decimal string of 16-20 digits)`),
+    publishTime: z.string().max(64, "longer than 64 characters (an RFC 3339 timestamp)").optional(),
   }),
-  subscription: z.string().min(1, "must be a non-empty string"),
+  subscription: z.string().min(1, "must be a non-empty string").max(SUBSCRIPTION_MAX_CHARS, `longer than ${SUBSCRIPTION_MAX_CHARS} characters`),
   deliveryAttempt: z.number().int().positive().optional(),
 });
 
@@ -26,8 +64,8 @@ export type Envelope = z.infer<typeof EnvelopeSchema>;
  */
 export const PayloadSchema = z
   .object({
-    output_table: z.string().min(1, "must be a non-empty table name").optional(),
-    source_table: z.string().min(1, "must be a non-empty table name").optional(),
+    output_table: z.string().min(1, "must be a non-empty table name").max(TABLE_NAME_MAX_CHARS, `longer than ${TABLE_NAME_MAX_CHARS} characters`).optional(),
+    source_table: z.string().min(1, "must be a non-empty table name").max(TABLE_NAME_MAX_CHARS, `longer than ${TABLE_NAME_MAX_CHARS} characters`).optional(),
     game_date: CalendarDateSchema,
     status: z.string().optional(),
     success: z.boolean().optional(),
@@ -89,15 +127,22 @@ function decodeBase64(text: string): Buffer | undefined {
   return Buffer.from(compact, "base64");
 }
 
-/** Reads what identifies a delivery from a body that may be invalid, for the record of a rejection. */
+/** A string within `max` characters, or undefined: what a rejection may record of a field. */
+function bounded(value: unknown, max: number): string | undefined {
+  return typeof value === "string" && value.length > 0 && value.length <= max ? value : undefined;
+}
+
+/**
+ * Reads what identifies a delivery from a body that may be invalid, for the record of a rejection;
+ * an id or subscription over its limit is not kept (the 400 reason says it was too long).
+ */
 function bestEffortIds(body: unknown): { messageId: string | undefined; subscription: string | undefined } {
   if (typeof body !== "object" || body === null) return { messageId: undefined, subscription: undefined };
   const record = body as Record<string, unknown>;
   const message = typeof record.message === "object" && record.message !== null ? (record.message as Record<string, unknown>) : {};
-  const messageId = message.messageId ?? message.message_id;
   return {
-    messageId: typeof messageId === "string" && messageId ? messageId : undefined,
-    subscription: typeof record.subscription === "string" ? record.subscription : undefined,
+    messageId: bounded(message.messageId ?? message.message_id, MESSAGE_ID_MAX_CHARS),
+    subscription: bounded(record.subscription, SUBSCRIPTION_MAX_CHARS),
   };
 }
 
@@ -154,10 +199,14 @@ export function parseDelivery(body: Buffer): ParseResult {
 }
 
 /** Builds a push envelope (tests, local tools): the inverse of parseDelivery. */
-export function encodeEnvelope(data: unknown, options: { messageId: string; subscription?: string; deliveryAttempt?: number }): Envelope {
+export function encodeEnvelope(
+  data: unknown,
+  options: { messageId: string; subscription?: string; deliveryAttempt?: number; attributes?: Record<string, string> },
+): Envelope {
   return {
     message: {
       data: Buffer.from(JSON.stringify(data)).toString("base64"),
+      ...(options.attributes ? { attributes: options.attributes } : {}),
       messageId: options.messageId,
       publishTime: new Date().toISOString(),
     },

@@ -1,22 +1,30 @@
 /**
- * The HTTP side of `runner serve`: routes, body limit, trace context, graceful shutdown. What a
- * delivery means is decided in service.ts.
+ * The HTTP side of `runner serve`: routes, authentication before the body, the body limit, the
+ * head/request timeouts and the connection cap (limits.ts), trace context, graceful shutdown. What
+ * a delivery means is decided in service.ts.
  *
  * Built on node's own `http` module rather than a framework: fastify 5's dependency tree needs
- * Node 22 on this machine while the runner targets Node 20, and the server needs only four routes,
+ * Node 22 on this machine while the runner targets Node 20, and the server needs only a few routes,
  * a body limit and a drain on shutdown, which `http` gives without a dependency.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { describeError } from "../errors.ts";
 import type { Engine } from "../engines/engine.ts";
 import type { Logger } from "../log.ts";
+import {
+  BODY_LIMIT_BYTES,
+  CONNECTION_LOG_INTERVAL_MS,
+  HEADERS_TIMEOUT_S,
+  MAX_CONNECTIONS,
+  MAX_HEADER_BYTES,
+  REQUEST_TIMEOUT_S,
+  TIMEOUT_CHECK_MAX_MS,
+} from "./limits.ts";
+import type { ConnectionEvent } from "./metrics.ts";
 import type { DeliveryService } from "./service.ts";
 
-/** Push bodies are small JSON (a Phase 2 message is < 1 KB); anything near this is not one. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-/** A body over the limit is read and discarded (so the client sees the 413) up to this many bytes. */
-const DISCARD_LIMIT = 64 * 1024 * 1024;
 /** How long /readyz waits for the warehouse. */
 const READY_TIMEOUT_MS = 5_000;
 /** After a drain that timed out: how long the 500 answers of abandoned deliveries get to go out. */
@@ -24,12 +32,27 @@ const FLUSH_MS = 2_000;
 
 export const DELIVERY_PATHS = new Set(["/", "/process"]);
 
+/** What a client may hold of the server (limits.ts has the defaults and why). */
+export interface ServerLimits {
+  bodyLimit: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  bodyLimit: BODY_LIMIT_BYTES,
+  headersTimeoutMs: HEADERS_TIMEOUT_S * 1000,
+  requestTimeoutMs: REQUEST_TIMEOUT_S * 1000,
+  maxConnections: MAX_CONNECTIONS,
+};
+
 export interface ServerOptions {
   service: DeliveryService;
   engine: Engine;
   host: string;
   port: number;
-  bodyLimit?: number;
+  limits?: Partial<ServerLimits>;
   log: Logger;
   /** GCP project for `logging.googleapis.com/trace` (projects/P/traces/T). */
   traceProject: string | undefined;
@@ -50,27 +73,39 @@ interface Body {
   tooLarge: boolean;
 }
 
-function readBody(request: http.IncomingMessage, limit: number): Promise<Body | undefined> {
+/**
+ * Reads an (authenticated) request body up to `limit` bytes. A Content-Length over the limit is
+ * answered without reading anything; a chunked body stops being read as soon as it passes the
+ * limit. Either way the answer closes the connection, so the rest is never read.
+ */
+function readBody(request: http.IncomingMessage, response: http.ServerResponse, limit: number, expectsContinue: boolean): Promise<Body | undefined> {
+  const declared = Number(request.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ body: Buffer.alloc(0), tooLarge: true });
+  // `Expect: 100-continue` (curl sends it for bodies over 1 KB): the client sends the body once told to.
+  if (expectsContinue) response.writeContinue();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let kept = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > DISCARD_LIMIT) {
-        // Not a push delivery; stop reading rather than stream it to nowhere.
-        request.destroy();
+    let settled = false;
+    const settle = (result: Body | undefined) => {
+      if (settled) return;
+      settled = true;
+      request.off("data", onData);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > limit) {
+        request.pause();
+        settle({ body: Buffer.concat(chunks), tooLarge: true });
         return;
       }
-      if (kept < limit) {
-        const part = chunk.subarray(0, limit - kept);
-        chunks.push(part);
-        kept += part.length;
-      }
-    });
-    request.on("end", () => resolve({ body: Buffer.concat(chunks), tooLarge: size > limit }));
-    request.on("error", () => resolve(undefined));
-    request.on("close", () => resolve(undefined));
+      chunks.push(chunk);
+      size += chunk.length;
+    };
+    request.on("data", onData);
+    request.on("end", () => settle({ body: Buffer.concat(chunks), tooLarge: false }));
+    request.on("error", () => settle(undefined));
+    request.on("close", () => settle(undefined));
   });
 }
 
@@ -102,49 +137,119 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { service, engine, log } = options;
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const { bodyLimit } = limits;
+  const counters = service.counters;
+  let openConnections = 0;
 
-  const handle = async (request: http.IncomingMessage, response: http.ServerResponse) => {
+  /**
+   * A request whose body was not (wholly) read is answered with `Connection: close`: node would
+   * otherwise read the rest of it to reuse the connection, which is the reading the answer avoids.
+   */
+  const connectionHeaders = (request: http.IncomingMessage): Record<string, string> => {
+    const hasBody = (request.headers["content-length"] ?? "0") !== "0" || request.headers["transfer-encoding"] !== undefined;
+    return service.shuttingDown || (hasBody && !request.complete) ? { Connection: "close" } : {};
+  };
+
+  const handle = async (request: http.IncomingMessage, response: http.ServerResponse, expectsContinue: boolean) => {
     const receivedAt = new Date();
     const path = new URL(request.url ?? "/", "http://server").pathname;
     const { trace, fields } = traceFields(request.headers["x-cloud-trace-context"]?.toString(), options.traceProject);
     const requestLog = log.child(fields);
-    const closing: Record<string, string> = service.shuttingDown ? { Connection: "close" } : {};
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => send(response, status, body, { ...headers, ...connectionHeaders(request) });
 
-    if (path === "/healthz" || path === "/readyz") {
-      if (request.method !== "GET" && request.method !== "HEAD") return send(response, 405, { status: "method_not_allowed" }, { Allow: "GET, HEAD" });
-      if (path === "/healthz") return send(response, 200, { status: "ok" }, closing);
-      if (service.shuttingDown) return send(response, 503, { status: "shutting_down" }, closing);
+    if (path === "/healthz" || path === "/readyz" || path === "/metrics") {
+      if (request.method !== "GET" && request.method !== "HEAD") return reply(405, { status: "method_not_allowed" }, { Allow: "GET, HEAD" });
+      if (path === "/healthz") return reply(200, { status: "ok" });
+      if (path === "/metrics") {
+        return reply(200, {
+          status: "ok",
+          uptime_s: Math.round((Date.now() - counters.startedAt) / 1000),
+          connections: { open: openConnections, max: limits.maxConnections, ...counters.connections },
+          ...service.metrics(),
+          limits: {
+            body_bytes: limits.bodyLimit,
+            headers_timeout_ms: limits.headersTimeoutMs,
+            request_timeout_ms: limits.requestTimeoutMs,
+            max_connections: limits.maxConnections,
+          },
+        });
+      }
+      if (service.shuttingDown) return reply(503, { status: "shutting_down" });
       try {
         await withTimeout(engine.query("SELECT 1 AS ok"), READY_TIMEOUT_MS, "the warehouse");
-        return send(response, 200, { status: "ready", engine: engine.name, ...service.busy });
+        return reply(200, { status: "ready", engine: engine.name, ...service.busy });
       } catch (error) {
         requestLog.warn(`Not ready: ${describeError(error)}`);
-        return send(response, 503, { status: "not_ready", reason: describeError(error) });
+        return reply(503, { status: "not_ready", reason: describeError(error) });
       }
     }
-    if (!DELIVERY_PATHS.has(path)) return send(response, 404, { status: "not_found", reason: `no route ${path}; deliveries go to POST / or POST /process` });
-    if (request.method !== "POST") return send(response, 405, { status: "method_not_allowed", reason: "deliveries are POSTed" }, { Allow: "POST" });
+    if (!DELIVERY_PATHS.has(path)) return reply(404, { status: "not_found", reason: `no route ${path}; deliveries go to POST / or POST /process` });
+    if (request.method !== "POST") return reply(405, { status: "method_not_allowed", reason: "deliveries are POSTed" }, { Allow: "POST" });
 
-    const read = await readBody(request, bodyLimit);
-    if (!read) return; // the client went away
-    const result = await service.handle({
-      body: read.body,
-      tooLarge: read.tooLarge,
-      bodyLimit,
-      authorization: request.headers.authorization,
-      trace,
-      receivedAt,
-      log: requestLog,
-    });
-    send(response, result.status, result.body, { ...result.headers, ...(service.shuttingDown ? { Connection: "close" } : {}) });
+    // Authentication needs the headers only: a stranger's body is never read, nor recorded.
+    const refused = await service.authenticate(request.headers.authorization, { log: requestLog, path, remoteAddress: request.socket.remoteAddress });
+    if (refused) return reply(refused.status, refused.body, refused.headers);
+
+    const read = await readBody(request, response, bodyLimit, expectsContinue);
+    if (!read) return; // the client went away (or the request timed out: answered 408 by clientError)
+    const result = await service.handle({ body: read.body, tooLarge: read.tooLarge, bodyLimit, trace, receivedAt, log: requestLog });
+    reply(result.status, result.body, result.headers);
   };
 
-  const server = http.createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+  const answer = (expectsContinue: boolean) => (request: http.IncomingMessage, response: http.ServerResponse) => {
+    handle(request, response, expectsContinue).catch((error: unknown) => {
       log.error(`Unhandled error answering ${request.method} ${request.url}: ${describeError(error)}`);
-      send(response, 500, { status: "error", reason: describeError(error) }, { "Retry-After": "60" });
+      send(response, 500, { status: "error", reason: describeError(error) }, { "Retry-After": "60", Connection: "close" });
     });
+  };
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Timeouts are only as precise as this check (node's default is every 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(TIMEOUT_CHECK_MAX_MS, Math.floor(limits.headersTimeoutMs / 4))),
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
+    answer(false),
+  );
+  // Left to node, `Expect: 100-continue` is answered "continue" before the request is seen: the
+  // body would come before authentication. Here it is asked for only once the request passed it.
+  server.on("checkContinue", answer(true));
+  server.maxConnections = limits.maxConnections;
+
+  // Connection-level refusals are counted every time and logged at most every CONNECTION_LOG_INTERVAL_MS.
+  const lastLogged: Partial<Record<ConnectionEvent, number>> = {};
+  const note = (event: ConnectionEvent, message: string, context: Record<string, unknown> = {}) => {
+    counters.connection(event);
+    const now = Date.now();
+    if (now - (lastLogged[event] ?? 0) < CONNECTION_LOG_INTERVAL_MS) return;
+    lastLogged[event] = now;
+    log.warn(`${message} (${counters.connections[event]} since start; logged at most every ${CONNECTION_LOG_INTERVAL_MS / 1000} s, counted in GET /metrics)`, {
+      connection_event: event,
+      ...context,
+    });
+  };
+  server.on("connection", (socket) => {
+    openConnections += 1;
+    socket.once("close", () => (openConnections -= 1));
+  });
+  server.on("drop", (data) => {
+    note("dropped", `Connection closed unanswered: ${limits.maxConnections} connections are open (--max-connections)`, data?.remoteAddress ? { remote_address: data.remoteAddress } : {});
+  });
+  // node's own handling (an HTTP error answer, then close), counted and logged.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+    const status = timedOut ? 408 : error.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+    if (timedOut) note("timed_out", `Connection closed: the request did not arrive within ${limits.headersTimeoutMs / 1000} s (head) or ${limits.requestTimeoutMs / 1000} s (whole)`);
+    else note("client_error", `Connection closed: malformed HTTP (${error.code ?? error.message})`);
+    const answered = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (!answered) socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -2,9 +2,11 @@
  * One push delivery from arrival to answer: the HTTP status contract of DESIGN section 6 and spec
  * 1.5, independent of the HTTP plumbing (server.ts).
  *
- *   413 too_large        body over the limit
- *   401/403              token missing or invalid / of another account
- *   400 bad_request      not JSON, envelope or payload invalid, unknown trigger table
+ *   401/403              token missing or invalid / of another account: checked on the headers,
+ *                        before the body is read; a log line and a counter, never a row
+ *   413 too_large        body over the limit (not read beyond it)
+ *   400 bad_request      not JSON, envelope or payload invalid or over Pub/Sub's limits
+ *                        (messageId, attributes: limits.ts), unknown trigger table
  *   200 no_processors    known trigger table with no model in this project
  *   200 skipped          Phase 2 reported a failure, or the date has no games
  *   200 duplicate        this messageId already got a final answer
@@ -18,20 +20,26 @@
  *   500 timeout          the run outlived --run-timeout; it goes on, its result is recorded late
  *   500 error            unexpected error
  *   500 shutting_down    the server is stopping
- * Every 500 carries Retry-After. Every answer is recorded in the deliveries table.
+ * Every 500 carries Retry-After. Every answer to an authenticated request is recorded in the
+ * deliveries table. A run is compiled in the compile worker (planner.ts), off the event loop.
  */
 import { describeError, NotReadyError, RunnerError } from "../errors.ts";
 import type { Engine } from "../engines/engine.ts";
 import { actionJson, newRunId, runProject, warningsOf, type RunSummary } from "../execution/run.ts";
+import { rangeOf } from "../dates.ts";
 import { targetOf, type WriteChecks } from "../execution/write.ts";
 import type { Logger } from "../log.ts";
 import type { ProjectGraph } from "../plan/actions.ts";
-import type { Selection } from "../plan/plan.ts";
+import type { Plan, Selection } from "../plan/plan.ts";
+import { AnsweredCache } from "./answered_cache.ts";
 import type { Authenticator } from "./auth.ts";
 import { KeyedLocks, Slots, type Release } from "./concurrency.ts";
 import { DONE_OUTCOMES, findDone, recordDelivery, timestampOrNull, type DeliveryOutcome, type DeliveryRecord } from "./deliveries.ts";
 import { parseDelivery, type Delivery } from "./envelope.ts";
 import { gamesOnDate } from "./games_on_date.ts";
+import { DUPLICATE_CACHE_MAX_BYTES } from "./limits.ts";
+import type { Counters } from "./metrics.ts";
+import type { Planner } from "./planner.ts";
 import type { ResolvedTrigger } from "./triggers.ts";
 
 /** Seconds a client should wait before retrying: a gate unmet needs new data (spec: "5 minutes"). */
@@ -39,8 +47,11 @@ export const NOT_READY_RETRY_AFTER_S = 300;
 /** Seconds before retrying a busy date, a timeout or an error: the obstacle is usually gone soon. */
 export const BUSY_RETRY_AFTER_S = 60;
 
-/** Message ids kept in memory for the duplicate fast path (oldest forgotten first). */
-const ANSWERED_CACHE_SIZE = 10_000;
+/** The longest table name quoted back in a 400 (the name may be as long as TABLE_NAME_MAX_CHARS). */
+const QUOTED_NAME_MAX_CHARS = 100;
+
+/** Outcomes of requests refused by authentication: answered, logged and counted, never recorded. */
+export type RefusedOutcome = "unauthorized" | "forbidden";
 
 export interface ServiceOptions {
   engine: Engine;
@@ -48,11 +59,14 @@ export interface ServiceOptions {
   projectDir: string;
   triggers: Map<string, ResolvedTrigger>;
   authenticator: Authenticator;
+  /** Compiles and plans a run off the event loop (planner.ts). */
+  planner: Planner;
+  counters: Counters;
   /** Compilation vars of one run (as_of_date is "today" at the time of the delivery). */
   varsFor: () => Record<string, string>;
   checks: WriteChecks;
   /** Called before each run with what it will run; a throw refuses the run (the BigQuery byte budget). */
-  beforeRun?: (run: { gameDate: string; selection: Selection; vars: Record<string, string> }) => Promise<void>;
+  beforeRun?: (run: { gameDate: string; selection: Selection; vars: Record<string, string>; plan: Plan }) => Promise<void>;
   /** Actions of one level run at most this many at a time. */
   actionConcurrency: number;
   /** Runs (dates) at most this many at a time; more wait for a slot. */
@@ -62,12 +76,12 @@ export interface ServiceOptions {
   log: Logger;
 }
 
+/** An authenticated request (DeliveryService.authenticate said yes) and its body, read within the limit. */
 export interface IncomingDelivery {
   body: Buffer;
-  /** The body went over the limit (body holds its first bytes only). */
+  /** The body went over the limit (body holds what was read of it, possibly nothing). */
   tooLarge: boolean;
   bodyLimit: number;
-  authorization: string | undefined;
   trace: string | undefined;
   receivedAt: Date;
   log: Logger;
@@ -77,8 +91,8 @@ export interface Answer {
   status: number;
   headers: Record<string, string>;
   body: { status: string; [key: string]: unknown };
-  /** The outcome as recorded and logged. */
-  outcome: DeliveryOutcome;
+  /** The outcome as recorded (refusals: logged only) and logged. */
+  outcome: DeliveryOutcome | RefusedOutcome;
 }
 
 interface Context {
@@ -131,7 +145,7 @@ function deadline(ms: number): { expired: Promise<undefined>; cancel: () => void
   return { expired, cancel: () => clearTimeout(timer) };
 }
 
-function answer(status: number, outcome: DeliveryOutcome, body: Record<string, unknown> = {}, retryAfter?: number): Answer {
+function answer(status: number, outcome: DeliveryOutcome | RefusedOutcome, body: Record<string, unknown> = {}, retryAfter?: number): Answer {
   return {
     status,
     outcome,
@@ -161,8 +175,8 @@ function summaryReason(summary: RunSummary): string | undefined {
 export class DeliveryService {
   private readonly dateLocks = new KeyedLocks<{ messageId: string; since: number }>();
   private readonly slots: Slots;
-  /** Messages this instance answered with a done outcome (the fast path of duplicates). */
-  private readonly answered = new Map<string, { outcome: string; runId: string | null }>();
+  /** Messages this instance answered with a done outcome (the fast path of duplicates), bounded in bytes. */
+  private readonly answered = new AnsweredCache(DUPLICATE_CACHE_MAX_BYTES);
   /** Target tables known to exist: once created, the server never drops them. */
   private readonly existingTargets = new Set<string>();
   /** Deliveries not answered yet (abandonPending answers them). */
@@ -184,6 +198,44 @@ export class DeliveryService {
     return { runs: this.runs.size, deliveries: this.pending.size, waitingForSlot: this.slots.waiting };
   }
 
+  get counters(): Counters {
+    return this.options.counters;
+  }
+
+  /** What GET /metrics shows of the service: counters, runs, compiles, the duplicate cache. */
+  metrics(): Record<string, unknown> {
+    const { counters, planner } = this.options;
+    return {
+      refused: { ...counters.refused },
+      answered: { ...counters.answered },
+      compiles: { ...counters.compiles, in_progress: planner.inProgress },
+      runs: { in_progress: this.runs.size, deliveries_waiting: this.pending.size, waiting_for_slot: this.slots.waiting, slots_in_use: this.slots.inUse, slots: this.slots.capacity },
+      duplicate_cache: { entries: this.answered.size, bytes: this.answered.bytes, max_bytes: this.answered.maxBytes },
+    };
+  }
+
+  /**
+   * Checks a request's credentials from its headers alone: the server calls this before it reads
+   * any of the body. A refusal is answered, logged and counted here; it is not a delivery and is
+   * never recorded in the deliveries table (strangers must not be able to write to the warehouse).
+   */
+  async authenticate(authorization: string | undefined, request: { log: Logger; path: string; remoteAddress: string | undefined }): Promise<Answer | undefined> {
+    const auth = await this.options.authenticator.check(authorization);
+    if (auth.ok) return undefined;
+    const kind = auth.status === 401 ? "unauthorized" : auth.status === 403 ? "forbidden" : "auth_unavailable";
+    this.options.counters.refuse(kind);
+    request.log.log(auth.status === 500 ? "ERROR" : "WARNING", `Refused ${auth.status} ${kind}: ${auth.reason}`, {
+      status_code: auth.status,
+      outcome: kind,
+      path: request.path,
+      ...(request.remoteAddress ? { remote_address: request.remoteAddress } : {}),
+      ...(auth.detail ? { detail: auth.detail } : {}),
+    });
+    if (auth.status === 500) return answer(500, "error", { reason: auth.reason }, BUSY_RETRY_AFTER_S);
+    return answer(auth.status, auth.status === 401 ? "unauthorized" : "forbidden", { reason: auth.reason });
+  }
+
+  /** An authenticated delivery: answered, recorded in the deliveries table, logged. */
   async handle(request: IncomingDelivery): Promise<Answer> {
     const early = deferred<Answer>();
     this.pending.add(early);
@@ -194,6 +246,7 @@ export class DeliveryService {
         return answer(500, "error", { reason: describeError(error) }, BUSY_RETRY_AFTER_S);
       });
       const result = await Promise.race([processed, early.promise]);
+      this.options.counters.answer(result.outcome);
       await this.record(context, result);
       this.logAnswer(context, result);
       return result;
@@ -233,18 +286,8 @@ export class DeliveryService {
     const { request } = context;
     if (this.stopping) return answer(500, "shutting_down", { reason: "the server is shutting down" }, BUSY_RETRY_AFTER_S);
     if (request.tooLarge) {
-      context.payloadText = request.body.toString("utf8");
+      if (request.body.length > 0) context.payloadText = request.body.toString("utf8");
       return answer(413, "too_large", { reason: `(body): larger than ${request.bodyLimit} bytes` });
-    }
-
-    const auth = await this.options.authenticator.check(request.authorization);
-    if (!auth.ok) {
-      // Recorded with what the body says, so that a rejected delivery can still be traced.
-      const parsed = parseDelivery(request.body);
-      context.messageId = parsed.ok ? parsed.delivery.messageId : parsed.messageId;
-      context.payloadText = parsed.ok ? parsed.delivery.dataText : (parsed.dataText ?? request.body.toString("utf8"));
-      const outcome = auth.status === 401 ? "unauthorized" : auth.status === 403 ? "forbidden" : "error";
-      return answer(auth.status, outcome, { reason: auth.reason }, auth.status === 500 ? BUSY_RETRY_AFTER_S : undefined);
     }
 
     const parsed = parseDelivery(request.body);
@@ -263,7 +306,8 @@ export class DeliveryService {
     const trigger = this.options.triggers.get(delivery.sourceTable);
     if (!trigger) {
       const known = [...this.options.triggers.keys()].sort().join(", ");
-      const reason = `message.data.${delivery.payload.output_table ? "output_table" : "source_table"}: unknown trigger table "${delivery.sourceTable}" (known: ${known})`;
+      const name = delivery.sourceTable.length > QUOTED_NAME_MAX_CHARS ? `${delivery.sourceTable.slice(0, QUOTED_NAME_MAX_CHARS)}...` : delivery.sourceTable;
+      const reason = `message.data.${delivery.payload.output_table ? "output_table" : "source_table"}: unknown trigger table "${name}" (known: ${known})`;
       return answer(400, "bad_request", { ...about, reason, reasons: [reason] });
     }
     if (trigger.models.length === 0) {
@@ -334,20 +378,28 @@ export class DeliveryService {
     }
     log.info(`Running ${trigger.models.join(", ")} for ${delivery.gameDate} (trigger ${trigger.table}${exclusive ? ", alone: it creates tables" : ""})`);
 
-    // An async function: even a synchronous throw (vars, compile) becomes a result and frees the date.
+    // An async function: even a synchronous throw (vars) becomes a result and frees the date.
     const start = async () => {
       const vars = options.varsFor();
-      await options.beforeRun?.({ gameDate: delivery.gameDate, selection: trigger.selection, vars });
+      // Compiled in the worker: the event loop goes on answering while the project compiles.
+      const plan = await options.planner.plan({
+        projectDir: options.projectDir,
+        selection: trigger.selection,
+        vars,
+        window: { start: delivery.gameDate, end: delivery.gameDate },
+      });
+      await options.beforeRun?.({ gameDate: delivery.gameDate, selection: trigger.selection, vars, plan });
       return runProject(options.engine, {
         projectDir: options.projectDir,
-        dates: { start: delivery.gameDate, end: delivery.gameDate, dates: [delivery.gameDate] },
+        dates: rangeOf(delivery.gameDate, delivery.gameDate),
         selection: trigger.selection,
+        vars,
+        plan,
         fullRefresh: false,
         ignoreGates: delivery.backfillMode,
         trigger: "pubsub",
         concurrency: options.actionConcurrency,
         checks: options.checks,
-        vars,
         runId,
         log: context.log,
       });
@@ -451,7 +503,6 @@ export class DeliveryService {
   /** Keeps a message that is done in the duplicate fast path. */
   private remember(record: DeliveryRecord): void {
     if (!record.message_id || !DONE_OUTCOMES.includes(record.outcome) || this.answered.has(record.message_id)) return;
-    if (this.answered.size >= ANSWERED_CACHE_SIZE) this.answered.delete(this.answered.keys().next().value as string);
     this.answered.set(record.message_id, { outcome: record.outcome, runId: record.run_id });
   }
 

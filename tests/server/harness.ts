@@ -4,6 +4,7 @@
  * the test reads the warehouse only once the server is gone).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import { encodeEnvelope } from "../../runner/server/envelope.ts";
 import { ROOT } from "../helpers.ts";
@@ -86,12 +87,83 @@ export async function startServer(args: string[], env: Record<string, string> = 
 
 export const GAMEBOOK = "nba_raw.nbac_gamebook_player_stats";
 
+/** A raw TCP connection to the server, for requests fetch cannot make (slow, partial, oversized). */
+export interface RawConnection {
+  socket: net.Socket;
+  /** Everything the server sent so far. */
+  received: () => string;
+  isClosed: () => boolean;
+  /** Resolves once the server (or the test) closed the connection. */
+  closed: Promise<void>;
+  /** Waits until what was received matches `pattern`, the connection closes, or `timeoutMs` passes. */
+  waitFor: (pattern: RegExp, timeoutMs: number) => Promise<boolean>;
+}
+
+export function connectRaw(url: string): Promise<RawConnection> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    let received = "";
+    let isClosed = false;
+    const listeners = new Set<() => void>();
+    const closed = new Promise<void>((done) =>
+      socket.once("close", () => {
+        isClosed = true;
+        done();
+        for (const listener of listeners) listener();
+      }),
+    );
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1");
+      for (const listener of listeners) listener();
+    });
+    // A write after the server closed fails with EPIPE/ECONNRESET: that is what the tests look for.
+    socket.on("error", () => undefined);
+    const waitFor = (pattern: RegExp, timeoutMs: number) =>
+      new Promise<boolean>((done) => {
+        const check = () => {
+          if (pattern.test(received) || isClosed) {
+            clearTimeout(timer);
+            listeners.delete(check);
+            done(pattern.test(received));
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          done(pattern.test(received));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    socket.once("connect", () => resolve({ socket, received: () => received, isClosed: () => isClosed, closed, waitFor }));
+    socket.once("error", reject);
+  });
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** GET /metrics, parsed. */
+export async function metricsOf(server: ServerHandle): Promise<Metrics> {
+  const reply = await server.get("/metrics");
+  if (reply.status !== 200) throw new Error(`GET /metrics answered ${reply.status}`);
+  return reply.body as unknown as Metrics;
+}
+
+export interface Metrics {
+  refused: { unauthorized: number; forbidden: number; auth_unavailable: number };
+  answered: Record<string, number>;
+  connections: { open: number; max: number; dropped: number; timed_out: number; client_error: number };
+  compiles: { started: number; completed: number; failed: number; in_progress: number };
+  duplicate_cache: { entries: number; bytes: number; max_bytes: number };
+}
+
 /** A Phase 2 completion message as Pub/Sub pushes it. */
 export function pushMessage(
   gameDate: string,
   messageId: string,
   data: Record<string, unknown> = {},
-  options: { deliveryAttempt?: number } = {},
+  options: { deliveryAttempt?: number; attributes?: Record<string, string> } = {},
 ): ReturnType<typeof encodeEnvelope> {
   return encodeEnvelope(
     { output_table: GAMEBOOK, game_date: gameDate, status: "success", ...data },

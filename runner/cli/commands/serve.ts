@@ -9,13 +9,16 @@ import { rangeOf } from "../../dates.ts";
 import type { Engine } from "../../engines/engine.ts";
 import { targetOf } from "../../engines/open.ts";
 import { BadInputError } from "../../errors.ts";
-import { DEFAULT_CONCURRENCY, planForWindow } from "../../execution/run.ts";
+import { DEFAULT_CONCURRENCY } from "../../execution/run.ts";
 import { targetOf as tableOf } from "../../execution/write.ts";
 import { ensureLedger } from "../../ledger/ledger.ts";
 import { Logger } from "../../log.ts";
 import { buildProjectGraph } from "../../plan/actions.ts";
 import { AUTH_MODES, createAuthenticator, type AuthConfig, type AuthMode } from "../../server/auth.ts";
 import { ensureDeliveries } from "../../server/deliveries.ts";
+import { HEADERS_TIMEOUT_S, MAX_CONNECTIONS, REQUEST_TIMEOUT_S } from "../../server/limits.ts";
+import { Counters } from "../../server/metrics.ts";
+import { WorkerPlanner } from "../../server/planner.ts";
 import { startServer } from "../../server/server.ts";
 import { DeliveryService } from "../../server/service.ts";
 import { resolveTriggers } from "../../server/triggers.ts";
@@ -39,6 +42,9 @@ interface ServeOptions extends ProjectOptions, WarehouseOptions {
   actionConcurrency: string;
   runTimeout: string;
   shutdownTimeout: string;
+  headersTimeout: string;
+  requestTimeout: string;
+  maxConnections: string;
   auth: AuthMode;
   oidcAudience?: string;
   oidcServiceAccount?: string;
@@ -112,8 +118,9 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
         "message's table selects the models (the trigger map, with everything they depend on, gates included); " +
         "its game_date is the run date. Answers: 200 completed / failed (acknowledged) / skipped / duplicate / " +
         "no_processors; 500 + Retry-After for not ready (gate unmet), a busy date, a timeout or an engine error " +
-        "(Pub/Sub retries); 400 malformed; 413 too large; 401/403 auth. One run per date at a time. Every delivery " +
-        "is recorded in nba_orchestration.pubsub_deliveries. GET /healthz (alive), GET /readyz (warehouse reachable). " +
+        "(Pub/Sub retries); 400 malformed or over Pub/Sub's limits; 413 too large; 401/403 auth (checked before the body " +
+        "is read; logged and counted, not recorded). One run per date at a time. Every authenticated delivery is recorded " +
+        "in nba_orchestration.pubsub_deliveries. GET /healthz (alive), GET /readyz (warehouse reachable), GET /metrics (counters). " +
         "SIGTERM/SIGINT: stop accepting, let runs finish (bounded by --shutdown-timeout), close, exit 0.",
     )
     .addOption(new Option("--port <n>", "port to listen on (0: any free port)").env("PORT").default("8080"))
@@ -126,6 +133,9 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
       ),
     )
     .addOption(new Option("--shutdown-timeout <s>", "on SIGTERM, wait this long for runs in progress").default(String(DEFAULT_SHUTDOWN_TIMEOUT_S)))
+    .addOption(new Option("--headers-timeout <s>", "close a connection whose request head has not arrived after this long (408)").default(String(HEADERS_TIMEOUT_S)))
+    .addOption(new Option("--request-timeout <s>", "close a connection whose whole request has not arrived after this long (408)").default(String(REQUEST_TIMEOUT_S)))
+    .addOption(new Option("--max-connections <n>", "open connections at most; more are closed unanswered").default(String(MAX_CONNECTIONS)))
     .addOption(new Option("--auth <mode>", `who may post: none, shared-secret (env ${SERVE_TOKEN_ENV}) or oidc`).choices(AUTH_MODES).default("none"))
     .option("--oidc-audience <url>", "with --auth oidc: the audience of the push subscription's token")
     .option("--oidc-service-account <email>", "with --auth oidc: the push subscription's service account");
@@ -152,6 +162,12 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
       });
     }
     const shutdownTimeout = positiveSeconds("--shutdown-timeout", options.shutdownTimeout, { allowZero: true });
+    const headersTimeout = positiveSeconds("--headers-timeout", options.headersTimeout);
+    const requestTimeout = positiveSeconds("--request-timeout", options.requestTimeout);
+    if (headersTimeout > requestTimeout) {
+      throw new BadInputError("invalid_option", `--headers-timeout ${headersTimeout} is longer than --request-timeout ${requestTimeout}: the head is part of the request`);
+    }
+    const maxConnections = positiveInteger("--max-connections", options.maxConnections);
     const authenticator = createAuthenticator(authConfig(options));
     const projectDir = options.project ?? PROJECT_DIR;
     const vars = varsFrom(options);
@@ -172,6 +188,7 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
 
     const engine = await openEngine(options);
     let closeEngine = true;
+    let stopPlanner: () => Promise<void> = async () => {};
     try {
       // The server's own tables exist before the first delivery, so that concurrent runs never race
       // to create them (see runner/server/concurrency.ts).
@@ -181,20 +198,27 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
         if (action.role === "model" && action.kind === "incremental") await ensureQuarantine(engine, quarantineTable(tableOf(action)));
       }
 
+      const counters = new Counters();
+      // Runs are compiled in a worker thread, so that compiling never stalls /healthz or other requests.
+      const planner = new WorkerPlanner(counters, log);
+      planner.start();
+      stopPlanner = () => planner.close();
       const service = new DeliveryService({
         engine,
         graph,
         projectDir,
         triggers,
         authenticator,
+        planner,
+        counters,
         varsFor: () => varsFrom(options),
         checks: defenseChecks(projectDir),
         // As `runner run` does on BigQuery: with a byte budget configured, estimate first, refuse above it.
         beforeRun:
           targetOf(options) === "bigquery"
-            ? async ({ gameDate, selection, vars: runVars }) => {
+            ? async ({ gameDate, plan }) => {
                 const { enforceBudget } = await import("../../engines/bigquery/dry_run.ts");
-                await enforceBudget(engine, [{ gameDate, plan: planForWindow({ projectDir, selection, vars: runVars }, { start: gameDate, end: gameDate }) }]);
+                await enforceBudget(engine, [{ gameDate, plan }]);
               }
             : undefined,
         actionConcurrency,
@@ -208,12 +232,13 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
         engine,
         host: options.host,
         port,
+        limits: { headersTimeoutMs: headersTimeout * 1000, requestTimeoutMs: requestTimeout * 1000, maxConnections },
         log,
         traceProject: process.env.GOOGLE_CLOUD_PROJECT ?? graph.defaultDatabase,
       });
       const shown = server.host.includes(":") ? `[${server.host}]` : server.host;
       io.stdout(`runner serve listening on http://${shown}:${server.port}`);
-      log.notice(`Listening on ${shown}:${server.port} (auth ${authenticator.mode}, ${maxRuns} run(s) at a time, run timeout ${runTimeout}s)`, {
+      log.notice(`Listening on ${shown}:${server.port} (auth ${authenticator.mode}, ${maxRuns} run(s) at a time, run timeout ${runTimeout}s, at most ${maxConnections} connections, head within ${headersTimeout}s, request within ${requestTimeout}s)`, {
         port: server.port,
         triggers: Object.fromEntries([...triggers.values()].map((trigger) => [trigger.table, trigger.models])),
       });
@@ -230,6 +255,7 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
       log.notice("Server stopped");
       setExit(0);
     } finally {
+      await stopPlanner();
       if (closeEngine) await engine.close();
     }
   });
