@@ -39,6 +39,54 @@ module.exports = {
   GAME_STATUS_FINAL: 3,
   GATED_GAME_TYPE_PREFIXES: ["002", "004", "005"],
 
+  // Upcoming team game context (spec 2.4, section 9). Game types by the NBA.com id prefix.
+  GAME_TYPES_BY_PREFIX: {
+    "001": "preseason",
+    "002": "regular_season",
+    "003": "all_star",
+    "004": "playoffs",
+    "005": "play_in",
+    "006": "cup_final",
+  },
+  // The games UTGC writes rows for, and counts as prior games for rest, streaks and travel
+  // (decision 7): never preseason or All-Star.
+  UPCOMING_GAME_TYPES: ["regular_season", "playoffs", "play_in", "cup_final"],
+  // Target games are scheduled (1) or final (3); a game in progress (2) is left as it was.
+  GAME_STATUS_SCHEDULED: 1,
+  GAME_STATUS_IN_PROGRESS: 2,
+  // The 30 NBA.com tricodes: an ESPN game between other teams (All-Star, international guests)
+  // is no target game.
+  NBA_TRICODES: [
+    "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM",
+    "MIA", "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
+  ],
+  // A season starts on 1 October (season_year = year of the date from October, else the year before).
+  SEASON_START_MONTH: 10,
+  // Rest windows: games in the last 7 and 14 days before the game date.
+  REST_SHORT_WINDOW_DAYS: 7,
+  REST_LONG_WINDOW_DAYS: 14,
+  // Game lines: the first of these bookmakers with a line wins (spec 2.4); the line is the latest
+  // snapshot at or before tip-off (decision 10).
+  GAME_LINE_BOOKMAKERS: ["draftkings", "fanduel"],
+  // Injury reports: a report row is trusted from this parsing confidence (spec 2.4), and a game's
+  // reports are looked for this many days before the game (the report date is the partition).
+  INJURY_CONFIDENCE_MIN: 0.8,
+  INJURY_REPORT_LOOKBACK_DAYS: 7,
+  // UTGC quality by schedule completeness over the last 14 days (the share of the team's past
+  // games there that are final): tier and score from the first band reached, else poor / 25.
+  UPCOMING_QUALITY_BANDS: [
+    { min_pct: 95, tier: "gold", score: 95 },
+    { min_pct: 75, tier: "silver", score: 75 },
+    { min_pct: 50, tier: "bronze", score: 50 },
+  ],
+  UPCOMING_QUALITY_FLOOR: { tier: "poor", score: 25 },
+  // Production ready: both the 7-day and the 14-day completeness at least this.
+  UPCOMING_PRODUCTION_READY_PCT: 70,
+  // Months at a season's edges (October, November, April), and the first 30 days after 1 October,
+  // when the windows above are thin by nature (quality issues season_boundary, bootstrap_mode).
+  SEASON_BOUNDARY_MONTHS: [10, 11, 4],
+  SEASON_BOOTSTRAP_DAYS: 30,
+
   // Box-score completeness gate (spec 4.7.1): a date whose Final games are not all in is still
   // let through when at least 80 % of them are, or when it is 2 days old or more (a game missing
   // for good must not block its date forever). Overridable per run with the vars

@@ -2,15 +2,18 @@
 // their columns, types and descriptions. The declarations in definitions/sources/ take their docs
 // from here, and the runner creates the local copies of these tables (runner load / runner seed)
 // from the same list. Column names are exactly those of the production tables, so the models run
-// unchanged against the real nba_raw datasets; only the columns Phase 3 needs are listed.
+// unchanged against the real nba_raw datasets; only the columns Phase 3 needs are listed. A table
+// outside nba_raw names its dataset (the reference table nba_static.travel_distances).
 
 const RAW_DATASET = "nba_raw";
+const STATIC_DATASET = "nba_static";
 
 const GAME_ID = "System game id YYYYMMDD_AWAY_HOME built from the ET game date and NBA.com tricodes, e.g. 20250115_LAL_PHI.";
 const GAME_DATE = "Eastern-time calendar date of tip-off; partition column.";
 const SEASON_YEAR = "Starting year of the season (2024 = 2024-25).";
 const PLAYER_LOOKUP = "Normalised player name key (NFKC, no diacritics, lowercase, [a-z0-9] only, jr/sr suffixes kept).";
 const PROCESSED_AT = "When the Phase 2 processor wrote this row (UTC); the latest row per key wins.";
+const SOURCE_FILE_PATH = "Where the loaded payload came from; loading the file again replaces its rows.";
 const MINUTES_MMSS = "Minutes played as the source prints them (\"MM:SS\", or whole minutes).";
 
 /** Box-score columns shared by the three player-level sources, in the gamebook naming. */
@@ -165,7 +168,114 @@ const tables = {
       processed_at: ["TIMESTAMP", PROCESSED_AT],
     },
   },
+
+  odds_api_game_lines: {
+    description: "The Odds API event odds (spreads and totals): one row per snapshot, bookmaker, market and outcome. game_id is the Odds API event id, not a schedule id: join on game_date and the two teams.",
+    partitionBy: "game_date",
+    columns: {
+      snapshot_timestamp: ["TIMESTAMP", "When The Odds API took the snapshot (UTC)."],
+      previous_snapshot_timestamp: ["TIMESTAMP", "The snapshot before this one, when the API names it."],
+      next_snapshot_timestamp: ["TIMESTAMP", "The snapshot after this one, when the API names it."],
+      game_id: ["STRING", "The Odds API event id (32 hex digits), not an NBA.com or system id."],
+      commence_time: ["TIMESTAMP", "Tip-off as The Odds API gives it (UTC)."],
+      game_date: ["DATE", "Eastern-time date of commence_time; partition column."],
+      home_team: ["STRING", "Home team's full name as the API prints it, e.g. Golden State Warriors."],
+      away_team: ["STRING", "Away team's full name as the API prints it."],
+      home_team_abbr: ["STRING", "NBA.com tricode of the home team, mapped from its full name."],
+      away_team_abbr: ["STRING", "NBA.com tricode of the away team, mapped from its full name."],
+      bookmaker_key: ["STRING", "Bookmaker key in lowercase, e.g. draftkings, fanduel."],
+      bookmaker_title: ["STRING", "Bookmaker name, e.g. DraftKings."],
+      bookmaker_last_update: ["TIMESTAMP", "When the bookmaker last changed any of its lines for the event."],
+      market_key: ["STRING", "spreads or totals."],
+      market_last_update: ["TIMESTAMP", "When the bookmaker last changed this market."],
+      outcome_name: ["STRING", "The team's full name (spreads) or Over / Under (totals)."],
+      outcome_price: ["FLOAT64", "Decimal odds."],
+      outcome_point: ["FLOAT64", "The spread from the team's side (negative = favoured) or the total."],
+      minutes_before_tipoff: ["INT64", "Whole minutes from the snapshot to commence_time, rounded down: 0 or more before tip-off, negative once the game has started (in-game lines)."],
+      source_file_path: ["STRING", SOURCE_FILE_PATH],
+      processed_at: ["TIMESTAMP", PROCESSED_AT],
+    },
+  },
+
+  nbac_injury_report: {
+    description: "Parsed NBA.com injury report PDFs: one row per player listed in a report (several reports a day, report_hour). Teams that have not submitted yet have no rows.",
+    partitionBy: "report_date",
+    columns: {
+      report_date: ["DATE", "Date the report was issued; partition column."],
+      report_hour: ["INT64", "Hour of the report, 0-23 (Eastern), e.g. 17 for the 5 PM report."],
+      game_date: ["DATE", GAME_DATE.replace("; partition column", "")],
+      game_time: ["STRING", "Tip-off as the report prints it, e.g. 07:30 (ET)."],
+      game_id: ["STRING", GAME_ID],
+      matchup: ["STRING", "The matchup as printed, AWAY@HOME, e.g. MIL@SAS."],
+      away_team: ["STRING", "Away team tricode."],
+      home_team: ["STRING", "Home team tricode."],
+      team: ["STRING", "The player's team tricode."],
+      player_name_original: ["STRING", "The name as printed, Last, First (e.g. Payton II, Gary)."],
+      player_full_name: ["STRING", "First Last, reordered from the printed name."],
+      player_lookup: ["STRING", PLAYER_LOOKUP],
+      injury_status: ["STRING", "out, questionable, doubtful, probable or available (lowercase)."],
+      reason: ["STRING", "The reason as printed, e.g. Injury/Illness - Left Ankle; Sprain."],
+      reason_category: ["STRING", "injury, g_league, suspension, personal, rest, not_with_team or other, from the reason's wording."],
+      confidence_score: ["FLOAT64", "The parser's confidence in this row, 0-1."],
+      overall_report_confidence: ["FLOAT64", "The parser's confidence in the whole report, 0-1."],
+      run_id: ["STRING", "The scraper run that fetched the report."],
+      source_file_path: ["STRING", SOURCE_FILE_PATH],
+      processed_at: ["TIMESTAMP", PROCESSED_AT + " Among reports of the same hour, the latest load wins."],
+    },
+  },
+
+  espn_scoreboard: {
+    description: "ESPN scoreboard: one row per game per load, the schedule fallback for dates without NBA.com schedule rows. ESPN team codes are mapped to NBA.com tricodes.",
+    partitionBy: "game_date",
+    columns: {
+      game_id: ["STRING", GAME_ID],
+      espn_game_id: ["STRING", "ESPN's game id."],
+      game_date: ["DATE", GAME_DATE],
+      season_year: ["INT64", SEASON_YEAR],
+      home_team_abbr: ["STRING", "NBA.com tricode of the home team (ESPN's code mapped: NY -> NYK, GS -> GSW, ...)."],
+      away_team_abbr: ["STRING", "NBA.com tricode of the away team."],
+      home_team_espn_abbr: ["STRING", "ESPN's code of the home team, e.g. UTAH."],
+      away_team_espn_abbr: ["STRING", "ESPN's code of the away team."],
+      home_team_name: ["STRING", "Home team's full name."],
+      away_team_name: ["STRING", "Away team's full name."],
+      game_status: ["STRING", "scheduled, in_progress or final (from ESPN's state pre, in, post)."],
+      game_status_detail: ["STRING", "ESPN's status text, e.g. Final (overtime games are printed Final too)."],
+      espn_state: ["STRING", "ESPN's state: pre, in or post."],
+      is_completed: ["BOOL", "TRUE once the game is over (state post)."],
+      scheduled_start_time: ["TIMESTAMP", "Scheduled tip-off (UTC)."],
+      home_team_score: ["INT64", "Home score (NULL before tip-off)."],
+      away_team_score: ["INT64", "Away score (NULL before tip-off)."],
+      home_team_winner: ["BOOL", "TRUE when the home team won."],
+      away_team_winner: ["BOOL", "TRUE when the away team won."],
+      source_file_path: ["STRING", SOURCE_FILE_PATH],
+      processed_at: ["TIMESTAMP", PROCESSED_AT],
+    },
+  },
+
+  travel_distances: {
+    dataset: STATIC_DATASET,
+    description: "Reference table nba_static.travel_distances: great-circle miles between the arenas of every ordered pair of the 30 teams (870 rows, symmetric; LAL and LAC share an arena, 0 miles). A load replaces the whole table.",
+    columns: {
+      from_team: ["STRING", "Tricode of the team whose arena the trip starts from."],
+      to_team: ["STRING", "Tricode of the team whose arena the trip ends at."],
+      from_city: ["STRING", "City of the starting arena."],
+      to_city: ["STRING", "City of the arriving arena."],
+      distance_miles: ["INT64", "Great-circle distance between the two arenas, in miles."],
+      time_zones_crossed: ["INT64", "Time zones between the two arenas."],
+      travel_direction: ["STRING", "east, west or neutral."],
+      jet_lag_factor: ["FLOAT64", "The original platform's jet-lag weight for the trip."],
+      source_file_path: ["STRING", "Where the loaded file came from."],
+      processed_at: ["TIMESTAMP", "When the table was loaded (UTC)."],
+    },
+  },
 };
+
+/** The dataset of a raw table: nba_raw unless the table names another. */
+function datasetOf(table) {
+  const spec = tables[table];
+  if (!spec) throw new Error(`unknown raw table ${table}`);
+  return spec.dataset || RAW_DATASET;
+}
 
 /** `{column: description}` for a raw table, the shape Dataform's `columns` config takes. */
 function columnDocs(table) {
@@ -174,4 +284,4 @@ function columnDocs(table) {
   return Object.fromEntries(Object.entries(spec.columns).map(([name, [, description]]) => [name, description]));
 }
 
-module.exports = { RAW_DATASET, tables, columnDocs };
+module.exports = { RAW_DATASET, STATIC_DATASET, tables, datasetOf, columnDocs };

@@ -202,9 +202,12 @@ export function merge(...parts: RawRows[]): RawRows {
 }
 
 export async function insertRawRows(engine: Engine, rows: RawRows): Promise<void> {
-  const { dataset, specs } = rawTables();
-  await engine.ensureDataset(dataset);
-  for (const name of RAW_TABLE_NAMES) await engine.ensureTable(rawTableRef(name), specs[name]);
+  const { specs } = rawTables();
+  // Raw tables live in nba_raw, the reference table of travel distances in nba_static.
+  for (const name of RAW_TABLE_NAMES) {
+    await engine.ensureDataset(rawTableRef(name).dataset);
+    await engine.ensureTable(rawTableRef(name), specs[name]);
+  }
   for (const [table, tableRows] of Object.entries(rows) as [RawTableName, Record<string, unknown>[]][]) {
     await engine.insertRows(rawTableRef(table), specs[table].columns, tableRows);
   }

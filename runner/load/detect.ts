@@ -1,6 +1,6 @@
 /**
  * The payload formats `runner load` reads, the raw tables each writes, and how `--format auto`
- * recognises them from the payload's shape.
+ * recognises them from the payload's shape (JSON, or a CSV table for a file named *.csv).
  */
 import type { RawTableName } from "./raw_tables.ts";
 import { BDL_BOXSCORES_TABLES, looksLikeBdlBoxscores } from "./formats/bdl-boxscores.ts";
@@ -8,8 +8,23 @@ import { looksLikeNbacBoxscore, NBAC_BOXSCORE_TABLES } from "./formats/nbac-boxs
 import { looksLikeNbacGamebook, NBAC_GAMEBOOK_TABLES } from "./formats/nbac-gamebook.ts";
 import { looksLikeNbacLeaguegamelog, NBAC_LEAGUEGAMELOG_TABLES } from "./formats/nbac-leaguegamelog.ts";
 import { looksLikeNbacSchedule, NBAC_SCHEDULE_TABLES } from "./formats/nbac-schedule.ts";
+import { looksLikeOddsApiGameLines, ODDS_API_GAME_LINES_TABLES } from "./formats/odds-api-game-lines.ts";
+import { looksLikeNbacInjuryReport, NBAC_INJURY_REPORT_TABLES } from "./formats/nbac-injury-report.ts";
+import { ESPN_SCOREBOARD_TABLES, looksLikeEspnScoreboard } from "./formats/espn-scoreboard.ts";
+import { looksLikeTravelDistances, TRAVEL_DISTANCES_TABLES } from "./formats/travel-distances.ts";
+import { CsvTable } from "./csv.ts";
 
-export const FORMAT_NAMES = ["bdl-boxscores", "nbac-gamebook", "nbac-schedule", "nbac-leaguegamelog", "nbac-boxscore"] as const;
+export const FORMAT_NAMES = [
+  "bdl-boxscores",
+  "nbac-gamebook",
+  "nbac-schedule",
+  "nbac-leaguegamelog",
+  "nbac-boxscore",
+  "odds-api-game-lines",
+  "nbac-injury-report",
+  "espn-scoreboard",
+  "travel-distances",
+] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
 export interface FormatInfo {
@@ -17,6 +32,11 @@ export interface FormatInfo {
   describe: string;
   /** The raw tables a file of this format writes (and whose rows from the same file a reload replaces). */
   tables: readonly RawTableName[];
+  /**
+   * What a load replaces: the rows of the same file (default), or the whole table, for reference
+   * data that is one snapshot (the travel distances).
+   */
+  replaces?: "file" | "table";
   looksLike: (payload: unknown) => boolean;
 }
 
@@ -46,11 +66,33 @@ export const FORMATS: Record<FormatName, FormatInfo> = {
     tables: NBAC_BOXSCORE_TABLES,
     looksLike: looksLikeNbacBoxscore,
   },
+  "odds-api-game-lines": {
+    describe: "The Odds API historical event odds (timestamp, data with bookmakers[] spreads/totals)",
+    tables: ODDS_API_GAME_LINES_TABLES,
+    looksLike: looksLikeOddsApiGameLines,
+  },
+  "nbac-injury-report": {
+    describe: "parsed NBA.com injury report (metadata.gamedate, records[] with player and status)",
+    tables: NBAC_INJURY_REPORT_TABLES,
+    looksLike: looksLikeNbacInjuryReport,
+  },
+  "espn-scoreboard": {
+    describe: "ESPN scoreboard scraper output (scoreDate, games[] with teams[])",
+    tables: ESPN_SCOREBOARD_TABLES,
+    looksLike: looksLikeEspnScoreboard,
+  },
+  "travel-distances": {
+    describe: "travel distances CSV (from_team, to_team, distance_miles, ...): reference data, a load replaces the table",
+    tables: TRAVEL_DISTANCES_TABLES,
+    replaces: "table",
+    looksLike: looksLikeTravelDistances,
+  },
 };
 
 export type Detection = { format: FormatName } | { reason: string };
 
 function shapeOf(payload: unknown): string {
+  if (payload instanceof CsvTable) return `a CSV table with columns ${payload.header.slice(0, 8).join(", ")}${payload.header.length > 8 ? ", ..." : ""}`;
   if (Array.isArray(payload)) return "a JSON array";
   if (typeof payload !== "object" || payload === null) return `a JSON ${payload === null ? "null" : typeof payload}`;
   const keys = Object.keys(payload);

@@ -19,6 +19,10 @@ const BDL = fixturePath("bdl_box_scores_2024-01-15.json");
 const GAMEBOOK = fixturePath("nbac_gamebook_20240410_MEMCLE.json");
 const SCHEDULE = fixturePath("nbac_schedule_2024-25.json");
 const GAMELOG = fixturePath("nbac_leaguegamelog_2025-03-15.json");
+const LINES = fixturePath("oddsa_game_lines_2024-01-24_ATLGSW.json");
+const INJURIES = fixturePath("nbac_injury_report_2024-01-04_12PM.json");
+const ESPN = fixturePath("espn_scoreboard_2024-01-15.json");
+const TRAVEL = fixturePath("nba_static_travel_distances.csv");
 
 let scratch: string;
 let boxscoreFile: string;
@@ -86,6 +90,30 @@ describe("loadFiles", () => {
     expect(summaryText(summary)).toContain(`  ${BDL} (bdl-boxscores)\n    bdl_player_boxscores          384 rows`);
   });
 
+  it("loads the game lines, injury report, ESPN scoreboard and travel table, the last into nba_static", async () => {
+    const summary = await loadFiles(engine, [LINES, INJURIES, ESPN, TRAVEL], { processedAt: PROCESSED_AT });
+    expect(summary.files.map((file) => [file.format, file.tables.map((table) => `${table.table}=${table.rows}`)])).toEqual([
+      ["odds-api-game-lines", ["odds_api_game_lines=8"]],
+      ["nbac-injury-report", ["nbac_injury_report=14"]],
+      ["espn-scoreboard", ["espn_scoreboard=11"]],
+      ["travel-distances", ["travel_distances=870"]],
+    ]);
+    expect(rawTableRef("travel_distances")).toEqual({ dataset: "nba_static", table: "travel_distances" });
+    expect([await count("odds_api_game_lines"), await count("nbac_injury_report"), await count("espn_scoreboard"), await count("travel_distances")]).toEqual([
+      8, 14, 11, 870,
+    ]);
+    expect(summaryText(summary)).toContain(`  ${TRAVEL} (travel-distances)\n    nba_static.travel_distances    870 rows`);
+  });
+
+  it("replaces the whole travel table with each load, whatever file it came from", async () => {
+    await loadFiles(engine, [TRAVEL], { processedAt: PROCESSED_AT });
+    const copy = path.join(scratch, "travel_copy.csv");
+    fs.writeFileSync(copy, fs.readFileSync(TRAVEL, "utf8").split("\n").slice(0, 11).join("\n"));
+    const again = await loadFiles(engine, [copy], { processedAt: "2025-02-01T00:00:00Z" });
+    expect(again.files[0]?.tables).toEqual([{ table: "travel_distances", rows: 10, replaced: 870 }]);
+    expect(await count("travel_distances")).toBe(10);
+  });
+
   it("replaces a file's earlier rows when it is loaded again", async () => {
     await loadFiles(engine, [BDL], { processedAt: "2024-01-16T08:00:00Z" });
     const again = await loadFiles(engine, [BDL], { processedAt: "2024-01-16T10:00:00Z" });
@@ -103,7 +131,8 @@ describe("loadFiles", () => {
       `1 of 3 files cannot be loaded; nothing was written:\n  ${badBdlFile}: data[3].home_team.players[5].min: expected minutes like "28" or "28:30", got "abc"`,
     );
     // Every raw table exists (a load creates them all), but the good files of the call wrote nothing.
-    expect(await engine.listTables("nba_raw")).toHaveLength(5);
+    expect(await engine.listTables("nba_raw")).toHaveLength(8);
+    expect(await engine.listTables("nba_static")).toHaveLength(1);
     expect(await count("bdl_player_boxscores")).toBe(0);
     const stamps = await engine.query(`SELECT DISTINCT processed_at FROM ${engine.qualify(rawTableRef("nbac_gamebook_player_stats"))}`);
     expect(stamps).toEqual([{ processed_at: PROCESSED_AT }]);

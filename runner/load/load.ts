@@ -18,6 +18,11 @@ import { nbacBoxscoreRows, readNbacBoxscore, type NbacBoxscore } from "./formats
 import { parseNbacGamebook } from "./formats/nbac-gamebook.ts";
 import { parseNbacLeaguegamelog } from "./formats/nbac-leaguegamelog.ts";
 import { parseNbacSchedule } from "./formats/nbac-schedule.ts";
+import { parseOddsApiGameLines } from "./formats/odds-api-game-lines.ts";
+import { parseNbacInjuryReport } from "./formats/nbac-injury-report.ts";
+import { parseEspnScoreboard } from "./formats/espn-scoreboard.ts";
+import { parseTravelDistances } from "./formats/travel-distances.ts";
+import { parseCsv } from "./csv.ts";
 import { PayloadProblems, type Problem } from "./problems.ts";
 import { ensureRawTables, rawTableRef, rawTables, type RawTableName } from "./raw_tables.ts";
 import { checkRowsAgainstSpec, type FileMeta, type RowsByTable } from "./rows.ts";
@@ -102,6 +107,7 @@ function checkOptions(options: LoadOptions): { gameDate: string | undefined; hom
   return { gameDate: options.gameDate, home };
 }
 
+/** A file's payload: JSON, or a CSV table (CsvTable) for a file named *.csv. */
 async function readPayload(absolute: string): Promise<unknown> {
   let text: string;
   try {
@@ -110,6 +116,7 @@ async function readPayload(absolute: string): Promise<unknown> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new PayloadProblems([{ path: "", reason: code === "ENOENT" ? "no such file" : `cannot read it: ${(error as Error).message}` }]);
   }
+  if (absolute.toLowerCase().endsWith(".csv")) return parseCsv(text);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -136,6 +143,16 @@ function parseFile(file: string, meta: FileMeta, payload: unknown, requested: Fo
       return { ...parsed, rows: parseNbacSchedule(payload, meta) };
     case "nbac-leaguegamelog":
       return { ...parsed, rows: parseNbacLeaguegamelog(payload, meta) };
+    case "odds-api-game-lines": {
+      const lines = parseOddsApiGameLines(payload, meta);
+      return { ...parsed, rows: lines.rows, notes: lines.notes };
+    }
+    case "nbac-injury-report":
+      return { ...parsed, rows: parseNbacInjuryReport(payload, meta) };
+    case "espn-scoreboard":
+      return { ...parsed, rows: parseEspnScoreboard(payload, meta) };
+    case "travel-distances":
+      return { ...parsed, rows: parseTravelDistances(payload, meta) };
     case "nbac-boxscore": {
       const boxscore = readNbacBoxscore(payload);
       const notes =
@@ -234,10 +251,14 @@ export async function loadFiles(engine: Engine, files: readonly string[], option
       for (const table of FORMATS[file.format].tables) {
         const ref = rawTableRef(table);
         const rows = file.rows[table] ?? [];
-        const deleted = await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE source_file_path = @source_file_path`, {
-          params: { source_file_path: param.string(file.meta.sourceFilePath) },
-          context: { action: "load" },
-        });
+        // A reference table is one snapshot: a load replaces all of it; else the file's earlier rows.
+        const deleted =
+          FORMATS[file.format].replaces === "table"
+            ? await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE TRUE`, { context: { action: "load" } })
+            : await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE source_file_path = @source_file_path`, {
+                params: { source_file_path: param.string(file.meta.sourceFilePath) },
+                context: { action: "load" },
+              });
         await engine.insertRows(ref, specs[table].columns, rows);
         tableLoads.push({ table, rows: rows.length, replaced: deleted.rowsAffected ?? null });
       }
@@ -275,12 +296,14 @@ export function summaryJson(summary: LoadSummary) {
 export function summaryText(summary: LoadSummary): string {
   const total = summary.files.reduce((sum, file) => sum + file.tables.reduce((rows, table) => rows + table.rows, 0), 0);
   const lines = [`Loaded ${summary.files.length} file${summary.files.length === 1 ? "" : "s"} into ${summary.dataset} (${total} rows, processed_at ${summary.processedAt})`];
-  const width = Math.max(...summary.files.flatMap((file) => file.tables.map((table) => table.table.length)));
+  // A table outside the raw dataset (nba_static.travel_distances) is named with its dataset.
+  const nameOf = (table: RawTableName) => (rawTableRef(table).dataset === summary.dataset ? table : `${rawTableRef(table).dataset}.${table}`);
+  const width = Math.max(...summary.files.flatMap((file) => file.tables.map((table) => nameOf(table.table).length)));
   for (const file of summary.files) {
     lines.push(`  ${file.file} (${file.format})`);
     for (const table of file.tables) {
       const replaced = table.replaced ? `, replaced ${table.replaced} from an earlier load` : "";
-      lines.push(`    ${table.table.padEnd(width)}  ${String(table.rows).padStart(5)} rows${replaced}`);
+      lines.push(`    ${nameOf(table.table).padEnd(width)}  ${String(table.rows).padStart(5)} rows${replaced}`);
     }
     for (const note of file.notes) lines.push(`    note: ${note}`);
   }

@@ -17,6 +17,10 @@ export const RAW_TABLE_NAMES = [
   "nbac_player_boxscores",
   "nbac_team_boxscore",
   "bdl_player_boxscores",
+  "odds_api_game_lines",
+  "nbac_injury_report",
+  "espn_scoreboard",
+  "travel_distances",
 ] as const;
 export type RawTableName = (typeof RAW_TABLE_NAMES)[number];
 
@@ -27,6 +31,8 @@ const RawTablesModuleSchema = z.object({
   tables: z.record(
     z.string(),
     z.object({
+      /** Another dataset than RAW_DATASET (reference tables: nba_static). */
+      dataset: z.string().min(1).optional(),
       description: z.string(),
       partitionBy: z.string().optional(),
       columns: z.record(z.string(), z.tuple([z.enum(COLUMN_TYPES), z.string()])),
@@ -35,7 +41,10 @@ const RawTablesModuleSchema = z.object({
 });
 
 export interface RawTables {
+  /** The Phase 2 dataset, nba_raw. */
   dataset: string;
+  /** The dataset of each table: nba_raw, or the one it names (nba_static.travel_distances). */
+  datasets: Record<RawTableName, string>;
   specs: Record<RawTableName, TableSpec>;
 }
 
@@ -47,6 +56,7 @@ function readRawTables(file: string): RawTables {
     throw new Error(`${file} does not have the expected shape:\n  ${lines.join("\n  ")}`);
   }
   const specs = {} as Record<RawTableName, TableSpec>;
+  const datasets = {} as Record<RawTableName, string>;
   for (const name of RAW_TABLE_NAMES) {
     const table = parsed.data.tables[name];
     if (!table) throw new Error(`${file} does not declare the raw table ${name}`);
@@ -59,8 +69,9 @@ function readRawTables(file: string): RawTables {
       throw new Error(`${file}: ${name} is partitioned by ${table.partitionBy}, which is not one of its columns`);
     }
     specs[name] = { columns, partitionBy: table.partitionBy, description: table.description };
+    datasets[name] = table.dataset ?? parsed.data.RAW_DATASET;
   }
-  return { dataset: parsed.data.RAW_DATASET, specs };
+  return { dataset: parsed.data.RAW_DATASET, datasets, specs };
 }
 
 let cached: RawTables | undefined;
@@ -72,7 +83,7 @@ export function rawTables(): RawTables {
 }
 
 export function rawTableRef(table: RawTableName): TableRef {
-  return { dataset: rawTables().dataset, table };
+  return { dataset: rawTables().datasets[table], table };
 }
 
 /**
@@ -81,8 +92,8 @@ export function rawTableRef(table: RawTableName): TableRef {
  * created from an older includes/raw_tables.js that lacks a declared column is refused.
  */
 export async function ensureRawTables(engine: Engine): Promise<void> {
-  const { dataset, specs } = rawTables();
-  await engine.ensureDataset(dataset);
+  const { specs } = rawTables();
+  for (const dataset of new Set(RAW_TABLE_NAMES.map((table) => rawTableRef(table).dataset))) await engine.ensureDataset(dataset);
   for (const table of RAW_TABLE_NAMES) {
     const ref = rawTableRef(table);
     const existing = await engine.describeTable(ref);
@@ -92,8 +103,8 @@ export async function ensureRawTables(engine: Engine): Promise<void> {
     }
     const missing = specs[table].columns.filter((column) => !existing.some((present) => present.name === column.name)).map((column) => column.name);
     if (missing.length > 0) {
-      throw new DataFailureError("raw_table_outdated", `${dataset}.${table} in the warehouse has no column ${missing.join(", ")}, which includes/raw_tables.js declares`, {
-        suggestion: `Drop ${dataset}.${table} (or start a new warehouse file) and load its data again.`,
+      throw new DataFailureError("raw_table_outdated", `${ref.dataset}.${table} in the warehouse has no column ${missing.join(", ")}, which includes/raw_tables.js declares`, {
+        suggestion: `Drop ${ref.dataset}.${table} (or start a new warehouse file) and load its data again.`,
       });
     }
   }

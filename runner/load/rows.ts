@@ -3,7 +3,9 @@
  * includes/raw_tables.js names them, plus the conventions all of them share (spec section 0):
  * the system game id, the season year, the load metadata.
  */
+import { PROJECT_DIR } from "../compile/compile.ts";
 import { isCalendarDate } from "../dates.ts";
+import { projectConstants, todayIn } from "../project_constants.ts";
 import { rawTables, type RawTableName } from "./raw_tables.ts";
 
 export type RowValue = string | number | boolean | null;
@@ -79,4 +81,9 @@ export function checkRowsAgainstSpec(table: RawTableName, rows: readonly RawRow[
       throw new Error(`loader bug: row ${index} for ${table} does not match includes/raw_tables.js: ${details.join("; ")}`);
     }
   });
+}
+
+/** The Eastern-time calendar date (the schedule's timezone, includes/constants.js) of a UTC instant. */
+export function easternDate(timestamp: string): string {
+  return todayIn(projectConstants(PROJECT_DIR).SCHEDULE_TIMEZONE, new Date(timestamp));
 }

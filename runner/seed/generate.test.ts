@@ -5,8 +5,8 @@ import { addDays } from "../dates.ts";
 import { BadInputError } from "../errors.ts";
 import { playerLookup } from "../nba/player_lookup.ts";
 import { TEAMS } from "../nba/teams.ts";
-import { generateSeason, type GeneratedSeason, type SeasonOptions } from "./generate.ts";
-import { RAW_TABLE_NAMES, rawTables, type RawTableName } from "../load/raw_tables.ts";
+import { generateSeason, SEEDED_TABLES, type GeneratedSeason, type SeasonOptions, type SeededTableName } from "./generate.ts";
+import { rawTables } from "../load/raw_tables.ts";
 import { checkRowsAgainstSpec, type RawRow } from "../load/rows.ts";
 
 const constants = createRequire(import.meta.url)("../../includes/constants.js") as {
@@ -84,20 +84,20 @@ describe("generateSeason: determinism", () => {
 
   it("gives a week seeded alone exactly as that week inside the season, missing-rate included", () => {
     const week = generateSeason({ ...SEASON, ...WEEK });
-    for (const table of RAW_TABLE_NAMES) {
+    for (const table of SEEDED_TABLES) {
       expect(week.rows[table].length).toBeGreaterThan(0);
       expect(week.rows[table], table).toEqual(inRange(season.rows[table], WEEK.start, WEEK.end));
     }
     const withRate = (range: Partial<SeasonOptions>) => generateSeason({ ...SEASON, ...range, missing: { rate: 0.2 } });
     const seasonWithRate = withRate({});
     const weekWithRate = withRate(WEEK);
-    for (const table of RAW_TABLE_NAMES) {
+    for (const table of SEEDED_TABLES) {
       expect(weekWithRate.rows[table], table).toEqual(inRange(seasonWithRate.rows[table], WEEK.start, WEEK.end));
     }
   });
 
   it("writes exactly the columns includes/raw_tables.js declares, with their types, for every row of every table", () => {
-    for (const table of RAW_TABLE_NAMES) {
+    for (const table of SEEDED_TABLES) {
       expect(() => checkRowsAgainstSpec(table, season.rows[table])).not.toThrow();
       const columns = rawTables().specs[table].columns.map((column) => column.name).sort().join(",");
       expectEvery(season.rows[table], (row) => Object.keys(row).sort().join(",") !== columns && `${table}: ${Object.keys(row).sort().join(",")}`);
@@ -355,7 +355,7 @@ describe("generateSeason: box scores of every game of the season", () => {
 });
 
 describe("generateSeason: options", () => {
-  function boxScoreGames(generated: GeneratedSeason, table: RawTableName): Set<string> {
+  function boxScoreGames(generated: GeneratedSeason, table: SeededTableName): Set<string> {
     return new Set(generated.rows[table].map((row) => row.game_id as string));
   }
 
@@ -426,5 +426,54 @@ describe("generateSeason: options", () => {
     expect(other.rows.nbac_schedule[0]?.game_id).toBe("0022500001");
     expect(other.rows.nbac_schedule[0]?.game_date).toBe("2025-10-21");
     expect(other.rows.nbac_team_boxscore.every((row) => row.season_year === 2025)).toBe(true);
+  });
+});
+
+describe("generateSeason: game lines and injury reports", () => {
+  const games = season.rows.nbac_schedule;
+  const lines = groupBy(season.rows.odds_api_game_lines, (row) => `${String(row.game_date)}/${String(row.away_team_abbr)}/${String(row.home_team_abbr)}`);
+  const reports = groupBy(season.rows.nbac_injury_report, (row) => String(row.game_id));
+
+  it("gives every game a pre-tip spread and total from DraftKings or FanDuel, and an in-game snapshot only once played", () => {
+    expectEvery(games, (game) => {
+      const id = `${String(game.game_date)}/${String(game.away_team_tricode)}/${String(game.home_team_tricode)}`;
+      const rows = lines.get(id) ?? [];
+      const preTip = rows.filter((row) => num(row, "minutes_before_tipoff") >= 0 && ["draftkings", "fanduel"].includes(String(row.bookmaker_key)));
+      if (!preTip.some((row) => row.market_key === "spreads") || !preTip.some((row) => row.market_key === "totals")) return `${id}: no pre-tip line`;
+      const inGame = rows.filter((row) => num(row, "minutes_before_tipoff") < 0);
+      if ((inGame.length > 0) !== (game.game_status === 3)) return `${id}: in-game snapshots ${inGame.length}, status ${String(game.game_status)}`;
+      return undefined;
+    });
+  });
+
+  it("writes lines as the loader does: opposite spreads, minutes to tip-off from the timestamps, the Eastern date", () => {
+    expectEvery(groupBy(season.rows.odds_api_game_lines, (row) => `${String(row.game_id)}/${String(row.snapshot_timestamp)}/${String(row.bookmaker_key)}`).values(), (snapshot) => {
+      const spreads = snapshot.filter((row) => row.market_key === "spreads").map((row) => num(row, "outcome_point"));
+      const first = snapshot[0] as RawRow;
+      const minutes = Math.floor((Date.parse(String(first.commence_time)) - Date.parse(String(first.snapshot_timestamp))) / 60_000);
+      const eastern = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date(String(first.commence_time)));
+      if (spreads.length !== 2 || spreads[0] !== -(spreads[1] as number)) return `${String(first.game_id)}: spreads ${spreads.join(", ")}`;
+      if (minutes !== first.minutes_before_tipoff) return `${String(first.game_id)}: ${minutes} minutes, row says ${String(first.minutes_before_tipoff)}`;
+      return eastern !== first.game_date && `${String(first.game_id)}: commence ${String(first.commence_time)} is not on ${String(first.game_date)} in New York`;
+    });
+  });
+
+  it("lists every game on an injury report, every inactive gamebook player Out on game day, names printed Last, First", () => {
+    const gameDay = (rows: RawRow[]) => rows.filter((row) => row.report_date === row.game_date);
+    expectEvery(games, (game) => ((reports.get(`${String(game.game_date).replaceAll("-", "")}_${String(game.away_team_tricode)}_${String(game.home_team_tricode)}`) ?? []).length === 0 ? `${String(game.game_id)}: no report` : undefined));
+    const inactive = season.rows.nbac_gamebook_player_stats.filter((row) => row.player_status === "inactive");
+    expect(inactive.length).toBeGreaterThan(1000);
+    expectEvery(inactive, (row) => {
+      const listed = gameDay(reports.get(String(row.game_id)) ?? []).find((report) => report.player_lookup === row.player_lookup);
+      return (listed?.injury_status !== "out" || listed.team !== row.team_abbr) && `${String(row.game_id)} ${String(row.player_lookup)}: ${JSON.stringify(listed ?? null)}`;
+    });
+    expectEvery(season.rows.nbac_injury_report, (row) => {
+      const printed = String(row.player_name_original);
+      const comma = printed.indexOf(", ");
+      const reordered = `${printed.slice(comma + 2)} ${printed.slice(0, comma)}`;
+      if (comma < 0 || playerLookup(reordered) !== row.player_lookup) return `${printed} does not normalise to ${String(row.player_lookup)}`;
+      if (![row.game_date, addDays(String(row.game_date), -1)].includes(row.report_date)) return `${printed}: report of ${String(row.report_date)} for ${String(row.game_date)}`;
+      return !["out", "questionable", "doubtful", "probable"].includes(String(row.injury_status)) && `${printed}: status ${String(row.injury_status)}`;
+    });
   });
 });

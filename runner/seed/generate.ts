@@ -25,6 +25,24 @@ import {
   type SeededGame,
 } from "./rows.ts";
 import { buildSchedule } from "./schedule.ts";
+import { gameLineRows } from "./lines.ts";
+import { injuryReportRows } from "./injuries.ts";
+
+/**
+ * The raw tables a seed writes. The ESPN scoreboard (a fallback for dates without an NBA.com
+ * schedule, which a seeded season always has) and the reference table of travel distances (real
+ * data: runner load nba_static_travel_distances.csv) are not seeded.
+ */
+export const SEEDED_TABLES = [
+  "nbac_schedule",
+  "nbac_gamebook_player_stats",
+  "nbac_player_boxscores",
+  "nbac_team_boxscore",
+  "bdl_player_boxscores",
+  "odds_api_game_lines",
+  "nbac_injury_report",
+] as const satisfies readonly RawTableName[];
+export type SeededTableName = (typeof SEEDED_TABLES)[number];
 
 export const DEFAULT_SEED = 42;
 export const DEFAULT_SEASON = 2024;
@@ -72,7 +90,7 @@ export interface GeneratedSeason {
   calendar: SeasonCalendar;
   /** The games of the range, in date and tip-off order. */
   games: SeasonGame[];
-  rows: Record<RawTableName, RawRow[]>;
+  rows: Record<SeededTableName, RawRow[]>;
 }
 
 /** The dates the options cover, checked against the season. */
@@ -153,12 +171,15 @@ export function generateSeason(options: SeasonOptions): GeneratedSeason {
   // The schedule as loaded the morning after `today`, when later games were still scheduled.
   const scheduleLoadedAt = processedAt(today);
   const withBoxScores = games.filter((game) => game.result && !game.boxScoreMissing);
-  const rows: Record<RawTableName, RawRow[]> = {
+  const rows: Record<SeededTableName, RawRow[]> = {
     nbac_schedule: games.map((game) => scheduleRow(game, seed, scheduleLoadedAt)),
     nbac_team_boxscore: withBoxScores.flatMap((game) => teamBoxscoreRows(game, seed)),
     nbac_gamebook_player_stats: withBoxScores.flatMap((game) => gamebookRows(game, seed)),
     nbac_player_boxscores: withBoxScores.flatMap((game) => playerBoxscoreRows(game, seed)),
     bdl_player_boxscores: withBoxScores.flatMap((game) => bdlRows(game, seed)),
+    // Lines and injury reports exist for every game, played or not, box scores or not.
+    odds_api_game_lines: games.flatMap((game) => gameLineRows(game, seed)),
+    nbac_injury_report: games.flatMap((game) => injuryReportRows(game, availability.get(game.schedule.nbaGameId) ?? { away: [], home: [] }, seed)),
   };
 
   return {

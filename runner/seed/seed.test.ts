@@ -7,16 +7,16 @@ import type { CliIO } from "../cli/options.ts";
 import { param, type Engine } from "../engines/engine.ts";
 import { openDuckDBEngine } from "../engines/duckdb/engine.ts";
 import { BadInputError } from "../errors.ts";
-import { RAW_TABLE_NAMES, rawTableRef, type RawTableName } from "../load/raw_tables.ts";
-import { generateSeason } from "./generate.ts";
+import { rawTableRef } from "../load/raw_tables.ts";
+import { generateSeason, SEEDED_TABLES, type SeededTableName } from "./generate.ts";
 import { seedWarehouse } from "./seed.ts";
 
 const TWO_WEEKS = { start: "2025-01-13", end: "2025-01-26" };
 const OPTIONS = { seasonYear: 2024, seed: 42, ...TWO_WEEKS };
 
-async function counts(engine: Engine, start: string, end: string): Promise<Record<RawTableName, number>> {
-  const result = {} as Record<RawTableName, number>;
-  for (const table of RAW_TABLE_NAMES) {
+async function counts(engine: Engine, start: string, end: string): Promise<Record<SeededTableName, number>> {
+  const result = {} as Record<SeededTableName, number>;
+  for (const table of SEEDED_TABLES) {
     const [row] = await engine.query<{ n: number }>(
       `SELECT COUNT(*) AS n FROM ${engine.qualify(rawTableRef(table))} WHERE game_date BETWEEN @start AND @end`,
       { params: { start: param.date(start), end: param.date(end) } },
@@ -26,9 +26,9 @@ async function counts(engine: Engine, start: string, end: string): Promise<Recor
   return result;
 }
 
-function expectedCounts(options: Parameters<typeof generateSeason>[0]): Record<RawTableName, number> {
+function expectedCounts(options: Parameters<typeof generateSeason>[0]): Record<SeededTableName, number> {
   const season = generateSeason(options);
-  return Object.fromEntries(RAW_TABLE_NAMES.map((table) => [table, season.rows[table].length])) as Record<RawTableName, number>;
+  return Object.fromEntries(SEEDED_TABLES.map((table) => [table, season.rows[table].length])) as Record<SeededTableName, number>;
 }
 
 describe("seedWarehouse on DuckDB", () => {
@@ -146,5 +146,15 @@ describe("runner seed", () => {
     await expect(run(["--missing-rate", "2"])).rejects.toThrow(/--missing-rate: /);
     await expect(run(["--seed", "x", "--tables", "nope"])).rejects.toThrow(BadInputError);
     await expect(run(["--start-date", "2025-05-01", "--end-date", "2025-11-01"])).rejects.toThrow(/season/);
+  });
+
+  it("writes game lines and injury reports with --tables, and refuses the tables it does not seed", async () => {
+    const text = await run(["--date", "2025-02-05", "--tables", "odds_api_game_lines,nbac_injury_report"]);
+    expect(text).toMatch(/odds_api_game_lines\s+[\d,]+ rows/);
+    expect(text).toMatch(/nbac_injury_report\s+[\d,]+ rows/);
+    expect(text).not.toMatch(/nbac_schedule/);
+    await expect(run(["--date", "2025-02-05", "--tables", "travel_distances"])).rejects.toThrow(
+      /runner seed does not write travel_distances: it writes nbac_schedule, .*odds_api_game_lines, nbac_injury_report/,
+    );
   });
 });

@@ -5,12 +5,12 @@
  * the same rows, never duplicates.
  */
 import { param, type Engine } from "../engines/engine.ts";
-import { DataFailureError } from "../errors.ts";
-import { generateSeason, type GeneratedSeason, type SeasonOptions } from "./generate.ts";
-import { RAW_TABLE_NAMES, ensureRawTables, rawTableRef, rawTables, type RawTableName } from "../load/raw_tables.ts";
+import { BadInputError, DataFailureError } from "../errors.ts";
+import { generateSeason, SEEDED_TABLES, type GeneratedSeason, type SeasonOptions, type SeededTableName } from "./generate.ts";
+import { ensureRawTables, rawTableRef, rawTables, type RawTableName } from "../load/raw_tables.ts";
 
 export interface SeedOptions extends SeasonOptions {
-  /** The raw tables to write; default all of them. */
+  /** The raw tables to write; default all the seeded ones (SEEDED_TABLES). */
   tables?: readonly RawTableName[];
 }
 
@@ -31,13 +31,13 @@ export interface SeedSummary {
     missingBoxscores: string[];
   };
   /** Rows written per table (only the tables written). */
-  rows: Partial<Record<RawTableName, number>>;
+  rows: Partial<Record<SeededTableName, number>>;
   generationMs: number;
   writeMs: number;
 }
 
 /** Every column of every generated row must be a column of its table: a typo would be lost as NULL. */
-function checkColumns(table: RawTableName, rows: readonly Record<string, unknown>[]): void {
+function checkColumns(table: SeededTableName, rows: readonly Record<string, unknown>[]): void {
   const known = new Set(rawTables().specs[table].columns.map((column) => column.name));
   for (const row of rows) {
     const unknown = Object.keys(row).filter((name) => !known.has(name));
@@ -49,7 +49,7 @@ function checkColumns(table: RawTableName, rows: readonly Record<string, unknown
   }
 }
 
-export function summarise(season: GeneratedSeason, tables: readonly RawTableName[], dryRun: boolean, timings: { generationMs: number; writeMs: number }): SeedSummary {
+export function summarise(season: GeneratedSeason, tables: readonly SeededTableName[], dryRun: boolean, timings: { generationMs: number; writeMs: number }): SeedSummary {
   return {
     seasonYear: season.seasonYear,
     seed: season.seed,
@@ -72,12 +72,25 @@ export function summarise(season: GeneratedSeason, tables: readonly RawTableName
 
 interface PreparedSeed {
   season: GeneratedSeason;
-  tables: readonly RawTableName[];
+  tables: readonly SeededTableName[];
   generationMs: number;
 }
 
+/** The tables to seed: the ones asked for, each of which must be one the seed writes. */
+function seededTables(requested: readonly RawTableName[] | undefined): readonly SeededTableName[] {
+  if (!requested) return SEEDED_TABLES;
+  const seeded = new Set<RawTableName>(SEEDED_TABLES);
+  const other = requested.filter((table) => !seeded.has(table));
+  if (other.length > 0) {
+    throw new BadInputError("table_not_seeded", `runner seed does not write ${other.join(", ")}: it writes ${SEEDED_TABLES.join(", ")}`, {
+      suggestion: "Load real data into those tables with runner load (travel distances: runner load ../shared/fixtures/nba_static_travel_distances.csv).",
+    });
+  }
+  return requested as readonly SeededTableName[];
+}
+
 function prepare(options: SeedOptions): PreparedSeed {
-  const tables = options.tables ?? RAW_TABLE_NAMES;
+  const tables = seededTables(options.tables);
   const generationStart = performance.now();
   const season = generateSeason(options);
   const generationMs = Math.round(performance.now() - generationStart);

@@ -39,12 +39,39 @@ describe("trigger map", () => {
     expect(team?.writes.map((action) => action.name)).not.toContain("player_game_summary");
   });
 
+  it("runs the upcoming team context for a schedule message, with the schedule model and its gate", () => {
+    const schedule = triggers.get("nbac_schedule");
+    expect(schedule).toMatchObject({ models: ["upcoming_team_game_context"], missing: [] });
+    expect(schedule?.writes.map((action) => action.name)).toEqual(["nbac_schedule_latest", "upcoming_team_game_context"]);
+    const planned = plan(graph, schedule?.selection ?? {});
+    expect(planned.levels.flat().map((action) => action.name)).toContain("schedule_available");
+    expect(planned.levels.flat().map((action) => action.name)).not.toContain("team_offense_game_summary");
+  });
+
+  it("runs the upcoming team context beside the team models for a scoreboard message, never after the player model", () => {
+    const scoreboard = triggers.get("nbac_scoreboard_v2");
+    expect(scoreboard).toMatchObject({ models: ["team_offense_game_summary", "team_defense_game_summary", "upcoming_team_game_context"], missing: [] });
+    expect(scoreboard?.writes.map((action) => action.name)).not.toContain("player_game_summary");
+    const upcoming = graph.actions.get([...graph.actions.keys()].find((id) => id.endsWith(".upcoming_team_game_context")) ?? "");
+    // It depends on no team model (and no Phase 3 summary), so it never waits for them.
+    const upstream = new Set<string>();
+    const walk = (id: string) => {
+      for (const dependency of graph.actions.get(id)?.dependencies ?? []) {
+        if (upstream.has(dependency)) continue;
+        upstream.add(dependency);
+        walk(dependency);
+      }
+    };
+    walk(upcoming?.id ?? "");
+    expect([...upstream].map((id) => id.split(".").at(-1)).sort()).toEqual(["nbac_schedule_latest", "schedule_available"]);
+    const names = plan(graph, {}).levels.map((level) => level.map((action) => action.name));
+    const levelOf = (name: string) => names.findIndex((level) => level.includes(name));
+    expect(levelOf("upcoming_team_game_context")).toBeLessThan(levelOf("player_game_summary"));
+    expect(levelOf("upcoming_team_game_context")).toBeLessThanOrEqual(levelOf("team_offense_game_summary"));
+  });
+
   it("keeps only the models this project defines", () => {
-    expect(triggers.get("nbac_scoreboard_v2")).toMatchObject({
-      models: ["team_offense_game_summary", "team_defense_game_summary"],
-      missing: ["upcoming_team_game_context"],
-    });
-    expect(triggers.get("nbac_schedule")).toMatchObject({ models: [], missing: ["upcoming_team_game_context"], writes: [] });
+    expect(triggers.get("odds_api_player_points_props")).toMatchObject({ models: [], missing: ["upcoming_player_game_context"], writes: [] });
     expect(triggers.get("bdl_standings")).toMatchObject({ models: [], missing: [] });
     expect(triggers.has("some_other_table")).toBe(false);
   });

@@ -14,6 +14,7 @@ export const TRIGGER_MAP: Readonly<Record<string, readonly string[]>> = {
   nbac_gamebook_player_stats: ["team_offense_game_summary", "team_defense_game_summary", "player_game_summary"],
   // The evening fallback path: same shape as the gamebook.
   nbac_player_boxscores: ["team_offense_game_summary", "team_defense_game_summary", "player_game_summary"],
+  // The upcoming team context reads no Phase 3 table: with the team models it runs beside them.
   nbac_scoreboard_v2: ["team_offense_game_summary", "team_defense_game_summary", "upcoming_team_game_context"],
   nbac_team_boxscore: ["team_defense_game_summary", "team_offense_game_summary"],
   nbac_schedule: ["upcoming_team_game_context"],

@@ -20,7 +20,7 @@ import { REPLACE_SCOPE_COLUMN } from "../../runner/execution/statements.ts";
 import { targetOf } from "../../runner/execution/write.ts";
 import { HELD_BACK_COLUMNS, HELD_BACK_TABLE } from "../../runner/execution/held_back.ts";
 import { LEDGER_COLUMNS, LEDGER_TABLE } from "../../runner/ledger/ledger.ts";
-import { rawTables } from "../../runner/load/raw_tables.ts";
+import { rawTables, type RawTableName } from "../../runner/load/raw_tables.ts";
 import { ROOT, copyProject, editFile, runCli } from "../helpers.ts";
 import { startFakeBigQuery } from "./fake_server.ts";
 import { DATE, PROJECT, addExistingTargets, fakeEnv, modelColumns, modelTargetIds, schemaByModel } from "./support.ts";
@@ -54,7 +54,8 @@ afterAll(async () => {
 /** The tables that exist before a run: raw sources and the ledger. */
 function addExistingTables(): void {
   const raw = rawTables();
-  for (const [table, spec] of Object.entries(raw.specs)) analyzer.addTableSpec(`${PROJECT}.${raw.dataset}.${table}`, spec.columns);
+  // Each raw table in its dataset: nba_raw, or nba_static for the travel distances.
+  for (const [table, spec] of Object.entries(raw.specs)) analyzer.addTableSpec(`${PROJECT}.${raw.datasets[table as RawTableName]}.${table}`, spec.columns);
   analyzer.addTableSpec(`${PROJECT}.${LEDGER_TABLE.dataset}.${LEDGER_TABLE.table}`, LEDGER_COLUMNS);
   analyzer.addTableSpec(`${PROJECT}.${HELD_BACK_TABLE.dataset}.${HELD_BACK_TABLE.table}`, HELD_BACK_COLUMNS);
 }

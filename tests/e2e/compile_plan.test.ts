@@ -27,7 +27,11 @@ describe("runner plan", () => {
       expect(levelOf(plan, earlier), earlier).toBeLessThan(player);
     }
     const gates = plan.levels.flatMap((level) => level.actions).filter((action) => action.role === "gate");
-    expect(gates.map((gate) => gate.name).sort()).toEqual(["boxscores_complete", "team_offense_complete"]);
+    expect(gates.map((gate) => gate.name).sort()).toEqual(["boxscores_complete", "schedule_available", "team_offense_complete"]);
+    // The upcoming team context reads no Phase 3 table: it runs before the player model, right
+    // after the schedule model and its gate.
+    expect(levelOf(plan, "upcoming_team_game_context")).toBeLessThan(player);
+    expect(levelOf(plan, "upcoming_team_game_context")).toBeGreaterThan(Math.max(levelOf(plan, "nbac_schedule_latest"), levelOf(plan, "schedule_available")));
     // The text output names the same levels as the JSON.
     for (const level of plan.levels) {
       expect(text.stdout).toContain(`Level ${level.level}`);

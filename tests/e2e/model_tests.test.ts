@@ -150,7 +150,7 @@ cases:
     const result = await runCli(["test", "player_game_sumary"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("error: unknown model player_game_sumary; did you mean player_game_summary?");
-    expect(result.stderr).toContain("Models with tests: game_source_checks, player_game_boxscore, player_game_summary");
+    expect(result.stderr).toContain("Models with tests: game_source_checks, nbac_schedule_latest, player_game_boxscore, player_game_summary");
   });
 
   it("exits 2 on a model that has no test file yet, saying where to write it", async () => {

@@ -23,7 +23,8 @@ describe("a seeded week", () => {
     expect(run.results.map((date) => date.game_date)).toEqual(["2025-01-13", "2025-01-14", "2025-01-15", "2025-01-16", "2025-01-17", "2025-01-18", "2025-01-19"]);
     const actions = run.results.flatMap((date) => date.actions);
     expect(actions.filter((action) => action.status !== "succeeded")).toEqual([]);
-    expect(actions.filter((action) => action.role === "assertion")).toHaveLength(7 * 12);
+    // Per date, each of the 8 models' built-in uniqueKey and rowConditions assertions.
+    expect(actions.filter((action) => action.role === "assertion")).toHaveLength(7 * 16);
     const checks = actions.flatMap((action) => action.details?.checks ?? []);
     expect(checks.filter((check) => check.phase === "post-write")).not.toHaveLength(0);
     // Warnings (e.g. a usage_rate above 50 over a few minutes) are allowed; no blocking check fails.
@@ -35,9 +36,11 @@ describe("a seeded week", () => {
       `SELECT
          (SELECT COUNT(*) FROM nba_raw.nbac_schedule WHERE game_date BETWEEN '2025-01-13' AND '2025-01-19') AS scheduled,
          (SELECT COUNT(*) FROM nba_analytics.team_offense_game_summary) AS team_rows,
+         (SELECT COUNT(*) FROM nba_analytics.upcoming_team_game_context) AS upcoming_rows,
          (SELECT MAX(usage_rate) FROM nba_analytics.player_game_summary) AS max_usage`,
     );
     expect(games?.team_rows).toBe(2 * Number(games?.scheduled));
+    expect(games?.upcoming_rows).toBe(2 * Number(games?.scheduled));
     expect(Number(games?.max_usage)).toBeLessThanOrEqual(100);
 
     const verify = await runCli(["verify", "--date", "2025-01-15", "--warehouse", warehouse]);

@@ -13,9 +13,12 @@ import type { Selection } from "../../runner/plan/plan.ts";
 
 export async function openTestWarehouse(path = ":memory:"): Promise<Engine> {
   const engine = await openDuckDBEngine({ path });
-  const { dataset, specs } = rawTables();
-  await engine.ensureDataset(dataset);
-  for (const name of RAW_TABLE_NAMES) await engine.ensureTable(rawTableRef(name), specs[name]);
+  const { specs } = rawTables();
+  // Raw tables live in nba_raw, the reference table of travel distances in nba_static.
+  for (const name of RAW_TABLE_NAMES) {
+    await engine.ensureDataset(rawTableRef(name).dataset);
+    await engine.ensureTable(rawTableRef(name), specs[name]);
+  }
   return engine;
 }
 

@@ -224,7 +224,16 @@ describe("the models through the runner", () => {
 describe("column documentation", () => {
   it("documents exactly the columns each model outputs, in order", async () => {
     const docs = createRequire(import.meta.url)(path.join(ROOT, "includes", "docs.js")) as { columnNames: (table: string) => string[] };
-    for (const model of ["game_source_checks", "player_game_boxscore", "team_game_boxscore", "team_offense_game_summary", "team_defense_game_summary", "player_game_summary"]) {
+    for (const model of [
+      "game_source_checks",
+      "player_game_boxscore",
+      "team_game_boxscore",
+      "team_offense_game_summary",
+      "team_defense_game_summary",
+      "player_game_summary",
+      "nbac_schedule_latest",
+      "upcoming_team_game_context",
+    ]) {
       const columns = (await engine.describeTable({ dataset: "nba_analytics", table: model }))?.map((column) => column.name);
       expect(columns, model).toEqual(docs.columnNames(model));
     }

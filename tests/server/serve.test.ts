@@ -145,9 +145,13 @@ describe("messages that run nothing", () => {
       expect(offDay.body.status).toBe("skipped");
       expect(offDay.body.reason).toContain("no games on 2025-01-20");
 
+      // A schedule message runs the upcoming team context only (with the schedule model and its
+      // gate), which the missing box score does not concern.
       const schedule = await server.post(pushMessage(DATE, "m-schedule", { output_table: "nba_raw.nbac_schedule" }));
       expect(schedule.status).toBe(200);
-      expect(schedule.body.status).toBe("no_processors");
+      expect(schedule.body.status).toBe("completed");
+      expect(actionsOf(schedule).find((action) => action.action === "upcoming_team_game_context")).toMatchObject({ status: "succeeded" });
+      expect(actionsOf(schedule).map((action) => action.action)).not.toContain("player_game_summary");
 
       // One Final game has no box score yet and the date is fresh: the player model is not ready...
       const gated = await server.post(pushMessage(DATE, "m-gated"));

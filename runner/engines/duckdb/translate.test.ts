@@ -915,7 +915,7 @@ describe("the project's compiled SQL", () => {
   const require = createRequire(import.meta.url);
   const rawTables = require("../../../includes/raw_tables.js") as {
     RAW_DATASET: string;
-    tables: Record<string, { columns: Record<string, [string, string]> }>;
+    tables: Record<string, { dataset?: string; columns: Record<string, [string, string]> }>;
   };
   const heldBack = require("../../../includes/held_back_games.js") as {
     DATASET: string;
@@ -937,10 +937,12 @@ describe("the project's compiled SQL", () => {
     try {
       await db.run("SET TimeZone = 'UTC'");
       for (const macro of DUCKDB_MACROS) await db.run(macro);
-      await db.run(`CREATE SCHEMA ${rawTables.RAW_DATASET}`);
       for (const [table, spec] of Object.entries(rawTables.tables)) {
+        // Most raw tables are in nba_raw; reference tables name their own dataset (nba_static).
+        const dataset = spec.dataset ?? rawTables.RAW_DATASET;
         const columns = Object.entries(spec.columns).map(([name, [type]]) => `"${name}" ${duckdbTypes[type] ?? "unmapped"}`);
-        await db.run(`CREATE TABLE ${rawTables.RAW_DATASET}.${table} (${columns.join(", ")})`);
+        await db.run(`CREATE SCHEMA IF NOT EXISTS ${dataset}`);
+        await db.run(`CREATE TABLE ${dataset}.${table} (${columns.join(", ")})`);
       }
       // The runner's record of held-back games, which the gates read.
       const heldBackColumns = Object.entries(heldBack.columns).map(([name, [type]]) => `"${name}" ${duckdbTypes[type] ?? "unmapped"}`);
