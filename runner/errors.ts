@@ -12,6 +12,8 @@ export const ExitCode = {
   badInput: 2,
   /** Not ready (gate unmet, warehouse busy, transient engine error): retry later. EX_TEMPFAIL. */
   notReady: 75,
+  /** Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -52,6 +54,13 @@ export class NotReadyError extends RunnerError {
 export class DataFailureError extends RunnerError {
   constructor(code: string, message: string, options: RunnerErrorOptions = {}) {
     super(code, ExitCode.dataFailure, message, options);
+  }
+}
+
+/** The person stopped the command (Ctrl-C): exit 130. */
+export class InterruptedError extends RunnerError {
+  constructor(message = "interrupted", options: RunnerErrorOptions = {}) {
+    super("interrupted", ExitCode.interrupted, message, options);
   }
 }
 

@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { z } from "zod";
+import { BadInputError } from "./errors.ts";
 
 const ConstantsSchema = z
   .object({
@@ -19,9 +20,27 @@ const ConstantsSchema = z
 
 export type ProjectConstants = z.infer<typeof ConstantsSchema>;
 
+/** The constants, or a BadInputError (exit 2) naming the file and each `NAME: problem`. */
 export function projectConstants(projectDir: string): ProjectConstants {
+  const file = path.join(projectDir, "includes", "constants.js");
   const require = createRequire(import.meta.url);
-  return ConstantsSchema.parse(require(path.join(projectDir, "includes", "constants.js")));
+  let exported: unknown;
+  try {
+    exported = require(file);
+  } catch (error) {
+    throw new BadInputError("invalid_project_file", `${file}: ${(error as Error).message.split("\n")[0]}`, {
+      suggestion: "Fix the file so that Node can load it (node -e \"require('./includes/constants.js')\").",
+      cause: error,
+    });
+  }
+  const parsed = ConstantsSchema.safeParse(exported);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(module)"}: ${issue.input === undefined ? "missing" : issue.message}`);
+    throw new BadInputError("invalid_project_file", `${file} does not export what the runner needs:\n  ${lines.join("\n  ")}`, {
+      suggestion: "Define each named constant in module.exports (see the file's other constants for the form).",
+    });
+  }
+  return parsed.data;
 }
 
 /** Today's date in the schedule's timezone (NBA dates are Eastern). */

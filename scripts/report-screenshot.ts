@@ -2,7 +2,9 @@
  * Renders `runner verify --format html` for a date and photographs it in headless Chromium, to
  * show the report as a person opens it. Needs a Chromium binary (Debian: apt-get install chromium;
  * or CHROMIUM_PATH). Usage:
- *   npm run report:screenshot -- --date 2024-01-15 [--warehouse FILE] [--out report.png]
+ *   npm run report:screenshot -- --date 2024-01-15 [--warehouse FILE] [--out FILE.png]
+ * The picture goes to the system temp directory unless --out says otherwise: nothing is left in the
+ * repository.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -12,7 +14,7 @@ import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 
 const { values } = parseArgs({
-  options: { date: { type: "string" }, warehouse: { type: "string" }, out: { type: "string", default: "verify-report.png" } },
+  options: { date: { type: "string" }, warehouse: { type: "string" }, out: { type: "string", default: path.join(os.tmpdir(), "verify-report.png") } },
 });
 if (!values.date) {
   process.stderr.write("usage: npm run report:screenshot -- --date YYYY-MM-DD [--warehouse FILE] [--out FILE.png]\n");

@@ -15,6 +15,19 @@ export const FRESH = "as_of_date=2025-01-16";
 /** Five days later: past boxscore_staleness_days. */
 export const STALE = "as_of_date=2025-01-20";
 
+/** A project copy with a blocking post-write check on team_offense_game_summary that finds every row written. */
+export function projectWithFailingCheck(): string {
+  const project = copyProject();
+  fs.writeFileSync(
+    path.join(project, "assertions", "post_write", "always_fails.sql.hbs"),
+    `{{#check "always_fails" severity="error" models="team_offense_game_summary" reason="a test check that finds every row it looks at"}}
+SELECT game_id FROM {{target}} WHERE {{window_column}} BETWEEN @start_date AND @end_date AND {{scope_column}} IN UNNEST(@staged_games)
+{{/check}}
+`,
+  );
+  return project;
+}
+
 export interface OutcomeCase {
   /** The DESIGN 6 row, in its words. */
   row: string;
@@ -111,15 +124,7 @@ export const OUTCOME_CASES: OutcomeCase[] = [
     ledger: { team_offense_game_summary: "failed", team_defense_game_summary: "succeeded", player_game_summary: "skipped" },
     ledgerMessages: { team_offense_game_summary: ["always_fails", "rolled back"] },
     setup: async () => {
-      const project = copyProject();
-      fs.writeFileSync(
-        path.join(project, "assertions", "post_write", "always_fails.sql.hbs"),
-        `{{#check "always_fails" severity="error" models="team_offense_game_summary" reason="a test check that finds every row it looks at"}}
-SELECT game_id FROM {{target}} WHERE {{window_column}} BETWEEN @start_date AND @end_date AND {{scope_column}} IN UNNEST(@staged_games)
-{{/check}}
-`,
-      );
-      return { ...(await withRows(merge(...complete(2)))), project };
+      return { ...(await withRows(merge(...complete(2)))), project: projectWithFailingCheck() };
     },
   },
   {

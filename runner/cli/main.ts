@@ -8,6 +8,8 @@ import { describeError, ExitCode, RunnerError } from "../errors.ts";
 import { openEngine } from "../engines/open.ts";
 import type { Engine } from "../engines/engine.ts";
 import type { CliIO, WarehouseOptions } from "./options.ts";
+// Bundled into dist/ by esbuild; read in place from the sources.
+import packageJson from "../../package.json" with { type: "json" };
 
 type CommandFactory = (io: CliIO, setExit: (code: number) => void, open: (options: WarehouseOptions) => Promise<Engine>) => Command;
 
@@ -43,6 +45,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       "Compile, plan and run the NBA Phase 3 analytics models (Dataform SQLX) with readiness gates, staged writes and checks.\n" +
         "Exit codes: 0 success, 1 data failure, 2 bad input, 75 not ready (retry later).",
     )
+    .version(packageJson.version, "-V, --version", "print the runner's version")
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text.trimEnd()), writeErr: (text) => io.stderr(text.trimEnd()) })
     .showHelpAfterError("(add --help for usage)");

@@ -1,11 +1,18 @@
-/** Options shared by several commands, declared once, and their validation. */
+/**
+ * Options shared by several commands, declared once, and their validation. Each command's options
+ * are one zod schema (built from the fragments here), parsed by `parseOptions` at the start of its
+ * action: the schema is the source of the option types, and a bad value is `--flag: reason`, exit 2.
+ */
 import { Command, Option } from "commander";
+import { z } from "zod";
+import { BadInputError } from "../errors.ts";
 import { parseRunDates, type RunDates } from "../dates.ts";
 import { compileProject, PROJECT_DIR, projectDefaultVars } from "../compile/compile.ts";
 import { buildProjectGraph, type ProjectGraph } from "../plan/actions.ts";
 import type { Selection } from "../plan/plan.ts";
 import type { CompiledGraph } from "../compile/graph.ts";
 import { TARGET_ENV, TARGETS, WAREHOUSE_ENV } from "../engines/open.ts";
+import type { WarehouseAccess } from "../engines/duckdb/engine.ts";
 import { projectConstants, todayIn } from "../project_constants.ts";
 import { varsFromFlags, varsHelp } from "../project_vars.ts";
 
@@ -17,31 +24,64 @@ export interface CliIO {
   interactive: boolean;
 }
 
-export interface DateOptions {
-  date?: string;
-  startDate?: string;
-  endDate?: string;
-}
+export const DateOptionsSchema = z.object({
+  date: z.string().optional(),
+  startDate: z.string().optional(),
+  endDate: z.string().optional(),
+});
+export type DateOptions = z.infer<typeof DateOptionsSchema>;
 
-export interface ProjectOptions {
-  project?: string;
+export const ProjectOptionsSchema = z.object({
+  project: z.string().min(1, "must name a directory").optional(),
   /** --var name=value, repeated. */
-  var?: string[];
-}
+  var: z.array(z.string()).optional(),
+  /** --vars a=b,c=d (Dataform's spelling), repeated. */
+  vars: z.array(z.string()).optional(),
+});
+export type ProjectOptions = z.infer<typeof ProjectOptionsSchema>;
 
-export interface WarehouseOptions {
-  warehouse?: string;
+export const WarehouseOptionsSchema = z.object({
+  warehouse: z.string().optional(),
   /** local (DuckDB) or bigquery. */
-  target?: string;
+  target: z.enum(TARGETS).optional(),
   /** --max-bytes: the BigQuery dry-run budget. */
-  maxBytes?: string;
+  maxBytes: z.string().optional(),
+});
+export type WarehouseOptions = z.infer<typeof WarehouseOptionsSchema> & {
+  /** Set by the command, not a flag: create (load, seed), write (run) or read (verify, quarantine). */
+  access?: WarehouseAccess;
+};
+
+export const SelectionOptionsSchema = z.object({
+  actions: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+  includeDeps: z.boolean().optional(),
+  includeDependents: z.boolean().optional(),
+});
+export type SelectionOptions = z.infer<typeof SelectionOptionsSchema>;
+
+/** A flag given as text that must be a whole number of at least `min`. */
+export function wholeNumberFlag(min = 1): z.ZodPipe<z.ZodString, z.ZodTransform<number, string>> {
+  return z
+    .string()
+    .regex(/^\d+$/, `must be a whole number${min > 0 ? ` of at least ${min}` : ""}`)
+    .refine((text) => Number(text) >= min, `must be at least ${min}`)
+    .transform(Number);
 }
 
-export interface SelectionOptions {
-  actions?: string[];
-  tags?: string[];
-  includeDeps?: boolean;
-  includeDependents?: boolean;
+/** --start-date -> "startDate"'s flag again, for messages. */
+export function flagName(path: readonly PropertyKey[]): string {
+  const [first, ...rest] = path;
+  const flag = `--${String(first).replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  return rest.length > 0 ? `${flag}[${rest.join(".")}]` : flag;
+}
+
+/** Commander's options through the command's schema, or a BadInputError with one line per bad flag. */
+export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, command: string): z.output<S> {
+  const parsed = schema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `${flagName(issue.path)}: ${issue.message}`);
+  throw new BadInputError("invalid_options", lines.join("\n"), { suggestion: `See runner ${command} --help.` });
 }
 
 /** "a,b" and repeated flags both work: --actions a,b --actions c. */
@@ -63,6 +103,10 @@ export function addProjectOption(command: Command): Command {
       "a compilation var (repeatable; see Vars below), e.g. boxscore_coverage_min_pct=100, as_of_date=2025-01-16",
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option("--vars <a=b,c=d>", "compilation vars, Dataform's spelling: --vars=boxscore_coverage_min_pct=100,as_of_date=2025-01-16", (value: string, previous: string[] = []) => [
+      ...previous,
+      value,
+    ])
     .addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"))
     .addHelpText("after", () => varsHelp(PROJECT_DIR));
 }
@@ -74,8 +118,13 @@ export function addProjectOption(command: Command): Command {
  */
 export function varsFrom(options: ProjectOptions): Record<string, string> {
   const projectDir = options.project ?? PROJECT_DIR;
-  const given = varsFromFlags(options.var ?? [], projectDir);
+  const given = varsFromFlags([...(options.vars ?? []).flatMap(splitVars), ...(options.var ?? [])], projectDir);
   return { as_of_date: todayIn(projectConstants(projectDir).SCHEDULE_TIMEZONE), ...given };
+}
+
+/** "a=1,b=x,y" -> ["a=1", "b=x,y"]: a comma starts a new var only before `name=`. */
+export function splitVars(text: string): string[] {
+  return text.split(/,(?=\s*[A-Za-z_][A-Za-z0-9_]*=)/).map((entry) => entry.trim()).filter(Boolean);
 }
 
 export function addWarehouseOption(command: Command): Command {
@@ -98,8 +147,9 @@ export function addBudgetOption(command: Command): Command {
 
 export function addSelectionOptions(command: Command): Command {
   return command
-    .option("--actions <names>", "only these actions (name or schema.name; comma-separated or repeated)", collectList)
-    .option("--tags <tags>", "only actions with one of these tags (comma-separated or repeated)", collectList)
+    // Variadic like Dataform's (--tags a b); commas and repeats work too.
+    .option("--actions <names...>", "only these actions (name or schema.name; space- or comma-separated, or repeated)", collectList)
+    .option("--tags <tags...>", "only actions with one of these tags (space- or comma-separated, or repeated)", collectList)
     .option("--include-deps", "also run everything the selected actions depend on")
     .option("--include-dependents", "also run everything that depends on the selected actions");
 }

@@ -3,12 +3,28 @@ import path from "node:path";
 import { PROJECT_DIR } from "../compile/compile.ts";
 import { BadInputError } from "../errors.ts";
 import type { Engine } from "./engine.ts";
+import type { WarehouseAccess } from "./duckdb/engine.ts";
 
 /** Environment variable naming the local warehouse file when --warehouse is not given. */
 export const WAREHOUSE_ENV = "RUNNER_WAREHOUSE";
 
-export function defaultWarehousePath(): string {
-  return process.env[WAREHOUSE_ENV] ?? path.join(PROJECT_DIR, ".warehouse", "nba.duckdb");
+/** The warehouse when neither --warehouse nor RUNNER_WAREHOUSE names one: made on first use. */
+export const DEFAULT_WAREHOUSE = path.join(PROJECT_DIR, ".warehouse", "nba.duckdb");
+
+/**
+ * --warehouse, else RUNNER_WAREHOUSE, else the default. An empty value is refused: DuckDB would
+ * take it for an in-memory database, and a run would vanish with the process.
+ */
+export function warehousePath(given?: string | undefined): string {
+  const chosen = given ?? process.env[WAREHOUSE_ENV];
+  if (chosen === undefined) return DEFAULT_WAREHOUSE;
+  if (chosen.trim() === "") {
+    const source = given !== undefined ? "--warehouse" : WAREHOUSE_ENV;
+    throw new BadInputError("empty_warehouse", `${source} is empty`, {
+      suggestion: `Name a DuckDB file (e.g. .warehouse/nba.duckdb), or unset ${WAREHOUSE_ENV} to use the default.`,
+    });
+  }
+  return chosen;
 }
 
 /** Environment variable choosing the target when --target is not given (e.g. on Cloud Run). */
@@ -24,6 +40,8 @@ export interface EngineChoice {
   project?: string | undefined;
   /** --max-bytes: the dry-run budget on BigQuery. */
   maxBytes?: string | undefined;
+  /** How the command uses a local warehouse (default "create"): see WarehouseAccess. */
+  access?: WarehouseAccess | undefined;
 }
 
 export function targetOf(choice: EngineChoice): Target {
@@ -37,9 +55,17 @@ export function targetOf(choice: EngineChoice): Target {
 export async function openEngine(choice: EngineChoice): Promise<Engine> {
   // Loaded on demand: compile and plan never pay for the native DuckDB module or the cloud client.
   if (targetOf(choice) === "bigquery") {
-    const [{ loadBigQueryConfig }, { openBigQueryEngine }] = await Promise.all([import("./bigquery/config.ts"), import("./bigquery/engine.ts")]);
-    return openBigQueryEngine(loadBigQueryConfig({ projectDir: choice.project ?? PROJECT_DIR, flags: { maxBytesEstimate: choice.maxBytes } }));
+    const [{ loadBigQueryConfig }, { requireCredentials }, { openBigQueryEngine }] = await Promise.all([
+      import("./bigquery/config.ts"),
+      import("./bigquery/credentials.ts"),
+      import("./bigquery/engine.ts"),
+    ]);
+    const settings = loadBigQueryConfig({ projectDir: choice.project ?? PROJECT_DIR, flags: { maxBytesEstimate: choice.maxBytes } });
+    // Before any job: without credentials the client would retry the metadata server for seconds.
+    if (settings.useCredentials) requireCredentials();
+    return openBigQueryEngine(settings);
   }
+  const file = warehousePath(choice.warehouse);
   const { openDuckDBEngine } = await import("./duckdb/engine.ts");
-  return openDuckDBEngine({ path: choice.warehouse ?? defaultWarehousePath() });
+  return openDuckDBEngine({ path: file, access: choice.access ?? "create", createDirectory: path.resolve(file) === DEFAULT_WAREHOUSE });
 }

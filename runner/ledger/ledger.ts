@@ -15,7 +15,7 @@ export const LEDGER_COLUMNS: ColumnSpec[] = [
   { name: "action_role", type: "STRING", description: "model, gate, assertion or operation." },
   { name: "target", type: "STRING", description: "dataset.table the action wrote or checked." },
   { name: "level", type: "INT64", description: "Execution level in the plan (0 runs first)." },
-  { name: "status", type: "STRING", description: "succeeded, bypassed (a gate let the named games through missing), ignored (a gate not evaluated: --ignore-gates), failed, blocked (gate not ready) or skipped (a dependency did not pass)." },
+  { name: "status", type: "STRING", description: "succeeded, bypassed (a gate let the named games through missing), ignored (a gate not evaluated: --ignore-gates), failed, blocked (gate not ready) skipped (a dependency did not pass) or interrupted (Ctrl-C while it ran; nothing of it committed)." },
   { name: "started_at", type: "TIMESTAMP", description: "When the action started (NULL when skipped)." },
   { name: "finished_at", type: "TIMESTAMP", description: "When the action finished." },
   { name: "duration_ms", type: "INT64", description: "Wall time of the action." },
@@ -30,9 +30,9 @@ export const LEDGER_COLUMNS: ColumnSpec[] = [
 /**
  * succeeded; bypassed (a gate let games through missing, named in the message); ignored (a gate
  * not evaluated, --ignore-gates); blocked (a gate: not ready); failed; skipped (a dependency did
- * not pass).
+ * not pass); interrupted (Ctrl-C while the action ran, written by the CLI).
  */
-export type ActionStatus = "succeeded" | "bypassed" | "ignored" | "failed" | "blocked" | "skipped";
+export type ActionStatus = "succeeded" | "bypassed" | "ignored" | "failed" | "blocked" | "skipped" | "interrupted";
 
 export interface LedgerEntry {
   run_id: string;

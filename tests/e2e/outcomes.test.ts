@@ -7,10 +7,9 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, runCli, tempDir, copyProject } from "../helpers.ts";
-import { DATE, FRESH, OUTCOME_CASES, STALE } from "../outcomes.ts";
+import { ROOT, runCli, tempDir } from "../helpers.ts";
+import { DATE, FRESH, OUTCOME_CASES, STALE, projectWithFailingCheck } from "../outcomes.ts";
 import { gameId, gameRows, impossibleLineGame, merge, queryWarehouse, slate, writeRaw, type Game } from "../scenario.ts";
-import fs from "node:fs";
 
 interface RunJson {
   outcome: string;
@@ -133,14 +132,7 @@ describe("publishing never loses data", () => {
     schedule[side] = Number(schedule[side]) + 1;
     for (const row of corrected.nbac_team_boxscore ?? []) if (row.team_abbr === line.team_abbr) Object.assign(row, { points: Number(row.points) + 1, ft_made: Number(row.ft_made) + 1, ft_attempted: Number(row.ft_attempted) + 1 });
     await writeRaw(warehouse, corrected);
-    const project = copyProject();
-    fs.writeFileSync(
-      path.join(project, "assertions", "post_write", "always_fails.sql.hbs"),
-      `{{#check "always_fails" severity="error" models="team_offense_game_summary" reason="finds every row written"}}
-SELECT game_id FROM {{target}} WHERE {{window_column}} BETWEEN @start_date AND @end_date AND {{scope_column}} IN UNNEST(@staged_games)
-{{/check}}
-`,
-    );
+    const project = projectWithFailingCheck();
     const result = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, "--var", FRESH, "--project", project]);
     expect(result.code).toBe(1);
     expect(await snapshot()).toEqual(before);

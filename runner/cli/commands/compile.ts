@@ -1,12 +1,11 @@
 /** `runner compile`: compile the project in-process for the run dates and show what it contains. */
 import { Command } from "commander";
+import { z } from "zod";
 import { ExitCode } from "../../errors.ts";
 import type { ProjectGraph } from "../../plan/actions.ts";
-import { addDateOptions, addProjectOption, compileFor, datesOrProjectDefaults, type CliIO, type DateOptions, type ProjectOptions } from "../options.ts";
+import { addDateOptions, addProjectOption, compileFor, DateOptionsSchema, datesOrProjectDefaults, parseOptions, ProjectOptionsSchema, type CliIO } from "../options.ts";
 
-interface CompileOptions extends DateOptions, ProjectOptions {
-  json?: boolean;
-}
+const CompileOptionsSchema = z.object({ ...DateOptionsSchema.shape, ...ProjectOptionsSchema.shape, json: z.boolean().optional() });
 
 function summary(graph: ProjectGraph, dates: { start: string; end: string }, coreVersion: string | undefined): string {
   const actions = [...graph.actions.values()];
@@ -34,8 +33,9 @@ export function compileCommand(io: CliIO, setExit: (code: number) => void): Comm
     .option("--json", "print the compiled graph as JSON");
   addDateOptions(command);
   addProjectOption(command);
-  command.addHelpText("after", "\nExamples:\n  runner compile --date 2025-01-15\n  runner compile --start-date 2025-01-13 --end-date 2025-01-19 --json > graph.json");
-  return command.action((options: CompileOptions) => {
+  command.addHelpText("after", "\nExamples:\n  runner compile --date 2025-01-15\n  runner compile --start-date 2025-01-13 --end-date 2025-01-19 --json > /tmp/graph.json");
+  return command.action((raw: unknown) => {
+    const options = parseOptions(CompileOptionsSchema, raw, "compile");
     const dates = datesOrProjectDefaults(options);
     const { compiled, graph } = compileFor(dates, options);
     io.stdout(options.json ? JSON.stringify(compiled, null, 2) : summary(graph, dates, compiled.dataformCoreVersion));

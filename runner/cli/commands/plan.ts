@@ -1,5 +1,6 @@
 /** `runner plan`: the actions a run would execute, level by level, without touching a warehouse. */
 import { Command, Option } from "commander";
+import { z } from "zod";
 import { ExitCode } from "../../errors.ts";
 import { plan } from "../../plan/plan.ts";
 import { planToJson, planToMermaid, planToText } from "../../plan/render.ts";
@@ -10,16 +11,22 @@ import {
   compileFor,
   datesOrProjectDefaults,
   selectionFrom,
+  DateOptionsSchema,
+  parseOptions,
+  ProjectOptionsSchema,
+  SelectionOptionsSchema,
   type CliIO,
-  type DateOptions,
-  type ProjectOptions,
-  type SelectionOptions,
 } from "../options.ts";
 
-interface PlanOptions extends DateOptions, ProjectOptions, SelectionOptions {
-  json?: boolean;
-  format: "text" | "json" | "mermaid";
-}
+const PLAN_FORMATS = ["text", "json", "mermaid"] as const;
+
+const PlanOptionsSchema = z.object({
+  ...DateOptionsSchema.shape,
+  ...ProjectOptionsSchema.shape,
+  ...SelectionOptionsSchema.shape,
+  json: z.boolean().optional(),
+  format: z.enum(PLAN_FORMATS),
+});
 
 export function planCommand(io: CliIO, setExit: (code: number) => void): Command {
   const command = new Command("plan")
@@ -29,16 +36,17 @@ export function planCommand(io: CliIO, setExit: (code: number) => void): Command
         "after everything it depends on. Gates upstream of a selected model and the model's own assertions are " +
         "always included.",
     )
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "mermaid"]).default("text"))
+    .addOption(new Option("--format <format>", "output format").choices(PLAN_FORMATS).default("text"))
     .option("--json", "same as --format json");
   addDateOptions(command);
   addSelectionOptions(command);
   addProjectOption(command);
   command.addHelpText(
     "after",
-    "\nExamples:\n  runner plan --date 2025-01-15\n  runner plan --date 2025-01-15 --actions player_game_summary --include-deps\n  runner plan --date 2025-01-15 --format mermaid > plan.mmd",
+    "\nExamples:\n  runner plan --date 2025-01-15\n  runner plan --date 2025-01-15 --actions player_game_summary --include-deps\n  runner plan --date 2025-01-15 --format mermaid > /tmp/plan.mmd",
   );
-  return command.action((options: PlanOptions) => {
+  return command.action((raw: unknown) => {
+    const options = parseOptions(PlanOptionsSchema, raw, "plan");
     const dates = datesOrProjectDefaults(options);
     const { graph } = compileFor(dates, options);
     const result = plan(graph, selectionFrom(options));

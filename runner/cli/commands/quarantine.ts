@@ -1,5 +1,6 @@
 /** `runner quarantine list|show`: what pre-write rules held back, and why. */
 import { Command, Option } from "commander";
+import { z } from "zod";
 import { quarantineTable } from "../../checks/quarantine.ts";
 import { parseRunDates, type RunDates } from "../../dates.ts";
 import { param, type Engine, type QueryParams, type TableRef } from "../../engines/engine.ts";
@@ -10,19 +11,27 @@ import {
   addWarehouseOption,
   compileFor,
   datesOrProjectDefaults,
+  DateOptionsSchema,
+  parseOptions,
+  ProjectOptionsSchema,
+  WarehouseOptionsSchema,
+  wholeNumberFlag,
   type CliIO,
   type DateOptions,
-  type ProjectOptions,
   type WarehouseOptions,
 } from "../options.ts";
 
-interface QuarantineOptions extends DateOptions, ProjectOptions, WarehouseOptions {
-  model?: string;
-  rule?: string;
-  run?: string;
-  limit: string;
-  json?: boolean;
-}
+const QuarantineListSchema = z.object({
+  ...DateOptionsSchema.shape,
+  ...ProjectOptionsSchema.shape,
+  ...WarehouseOptionsSchema.shape,
+  model: z.string().optional(),
+  rule: z.string().optional(),
+  run: z.string().optional(),
+  json: z.boolean().optional(),
+});
+const QuarantineShowSchema = QuarantineListSchema.extend({ limit: wholeNumberFlag(1) });
+type QuarantineOptions = z.infer<typeof QuarantineListSchema>;
 
 /** The quarantine tables of the project's incremental models, by model name. */
 function quarantineTables(options: QuarantineOptions): Map<string, TableRef> {
@@ -69,7 +78,7 @@ async function queryQuarantine(
 ): Promise<Record<string, unknown>[]> {
   const tables = quarantineTables(options);
   const { where, params } = filters(options, optionalDates(options));
-  const engine = await openEngine(options);
+  const engine = await openEngine({ ...options, access: "read" });
   try {
     const found: Record<string, unknown>[] = [];
     for (const [model, table] of tables) {
@@ -98,7 +107,8 @@ export function quarantineCommand(io: CliIO, setExit: (code: number) => void, op
     .description("Rows breaking an error rule in assertions/pre_write/ are kept whole in <dataset>_quarantine.<model>, never published.");
 
   const list = addFilterOptions(new Command("list").summary("count quarantined rows by model, date, rule and run"));
-  list.action(async (options: QuarantineOptions) => {
+  list.action(async (raw: unknown) => {
+    const options = parseOptions(QuarantineListSchema, raw, "quarantine list");
     const rows = await queryQuarantine(openEngine, options, (table, where) =>
       `SELECT game_date, rule, reason, run_id, COUNT(*) AS row_count FROM ${table} ${where}
        GROUP BY game_date, rule, reason, run_id ORDER BY game_date, rule, run_id`,
@@ -113,9 +123,9 @@ export function quarantineCommand(io: CliIO, setExit: (code: number) => void, op
 
   const show = addFilterOptions(new Command("show").summary("show quarantined rows in full"));
   show.addOption(new Option("--limit <n>", "at most this many rows").default("20"));
-  show.action(async (options: QuarantineOptions) => {
-    const limit = Number(options.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new BadInputError("invalid_limit", `--limit must be a positive integer, got "${options.limit}"`);
+  show.action(async (raw: unknown) => {
+    const options = parseOptions(QuarantineShowSchema, raw, "quarantine show");
+    const { limit } = options;
     const held = await queryQuarantine(openEngine, options, (table, where) =>
       `SELECT game_date, game_id, rule, reason, run_id, quarantined_at, row_json FROM ${table} ${where}
        ORDER BY quarantined_at DESC, game_id LIMIT ${limit}`,

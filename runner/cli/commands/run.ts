@@ -1,13 +1,14 @@
 /** `runner run`: run the models for a date or a range, level by level, with gates and checks. */
 import { Command, Option } from "commander";
+import { z } from "zod";
 import { BadInputError } from "../../errors.ts";
 import { plannedStatements } from "../../execution/dry_run.ts";
-import { DEFAULT_CONCURRENCY, heldBackOfDate, planForWindow, runProject, summaryJson, warningsOf, type RunSummary } from "../../execution/run.ts";
+import { DEFAULT_CONCURRENCY, heldBackOfDate, newRunId, planForWindow, runProject, summaryJson, warningsOf, type RunSummary } from "../../execution/run.ts";
 import { defenseChecks } from "../../checks/defense.ts";
 import { PROJECT_DIR } from "../../compile/compile.ts";
 import { parseRunDates } from "../../dates.ts";
 import type { Engine } from "../../engines/engine.ts";
-import { targetOf } from "../../engines/open.ts";
+import { targetOf, warehousePath } from "../../engines/open.ts";
 import { Logger } from "../../log.ts";
 import { planToText } from "../../plan/render.ts";
 import {
@@ -18,22 +19,31 @@ import {
   addBudgetOption,
   selectionFrom,
   varsFrom,
+  DateOptionsSchema,
+  parseOptions,
+  ProjectOptionsSchema,
+  SelectionOptionsSchema,
+  WarehouseOptionsSchema,
+  wholeNumberFlag,
   type CliIO,
-  type DateOptions,
-  type ProjectOptions,
-  type SelectionOptions,
   type WarehouseOptions,
 } from "../options.ts";
-import { ProgressDisplay } from "../progress.ts";
+import { ProgressDisplay, rangeSummary } from "../progress.ts";
+import { recordInterruption, watchInterrupt, type InFlight } from "../interrupt.ts";
+import { rawTables } from "../../load/raw_tables.ts";
 
-interface RunCommandOptions extends DateOptions, ProjectOptions, SelectionOptions, WarehouseOptions {
-  fullRefresh?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-  ignoreGates?: boolean;
-  batch?: boolean;
-  concurrency: string;
-}
+const RunOptionsSchema = z.object({
+  ...DateOptionsSchema.shape,
+  ...ProjectOptionsSchema.shape,
+  ...SelectionOptionsSchema.shape,
+  ...WarehouseOptionsSchema.shape,
+  fullRefresh: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
+  json: z.boolean().optional(),
+  ignoreGates: z.boolean().optional(),
+  batch: z.boolean().optional(),
+  concurrency: wholeNumberFlag(1),
+});
 
 function summaryText(summary: RunSummary): string {
   const verdict = {
@@ -68,6 +78,7 @@ function summaryText(summary: RunSummary): string {
       for (const warning of warnings) lines.push(`    ${warning.kind} ${warning.action}: ${warning.message}`);
     }
   }
+  lines.push(...rangeSummary(summary.results));
   return lines.join("\n");
 }
 
@@ -98,17 +109,15 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     "after",
     "\nExamples:\n" +
       "  runner run --date 2024-01-15\n" +
-      "  runner run --start-date 2025-01-01 --end-date 2025-01-28 --json > run.json\n" +
+      "  runner run --start-date 2025-01-01 --end-date 2025-01-28 --json > /tmp/run.json\n" +
       "  runner run --date 2025-01-15 --actions player_game_summary          # with its gates, not its upstream models\n" +
       "  runner run --date 2025-01-15 --actions player_game_summary --include-deps\n" +
       "  runner run --date 2025-01-15 --dry-run",
   );
-  return command.action(async (options: RunCommandOptions) => {
+  return command.action(async (raw: unknown) => {
+    const options = parseOptions(RunOptionsSchema, raw, "run");
     const dates = parseRunDates(options);
-    const concurrency = Number(options.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new BadInputError("invalid_concurrency", `--concurrency must be a positive integer, got "${options.concurrency}"`);
-    }
+    const { concurrency } = options;
     const selection = selectionFrom(options);
     const vars = varsFrom(options);
 
@@ -152,15 +161,22 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
       return;
     }
 
-    const engine = await openEngine(options);
+    const local = targetOf(options) === "local";
+    const engine = await openEngine({ ...options, access: "write" });
     const progress = new ProgressDisplay(io);
+    const runId = newRunId();
+    const inFlight: InFlight = { gameDate: undefined, running: new Map() };
+    const interrupt = watchInterrupt();
+    let interrupted = false;
     try {
+      if (local) await requireRawTables(engine, options.warehouse);
       if (targetOf(options) === "bigquery") {
         const { enforceBudget } = await import("../../engines/bigquery/dry_run.ts");
         await enforceBudget(engine, plannedDays());
       }
-      const summary = await runProject(engine, {
+      const running = runProject(engine, {
         projectDir: options.project,
+        runId,
         dates,
         selection,
         fullRefresh: Boolean(options.fullRefresh),
@@ -171,14 +187,48 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
         checks: defenseChecks(options.project ?? PROJECT_DIR),
         vars,
         log: new Logger({}, progress.logSink()),
-        onDate: (event) => progress.onDate(event),
-        onAction: (event) => progress.onAction(event),
+        onDate: (event) => {
+          inFlight.gameDate = event.gameDate;
+          progress.onDate(event);
+        },
+        onAction: (event) => {
+          if (event.phase === "start") inFlight.running.set(event.action.id, { action: event.action, startedAt: new Date() });
+          else inFlight.running.delete(event.action.id);
+          progress.onAction(event);
+        },
       });
+      const summary = await Promise.race([running, interrupt.interrupted]);
+      if (summary === "interrupted") {
+        interrupted = true;
+        progress.finish();
+        io.stderr("interrupted");
+        const window = inFlight.gameDate ?? dates.start;
+        const levels = new Map<string, number>();
+        planForWindow({ projectDir: options.project, selection, vars }, { start: window.slice(0, 10), end: window.slice(-10) }).levels.forEach((level, index) => {
+          for (const action of level) levels.set(action.id, index);
+        });
+        throw await recordInterruption(engine, runId, inFlight, (action) => levels.get(action.id) ?? -1);
+      }
       progress.finish();
       io.stdout(options.json ? JSON.stringify(summaryJson(summary), null, 2) : summaryText(summary));
       setExit(summary.exitCode);
     } finally {
-      await engine.close();
+      interrupt.dispose();
+      // After Ctrl-C a statement may still be running: the process exits instead, which discards
+      // its uncommitted work as a crash would.
+      if (!interrupted) await engine.close();
     }
+  });
+}
+
+/**
+ * A local warehouse without the raw tables was never loaded: bad input, not "not ready" (a
+ * scheduler would retry it forever). Raw tables present without the date's rows stay not ready.
+ */
+async function requireRawTables(engine: Engine, warehouse: string | undefined): Promise<void> {
+  const dataset = rawTables().dataset;
+  if ((await engine.listTables(dataset)).length > 0) return;
+  throw new BadInputError("warehouse_not_loaded", `warehouse ${warehousePath(warehouse)} has no ${dataset} tables: nothing was loaded into it`, {
+    suggestion: "Load data first: `runner seed --start-date ... --end-date ...` (synthetic) or `runner load <payload files>` (real), then run again.",
   });
 }

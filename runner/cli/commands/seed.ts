@@ -2,27 +2,15 @@
 import { Command } from "commander";
 import { z } from "zod";
 import { CalendarDateSchema, parseRunDates } from "../../dates.ts";
-import type { Engine } from "../../engines/engine.ts";
+import type { Engine, StatementOptions } from "../../engines/engine.ts";
 import { BadInputError, ExitCode } from "../../errors.ts";
 import { seasonYear as seasonYearOf } from "../../load/rows.ts";
 import { seasonCalendar } from "../../seed/calendar.ts";
-import { DEFAULT_SEASON, DEFAULT_SEED, resolveRange } from "../../seed/generate.ts";
+import { DEFAULT_SEASON, DEFAULT_SEED, resolveRange, SEEDED_TABLES } from "../../seed/generate.ts";
 import { RAW_TABLE_NAMES, type RawTableName } from "../../load/raw_tables.ts";
 import { dryRunSeed, seedWarehouse, type SeedOptions, type SeedSummary } from "../../seed/seed.ts";
-import { addDateOptions, addWarehouseOption, type CliIO, type DateOptions, type WarehouseOptions } from "../options.ts";
-
-interface SeedCliOptions extends DateOptions, WarehouseOptions {
-  season?: string;
-  seed?: string;
-  today?: string;
-  missingBoxscores?: string;
-  missingGames?: string[];
-  missingRate?: string;
-  scheduleOnly?: boolean;
-  tables?: string[];
-  dryRun?: boolean;
-  json?: boolean;
-}
+import { addDateOptions, addWarehouseOption, DateOptionsSchema, flagName, WarehouseOptionsSchema, type CliIO, type WarehouseOptions } from "../options.ts";
+import { StepProgress } from "../progress.ts";
 
 /** "a,b" and repeated flags both work. */
 function collectList(value: string, previous: string[] = []): string[] {
@@ -36,7 +24,13 @@ const wholeNumber = (label: string) =>
     .transform(Number)
     .refine(Number.isSafeInteger, `${label} is too large`);
 
+/** The options of `runner seed`: the source of their type, SeedCliOptions. */
 const CliSchema = z.object({
+  ...DateOptionsSchema.shape,
+  ...WarehouseOptionsSchema.shape,
+  scheduleOnly: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
+  json: z.boolean().optional(),
   season: wholeNumber("season")
     .refine((year) => year >= 1946 && year <= 2100, "season must be a starting year such as 2024")
     .optional(),
@@ -56,11 +50,7 @@ const CliSchema = z.object({
     .optional(),
 });
 
-function flagName(path: PropertyKey[]): string {
-  const [first, ...rest] = path;
-  const flag = `--${String(first).replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
-  return rest.length > 0 ? `${flag}[${rest.join(".")}]` : flag;
-}
+type SeedCliOptions = z.input<typeof CliSchema>;
 
 /** Command-line options -> seed options, or a BadInputError naming each bad flag. */
 export function seedOptionsFrom(options: SeedCliOptions): SeedOptions {
@@ -93,6 +83,22 @@ export function seedOptionsFrom(options: SeedCliOptions): SeedOptions {
     missing,
     tables,
   };
+}
+
+/** The engine, calling `onAction` with the context action of each statement before it runs. */
+function observeStatements(engine: Engine, onAction: (action: string) => void): Engine {
+  return new Proxy(engine, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === "execute") {
+        return (sql: string, options?: StatementOptions) => {
+          if (options?.context?.action) onAction(options.context.action);
+          return target.execute(sql, options);
+        };
+      }
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 function seasonLabel(year: number): string {
@@ -181,15 +187,26 @@ export function seedCommand(io: CliIO, setExit: (code: number) => void, openEngi
     ].join("\n"),
   );
   return command.action(async (options: SeedCliOptions) => {
+    // seedOptionsFrom parses the options with CliSchema: a bad flag is `--flag: reason`, exit 2.
     const seedOptions = seedOptionsFrom(options);
     let summary: SeedSummary;
     if (options.dryRun) {
       summary = dryRunSeed(seedOptions);
     } else {
       const engine = await openEngine(options);
+      const tables = seedOptions.tables ?? SEEDED_TABLES;
+      const progress = new StepProgress(io, tables.length, "writing");
       try {
-        summary = await seedWarehouse(engine, seedOptions);
+        progress.phase(`generating ${seedOptions.start}..${seedOptions.end}`);
+        // The seed names each table's statements "seed <table>": they mark the steps.
+        summary = await seedWarehouse(
+          observeStatements(engine, (action) => {
+            if (action.startsWith("seed ")) progress.step(action.slice("seed ".length));
+          }),
+          seedOptions,
+        );
       } finally {
+        progress.finish();
         await engine.close();
       }
     }

@@ -1,12 +1,11 @@
 /** `runner test`: the model tests written next to the models (definitions/<folder>/<model>.test.yaml). */
 import { Command } from "commander";
+import { z } from "zod";
 import { fileLines, resultJson, summaryLines } from "../../testing/report.ts";
 import { runModelTests } from "../../testing/run.ts";
-import type { CliIO } from "../options.ts";
+import { parseOptions, type CliIO } from "../options.ts";
 
-interface TestCommandOptions {
-  json?: boolean;
-}
+const TestOptionsSchema = z.object({ json: z.boolean().optional() });
 
 export function testCommand(io: CliIO, setExit: (code: number) => void): Command {
   const command = new Command("test")
@@ -47,7 +46,8 @@ export function testCommand(io: CliIO, setExit: (code: number) => void): Command
       "  runner test player_game_summary\n" +
       "  runner test definitions/analytics/player_game_summary.test.yaml --json",
   );
-  return command.action(async (models: string[], options: TestCommandOptions) => {
+  return command.action(async (models: string[], raw: unknown) => {
+    const options = parseOptions(TestOptionsSchema, raw, "test");
     const result = await runModelTests({
       selectors: models,
       onFile: options.json ? undefined : (file) => fileLines(file).forEach((line) => io.stdout(line)),

@@ -2,11 +2,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
+import { z } from "zod";
 import { PROJECT_DIR } from "../../compile/compile.ts";
 import { preWriteRules } from "../../checks/templates.ts";
 import { parseRunDates } from "../../dates.ts";
 import type { Engine } from "../../engines/engine.ts";
-import { defaultWarehousePath, targetOf } from "../../engines/open.ts";
+import { targetOf, warehousePath } from "../../engines/open.ts";
+import { BadInputError } from "../../errors.ts";
 import { projectConstants } from "../../project_constants.ts";
 import { renderRange, renderReport, type ReportFormat } from "../../reports/render.ts";
 import { verifyDate, verifyExitCode, verifyRange, type CheckState } from "../../reports/verify.ts";
@@ -15,17 +17,25 @@ import {
   addProjectOption,
   addWarehouseOption,
   compileFor,
+  DateOptionsSchema,
+  parseOptions,
+  ProjectOptionsSchema,
+  WarehouseOptionsSchema,
   type CliIO,
-  type DateOptions,
-  type ProjectOptions,
   type WarehouseOptions,
 } from "../options.ts";
 
-interface VerifyOptions extends DateOptions, ProjectOptions, WarehouseOptions {
-  format: ReportFormat;
-  output?: string;
-  strict?: boolean;
-}
+const REPORT_FORMATS = ["markdown", "json", "html"] as const satisfies readonly ReportFormat[];
+
+const VerifyOptionsSchema = z.object({
+  ...DateOptionsSchema.shape,
+  ...ProjectOptionsSchema.shape,
+  ...WarehouseOptionsSchema.shape,
+  format: z.enum(REPORT_FORMATS),
+  output: z.string().min(1, "must name a file").optional(),
+  strict: z.boolean().optional(),
+});
+type VerifyOptions = z.infer<typeof VerifyOptionsSchema>;
 
 /** What the report reads, in words: the DuckDB file, or the BigQuery project of the datasets. */
 async function warehouseRead(options: VerifyOptions, projectDir: string): Promise<string> {
@@ -33,7 +43,26 @@ async function warehouseRead(options: VerifyOptions, projectDir: string): Promis
     const { loadBigQueryConfig } = await import("../../engines/bigquery/config.ts");
     return `bigquery project ${loadBigQueryConfig({ projectDir, flags: { maxBytesEstimate: options.maxBytes } }).dataProject}`;
   }
-  return path.resolve(options.warehouse ?? defaultWarehousePath());
+  return path.resolve(warehousePath(options.warehouse));
+}
+
+/** Refuses an --output the report could not be written to, before any work. */
+function checkOutput(file: string): void {
+  const directory = path.dirname(path.resolve(file));
+  if (!fs.existsSync(directory)) {
+    throw new BadInputError("output_directory_missing", `--output ${file}: directory ${directory} does not exist`, { suggestion: "Create the directory, or write the report elsewhere." });
+  }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    throw new BadInputError("output_is_directory", `--output ${file} is a directory`, { suggestion: "Name a file, e.g. --output reports/2025-01-15.html." });
+  }
+}
+
+function writeOutput(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (error) {
+    throw new BadInputError("output_unwritable", `--output ${file}: ${(error as Error).message}`, { suggestion: "Write the report to a file this user may write.", cause: error });
+  }
 }
 
 const OUTCOME: Record<CheckState, string> = { pass: "All checks passed", warn: "Passed WITH WARNINGS", fail: "Verification FAILED" };
@@ -53,7 +82,7 @@ export function verifyCommand(io: CliIO, setExit: (code: number) => void, openEn
         "game held back for a rejected row.\n\n" +
         "Exit codes: 0 pass or warn, 1 fail (and warn with --strict), 2 bad input.",
     )
-    .addOption(new Option("--format <format>", "report format").choices(["markdown", "json", "html"]).default("markdown"))
+    .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("markdown"))
     .option("--output <file>", "write the report to a file instead of stdout")
     .option("--strict", "exit 1 on warnings too");
   addDateOptions(command);
@@ -65,15 +94,17 @@ export function verifyCommand(io: CliIO, setExit: (code: number) => void, openEn
       "  runner verify --date 2024-01-15\n" +
       "  runner verify --date 2024-01-15 --strict --format json\n" +
       "  runner verify --start-date 2025-01-13 --end-date 2025-01-19          # one line per date and a total\n" +
-      "  runner verify --date 2024-01-15 --format html --output report.html",
+      "  runner verify --date 2024-01-15 --format html --output /tmp/report.html",
   );
-  return command.action(async (options: VerifyOptions) => {
+  return command.action(async (raw: unknown) => {
+    const options = parseOptions(VerifyOptionsSchema, raw, "verify");
     const dates = parseRunDates(options);
+    if (options.output) checkOutput(options.output);
     const projectDir = options.project ?? PROJECT_DIR;
     const { graph } = compileFor(dates, options);
     const constants = projectConstants(projectDir);
     const warehouse = await warehouseRead(options, projectDir);
-    const engine = await openEngine(options);
+    const engine = await openEngine({ ...options, access: "read" });
     try {
       const settings = {
         engine,
@@ -90,7 +121,7 @@ export function verifyCommand(io: CliIO, setExit: (code: number) => void, openEn
           ? await verifyDate({ ...settings, gameDate: dates.start }, hasPreWriteRules).then((report) => ({ state: report.state, rendered: renderReport(report, options.format) }))
           : await verifyRange(settings, dates.dates, hasPreWriteRules).then((range) => ({ state: range.state, rendered: renderRange(range, options.format) }));
       if (options.output) {
-        fs.writeFileSync(options.output, rendered);
+        writeOutput(options.output, rendered);
         io.stderr(`${OUTCOME[state]}; report written to ${options.output}`);
       } else {
         io.stdout(rendered);

@@ -4,7 +4,7 @@
  * translated (translate.ts); the translation macros are installed on every connection.
  *
  * One process writes a DuckDB file at a time: a second process gets "warehouse busy" (retryable).
- * Staging tables live in one schema that is emptied whenever the file is opened, which is safe
+ * Staging tables live in one schema that is emptied whenever the file is opened for writing, which is safe
  * because no other process can be using it then; a run killed mid-write leaves nothing behind
  * that the next run would see, and the MERGE itself is one transaction.
  */
@@ -35,7 +35,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { DataFailureError, NotReadyError, RunnerError } from "../../errors.ts";
+import { BadInputError, DataFailureError, NotReadyError, RunnerError } from "../../errors.ts";
 import type {
   ColumnSpec,
   ColumnType,
@@ -58,9 +58,23 @@ export const STAGING_SCHEMA = "runner_staging";
 
 const DAY_MS = 86_400_000;
 
+/**
+ * How a command uses the warehouse file: "create" (load, seed: made when missing), "write" (run:
+ * the file must exist) or "read" (verify, quarantine: must exist, opened READ_ONLY so that a
+ * read-only file, or a second reader, works and nothing can be written by mistake).
+ */
+export type WarehouseAccess = "create" | "write" | "read";
+
 export interface DuckDBEngineOptions {
   /** The DuckDB file, or ":memory:". */
   path: string;
+  /** Default "create". */
+  access?: WarehouseAccess;
+  /**
+   * Whether the parent directory may be made (the default .warehouse/); an explicit path in a
+   * directory that does not exist is a typo more often than a wish.
+   */
+  createDirectory?: boolean;
 }
 
 /** DuckDB type -> the BigQuery type the runner and its users reason in. */
@@ -415,25 +429,55 @@ class DuckDBEngine implements Engine {
 }
 
 /**
- * Opens (creating if needed) the local warehouse. A file another process holds gives a retryable
- * "warehouse busy" error.
+ * Opens the local warehouse as `access` says. A file that is missing (for "write" and "read"), a
+ * directory that does not exist, or a file that cannot be opened for lack of permission is bad
+ * input (exit 2) naming what to do; a file another process holds gives a retryable "warehouse busy".
  */
 export async function openDuckDBEngine(options: DuckDBEngineOptions): Promise<Engine> {
-  if (options.path !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+  const access = options.access ?? "create";
+  const readOnly = access === "read";
+  if (options.path !== ":memory:") {
+    const resolved = path.resolve(options.path);
+    const directory = path.dirname(resolved);
+    if (access !== "create" && !fs.existsSync(resolved)) {
+      throw new BadInputError("warehouse_missing", `warehouse ${options.path} does not exist`, {
+        suggestion: "Create it with `runner seed` (synthetic data) or `runner load <files>` (real payloads), or point --warehouse / RUNNER_WAREHOUSE at an existing file.",
+      });
+    }
+    if (!fs.existsSync(directory)) {
+      if (!options.createDirectory) {
+        throw new BadInputError("warehouse_directory_missing", `the directory of warehouse ${options.path} does not exist: ${directory}`, {
+          suggestion: "Create the directory first, or fix the --warehouse / RUNNER_WAREHOUSE path.",
+        });
+      }
+      fs.mkdirSync(directory, { recursive: true });
+    }
+    if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) {
+      throw new BadInputError("warehouse_not_a_file", `warehouse ${options.path} is a directory, not a DuckDB file`, { suggestion: "Name the file, e.g. --warehouse .warehouse/nba.duckdb." });
+    }
+  }
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(options.path);
+    instance = await DuckDBInstance.create(options.path, readOnly ? { access_mode: "READ_ONLY" } : undefined);
   } catch (error) {
+    const message = (error as Error).message;
     if (isLockError(error)) {
-      const holder = (error as Error).message.match(/PID (\d+)/)?.[1];
+      const holder = message.match(/PID (\d+)/)?.[1];
       throw new NotReadyError("warehouse_busy", `warehouse busy: ${options.path} is in use by another process${holder ? ` (PID ${holder})` : ""}`, {
         suggestion: "Wait for the other runner command to finish, then retry.",
         cause: error,
       });
     }
-    throw new DataFailureError("warehouse_open_failed", `cannot open warehouse ${options.path}: ${(error as Error).message}`, { cause: error });
+    if (/permission denied|read-only file system|EACCES|EROFS/i.test(message)) {
+      throw new BadInputError("warehouse_permission", `cannot open warehouse ${options.path}: ${message}`, {
+        suggestion: readOnly ? "Make the file readable by this user." : "Make the file and its directory writable by this user (verify and quarantine only need to read it).",
+        cause: error,
+      });
+    }
+    throw new DataFailureError("warehouse_open_failed", `cannot open warehouse ${options.path}: ${message}`, { cause: error });
   }
   const engine = new DuckDBEngine(instance, options.path);
-  await engine.clearStaging();
+  // A read-only open cannot (and need not) clear staging: only a writer leaves staging tables.
+  if (!readOnly) await engine.clearStaging();
   return engine;
 }
