@@ -314,6 +314,28 @@ describe("runner run --target bigquery: each model's publish is one transaction"
     }
   });
 
+  it("rolls a model's publish back when a blocking post-write check fails: its session ends in ROLLBACK", async () => {
+    const bigquery = await startFakeBigQuery({ tableSchema: schemaByModel(models) });
+    try {
+      addExistingTargets(bigquery, models, targets);
+      const target = targets.get("team_offense_game_summary") as string;
+      // The scoped row count finds fewer rows in the table than were staged.
+      bigquery.script({ match: `SELECT COUNT(*) AS target_rows\n  FROM \`${target}\``, rows: [{ target_rows: 1, staged_rows: 2 }] });
+      const result = await runAgainst(bigquery);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain("the publish was rolled back");
+      const jobs = bigquery.jobs();
+      const session = sessionOf(jobs.find((job) => job.sql.startsWith(`MERGE \`${target}\``)));
+      const lines = jobs.filter((job) => job.sessionId === session).map(line);
+      expect(lines[0]).toBe("BEGIN TRANSACTION");
+      expect(lines).toContain(`MERGE \`${target}\` AS target`);
+      expect(lines).not.toContain("COMMIT TRANSACTION");
+      expect(lines.slice(-2)).toEqual(["ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
+    } finally {
+      await bigquery.close();
+    }
+  });
+
   it("creates a model's missing table before its transaction, then publishes inside one", async () => {
     // No tables yet: CREATE TABLE IF NOT EXISTS runs on its own (BigQuery allows no DDL on a
     // permanent table inside a transaction), then BEGIN ... MERGE ... COMMIT in a session.
