@@ -7,6 +7,7 @@
 
 const RAW_DATASET = "nba_raw";
 const STATIC_DATASET = "nba_static";
+const REFERENCE_DATASET = "nba_reference";
 
 const GAME_ID = "System game id YYYYMMDD_AWAY_HOME built from the ET game date and NBA.com tricodes, e.g. 20250115_LAL_PHI.";
 const GAME_DATE = "Eastern-time calendar date of tip-off; partition column.";
@@ -14,6 +15,11 @@ const SEASON_YEAR = "Starting year of the season (2024 = 2024-25).";
 const PLAYER_LOOKUP = "Normalised player name key (NFKC, no diacritics, lowercase, [a-z0-9] only, jr/sr suffixes kept).";
 const PROCESSED_AT = "When the Phase 2 processor wrote this row (UTC); the latest row per key wins.";
 const SOURCE_FILE_PATH = "Where the loaded payload came from; loading the file again replaces its rows.";
+const SCHEDULE_SIDES = "from the schedule by the NBA.com game id (the payload has none).";
+const SHOT_TYPE = "2PT or 3PT for a field-goal attempt, FT for a free throw, NULL for other events: the source's own type, never inferred from the distance.";
+const SHOT_DISTANCE = "Shot distance in feet as the source gives it (0.0 = at the rim, a valid distance); NULL when the source has none.";
+const PLAY_SEQUENCE = "Order of the event within the game (the source's action or play number).";
+const PERIOD_SECONDS_REMAINING = "Seconds left in the period on the game clock when the event happened.";
 const MINUTES_MMSS = "Minutes played as the source prints them (\"MM:SS\", or whole minutes).";
 
 /** Box-score columns shared by the three player-level sources, in the gamebook naming. */
@@ -252,6 +258,185 @@ const tables = {
     },
   },
 
+  nbac_play_by_play: {
+    description: "NBA.com live play-by-play: one row per action. Shooters, assisters and blockers are resolved from NBA.com person ids to full names (the game's box score, else the NBA.com player index) and normalised; date and sides come from the schedule.",
+    partitionBy: "game_date",
+    columns: {
+      game_id: ["STRING", GAME_ID],
+      nba_game_id: ["STRING", "NBA.com numeric game id, e.g. 0022400561."],
+      game_date: ["DATE", GAME_DATE],
+      season_year: ["INT64", SEASON_YEAR],
+      home_team_abbr: ["STRING", "Home team tricode, " + SCHEDULE_SIDES],
+      away_team_abbr: ["STRING", "Away team tricode, " + SCHEDULE_SIDES],
+      event_sequence: ["INT64", PLAY_SEQUENCE + " (actionNumber)"],
+      period: ["INT64", "Period: 1-4, 5 and later are overtimes."],
+      period_seconds_remaining: ["FLOAT64", PERIOD_SECONDS_REMAINING],
+      event_type: ["STRING", "NBA.com actionType as printed: 2pt, 3pt, freethrow, rebound, turnover, steal, block, foul, ..."],
+      event_subtype: ["STRING", "NBA.com subType, e.g. Jump Shot, Layup, 1 of 2."],
+      is_field_goal: ["BOOL", "TRUE for a field-goal attempt (isFieldGoal = 1)."],
+      shot_type: ["STRING", SHOT_TYPE],
+      shot_made: ["BOOL", "TRUE when shotResult is Made, FALSE when Missed; NULL for events without a result."],
+      shot_distance: ["FLOAT64", SHOT_DISTANCE],
+      player_1_id: ["INT64", "NBA.com person id of the acting player (personId); NULL for team events."],
+      player_1_name: ["STRING", "Full name of the acting player, resolved from player_1_id."],
+      player_1_lookup: ["STRING", PLAYER_LOOKUP + " Of the acting player; NULL when the person id could not be resolved."],
+      player_1_team_abbr: ["STRING", "Tricode of the acting player's team (teamTricode)."],
+      player_2_id: ["INT64", "NBA.com person id of the assisting or blocking player of a shot."],
+      player_2_lookup: ["STRING", PLAYER_LOOKUP + " Of the assisting or blocking player."],
+      player_2_team_abbr: ["STRING", "Tricode of player 2's team (the shooter's for an assist, the other team for a block)."],
+      player_2_role: ["STRING", "assist or block; NULL when the shot names neither."],
+      points: ["INT64", "Points the event scored: 2 or 3 for a made field goal, 1 for a made free throw, else 0."],
+      description: ["STRING", "The source's text of the event."],
+      source_file_path: ["STRING", SOURCE_FILE_PATH],
+      processed_at: ["TIMESTAMP", PROCESSED_AT],
+    },
+  },
+
+  bigdataball_play_by_play: {
+    description: "BigDataBall play-by-play CSV: one row per event. Names are normalised with the canonical rule (jr/sr kept), the game id is padded to NBA.com's ten digits, and the teams come from the schedule.",
+    partitionBy: "game_date",
+    columns: {
+      game_id: ["STRING", GAME_ID],
+      nba_game_id: ["STRING", "NBA.com numeric game id, padded to ten digits (the file's 42400407 is 0042400407)."],
+      game_date: ["DATE", GAME_DATE],
+      season_year: ["INT64", SEASON_YEAR],
+      home_team_abbr: ["STRING", "Home team tricode, " + SCHEDULE_SIDES],
+      away_team_abbr: ["STRING", "Away team tricode, " + SCHEDULE_SIDES],
+      event_sequence: ["INT64", PLAY_SEQUENCE + " (play_id)"],
+      period: ["INT64", "Period: 1-4, 5 and later are overtimes."],
+      period_seconds_remaining: ["FLOAT64", PERIOD_SECONDS_REMAINING],
+      event_type: ["STRING", "BigDataBall event_type: shot (a made or missed field goal), free throw, rebound, turnover, ..."],
+      event_subtype: ["STRING", "BigDataBall type, e.g. 3pt jump shot, free throw 1/1."],
+      shot_type: ["STRING", SHOT_TYPE],
+      shot_made: ["BOOL", "TRUE when result is made, FALSE when missed; NULL for events without a result."],
+      shot_distance: ["FLOAT64", SHOT_DISTANCE],
+      player_1_name: ["STRING", "The acting player's full name (column player)."],
+      player_1_lookup: ["STRING", PLAYER_LOOKUP + " Of the acting player."],
+      player_1_team_abbr: ["STRING", "Tricode of the acting player's team (column team)."],
+      player_2_name: ["STRING", "The assisting, blocking or stealing player's full name."],
+      player_2_lookup: ["STRING", PLAYER_LOOKUP + " Of player 2."],
+      player_2_team_abbr: ["STRING", "Tricode of player 2's team."],
+      player_2_role: ["STRING", "assist, block or steal; NULL when the event names no second player."],
+      points: ["INT64", "Points the event scored (column points; 0 when empty)."],
+      description: ["STRING", "The source's text of the event."],
+      data_source: ["STRING", "bigdataball."],
+      source_file_path: ["STRING", SOURCE_FILE_PATH],
+      processed_at: ["TIMESTAMP", PROCESSED_AT],
+    },
+  },
+
+  nbac_player_list: {
+    description: "NBA.com player index (playerindex): one row per player of a season's index, mapping NBA.com person ids to full names. Reference data for resolving play-by-play person ids and for the player registry.",
+    columns: {
+      season_year: ["INT64", SEASON_YEAR],
+      nba_person_id: ["INT64", "NBA.com person id (PERSON_ID), the play-by-play personId."],
+      player_first_name: ["STRING", "First name."],
+      player_last_name: ["STRING", "Last name."],
+      player_full_name: ["STRING", "First and last name."],
+      player_lookup: ["STRING", PLAYER_LOOKUP],
+      team_abbr: ["STRING", "Tricode of the player's team in the index; NULL for a free agent."],
+      jersey_number: ["STRING", "Jersey number as printed."],
+      position: ["STRING", "Listed position, e.g. G-F."],
+      roster_status: ["INT64", "1 on a roster, 0 not."],
+      source_file_path: ["STRING", SOURCE_FILE_PATH],
+      processed_at: ["TIMESTAMP", PROCESSED_AT],
+    },
+  },
+
+  odds_api_player_points_props: {
+    description: "The Odds API event odds for the player_points market: one row per snapshot, bookmaker and player (the Over and Under outcomes of a line on one row). game_id is the Odds API event id: join on game_date, teams and player_lookup.",
+    partitionBy: "game_date",
+    columns: {
+      snapshot_timestamp: ["TIMESTAMP", "When The Odds API took the snapshot (UTC)."],
+      game_id: ["STRING", "The Odds API event id, not an NBA.com or system id."],
+      commence_time: ["TIMESTAMP", "Tip-off as The Odds API gives it (UTC)."],
+      game_date: ["DATE", "Eastern-time date of commence_time; partition column."],
+      home_team_abbr: ["STRING", "NBA.com tricode of the home team, mapped from its full name."],
+      away_team_abbr: ["STRING", "NBA.com tricode of the away team, mapped from its full name."],
+      bookmaker: ["STRING", "Bookmaker key in lowercase, e.g. draftkings, fanduel."],
+      bookmaker_last_update: ["TIMESTAMP", "When the bookmaker last changed any of its lines for the event."],
+      player_name: ["STRING", "The player as the outcome's description prints him."],
+      player_lookup: ["STRING", PLAYER_LOOKUP],
+      points_line: ["FLOAT64", "The points line (the outcomes' point)."],
+      over_price: ["FLOAT64", "Decimal odds of the Over."],
+      under_price: ["FLOAT64", "Decimal odds of the Under."],
+      minutes_before_tipoff: ["INT64", "Whole minutes from the snapshot to commence_time, rounded down: 0 or more before tip-off, negative once the game has started."],
+      source_file_path: ["STRING", SOURCE_FILE_PATH],
+      processed_at: ["TIMESTAMP", PROCESSED_AT],
+    },
+  },
+
+  bettingpros_player_points_props: {
+    description: "BettingPros player props: one row per offer, side and bookmaker, for ALL markets (filter market_type = 'points'). No real sample or documented payload exists: runner seed writes it, runner load has no format for it.",
+    partitionBy: "game_date",
+    columns: {
+      game_date: ["DATE", GAME_DATE],
+      market_type: ["STRING", "The prop market, e.g. points, rebounds, assists."],
+      bet_side: ["STRING", "over or under."],
+      player_name: ["STRING", "The player as BettingPros prints him."],
+      player_lookup: ["STRING", PLAYER_LOOKUP],
+      player_team: ["STRING", "Tricode of the player's team."],
+      bookmaker: ["STRING", "Bookmaker name, e.g. DraftKings, FanDuel, BettingPros Consensus."],
+      points_line: ["FLOAT64", "The current line."],
+      opening_line: ["FLOAT64", "The line when the offer opened."],
+      odds_american: ["INT64", "American odds of this side, e.g. -110."],
+      is_active: ["BOOL", "TRUE while the offer is open."],
+      is_best_line: ["BOOL", "TRUE for the best line of this side across bookmakers."],
+      bookmaker_last_update: ["TIMESTAMP", "When the bookmaker last changed the offer."],
+      source_file_path: ["STRING", SOURCE_FILE_PATH],
+      processed_at: ["TIMESTAMP", PROCESSED_AT],
+    },
+  },
+
+  espn_team_rosters: {
+    description: "ESPN roster API: one row per player per team per roster snapshot (roster_date, scrape_hour). Team codes are mapped to NBA.com tricodes.",
+    partitionBy: "roster_date",
+    columns: {
+      roster_date: ["DATE", "Eastern date of the snapshot; partition column."],
+      scrape_hour: ["INT64", "Eastern hour of the snapshot, 0-23; the latest hour of a date wins."],
+      season_year: ["INT64", SEASON_YEAR],
+      team_abbr: ["STRING", "NBA.com tricode of the team (ESPN's code mapped)."],
+      espn_team_abbr: ["STRING", "ESPN's code of the team."],
+      espn_player_id: ["STRING", "ESPN athlete id."],
+      player_full_name: ["STRING", "Player name (fullName)."],
+      player_lookup: ["STRING", PLAYER_LOOKUP],
+      jersey_number: ["STRING", "Jersey number as printed."],
+      position: ["STRING", "Position abbreviation, e.g. SF."],
+      age: ["INT64", "Age in whole years as ESPN gives it."],
+      birth_date: ["DATE", "Date of birth."],
+      injury_status: ["STRING", "ESPN's injury status in lowercase (out, day-to-day, ...); NULL when none is listed."],
+      source_file_path: ["STRING", SOURCE_FILE_PATH],
+      processed_at: ["TIMESTAMP", PROCESSED_AT],
+    },
+  },
+
+  nba_players_registry: {
+    dataset: REFERENCE_DATASET,
+    description: "Reference table nba_reference.nba_players_registry: one row per player, team and season, with the player's universal id <player_lookup>_001 (a second, different player with the same lookup, told apart by NBA.com person id, gets _002). Filled by runner load from the player index and from every loaded player, and by runner seed.",
+    columns: {
+      universal_player_id: ["STRING", "Stable id of the player across sources and seasons."],
+      player_lookup: ["STRING", PLAYER_LOOKUP],
+      player_full_name: ["STRING", "Player name as first seen."],
+      nba_person_id: ["INT64", "NBA.com person id when a source gave one; NULL otherwise."],
+      team_abbr: ["STRING", "Tricode of the team the player was seen with."],
+      season_year: ["INT64", SEASON_YEAR],
+      first_seen_source: ["STRING", "The raw table the row came from (nbac_player_list, nbac_gamebook_player_stats, ...)."],
+      processed_at: ["TIMESTAMP", "When the row was written (UTC)."],
+    },
+  },
+
+  player_aliases: {
+    dataset: REFERENCE_DATASET,
+    description: "Reference table nba_reference.player_aliases: other lookups of a player (nicknames, spellings of other sources) mapped to the registry's lookup.",
+    columns: {
+      alias_lookup: ["STRING", "The other lookup, normalised like player_lookup."],
+      nba_canonical_lookup: ["STRING", "The registry's player_lookup it stands for."],
+      alias_type: ["STRING", "Why the alias exists, e.g. nickname, source_spelling."],
+      is_active: ["BOOL", "FALSE for an alias no longer used."],
+      processed_at: ["TIMESTAMP", "When the row was written (UTC)."],
+    },
+  },
+
   travel_distances: {
     dataset: STATIC_DATASET,
     description: "Reference table nba_static.travel_distances: great-circle miles between the arenas of every ordered pair of the 30 teams (870 rows, symmetric; LAL and LAC share an arena, 0 miles). A load replaces the whole table.",
@@ -284,4 +469,4 @@ function columnDocs(table) {
   return Object.fromEntries(Object.entries(spec.columns).map(([name, [, description]]) => [name, description]));
 }
 
-module.exports = { RAW_DATASET, STATIC_DATASET, tables, datasetOf, columnDocs };
+module.exports = { RAW_DATASET, STATIC_DATASET, REFERENCE_DATASET, tables, datasetOf, columnDocs };

@@ -122,6 +122,54 @@ describe("StepProgress (seed)", () => {
   });
 });
 
+describe("StepProgress (load: one step per file)", () => {
+  it("counts files k/N with elapsed time and ETA; a file's further statements change nothing", () => {
+    let now = 0;
+    const terminal = fakeTerminal(true);
+    const progress = new StepProgress(io, 3, "writing", { terminal, now: () => now, refreshMs: 0 });
+    progress.phase("reading and validating 3 files");
+    now = 1_000;
+    progress.step("gamebooks/a.json");
+    progress.step("gamebooks/a.json");
+    now = 5_000;
+    progress.step("gamebooks/b.json");
+    progress.step("gamebooks/b.json");
+    progress.step("gamebooks/b.json");
+    // 1 of 3 files in 5 s: 33 %, 10 s to go.
+    expect(terminal.screen().at(-1)).toBe("[2/3] ███████░░░░░░░░░░░░░  33% 0:05 elapsed, ETA 0:10  writing gamebooks/b.json");
+    const warn = progress.logSink();
+    warn({ severity: "WARNING", message: "play-by-play person ids without a name", time: "t", file: "/x/b.json", person_ids: [1, 2] } as never);
+    warn({ severity: "INFO", message: "loaded file", time: "t" });
+    now = 6_000;
+    progress.step("gamebooks/c.json");
+    // The warning stays above the live line as one readable line; INFO is not shown on a terminal.
+    expect(terminal.screen()).toEqual([
+      "WARNING play-by-play person ids without a name (file=/x/b.json)",
+      "[3/3] █████████████░░░░░░░  66% 0:06 elapsed, ETA 0:03  writing gamebooks/c.json",
+    ]);
+    progress.finish();
+    expect(terminal.screen().at(-1)).toBe("");
+  });
+
+  it("elsewhere prints one JSON line per file and every log entry, through the command's stderr", () => {
+    const lines: string[] = [];
+    const progress = new StepProgress({ stdout: () => undefined, stderr: (text) => lines.push(text), interactive: false }, 2, "writing", { refreshMs: 0 });
+    progress.phase("reading and validating 2 files");
+    progress.step("a.json");
+    progress.step("a.json");
+    progress.logSink()({ severity: "INFO", message: "loaded file", time: "t" });
+    progress.step("b.json");
+    progress.finish();
+    expect(lines.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual([
+      "reading and validating 2 files",
+      "writing a.json (1/2)",
+      "loaded file",
+      "writing b.json (2/2)",
+    ]);
+    expect(lines.join("")).not.toMatch(/[\r\n]/);
+  });
+});
+
 describe("formatDuration", () => {
   it("reads as m:ss or h:mm:ss", () => {
     expect([formatDuration(0), formatDuration(75_000), formatDuration(3_725_000)]).toEqual(["0:00", "1:15", "1:02:05"]);

@@ -1,5 +1,5 @@
 /**
- * Progress of long commands (a run's dates, a seed's tables). On a terminal: one line redrawn in
+ * Progress of long commands (a run's dates, a seed's tables, a load's files). On a terminal: one line redrawn in
  * place with a bar, the elapsed time and an ETA, and warnings and errors from the log as one
  * readable line each. Otherwise (CI, Cloud Run, pipes): every log entry as a JSON line (Cloud
  * Logging), plus one entry per finished date or step.
@@ -32,7 +32,8 @@ export interface ProgressOptions {
 
 function stderrTerminal(io: CliIO): Terminal {
   return {
-    write: (text) => process.stderr.write(text),
+    // Not a terminal: whole lines only, through the command's own stderr like everything else it prints.
+    write: (text) => (io.interactive ? process.stderr.write(text) : io.stderr(text.replace(/\n$/, ""))),
     isTTY: io.interactive,
     get columns() {
       return process.stderr.columns;
@@ -94,6 +95,18 @@ export function rangeSummary(results: DateResult[]): string[] {
   lines.push(`  not ready: ${notReady.length > 0 ? notReady.join(", ") : "none"}`);
   lines.push(`  bypassed:  ${bypassed.length > 0 ? bypassed.join(", ") : "none"}`);
   return lines;
+}
+
+/** Log entries: on a terminal warnings and errors as one line above the live line, elsewhere every entry as JSON. */
+function sinkTo(live: LiveLine): LogSink {
+  return (entry: LogEntry) => {
+    if (!live.terminal.isTTY) {
+      live.terminal.write(`${JSON.stringify(entry)}\n`);
+      return;
+    }
+    if (QUIET_ON_TERMINAL.has(entry.severity)) return;
+    live.print(warningLine(entry, live.columns));
+  };
 }
 
 /** The in-place line on a terminal: clear, redraw, keep time moving. */
@@ -170,14 +183,7 @@ export class ProgressDisplay {
   }
 
   logSink(): LogSink {
-    return (entry: LogEntry) => {
-      if (!this.terminal.isTTY) {
-        this.terminal.write(`${JSON.stringify(entry)}\n`);
-        return;
-      }
-      if (QUIET_ON_TERMINAL.has(entry.severity)) return;
-      this.live.print(warningLine(entry, this.live.columns));
-    };
+    return sinkTo(this.live);
   }
 
   onDate(event: { gameDate: string; index: number; total: number; phase: "start" | "end"; result?: DateResult }): void {
@@ -220,8 +226,8 @@ export class ProgressDisplay {
 }
 
 /**
- * Progress through named steps of known number (a seed's tables). On a terminal the live line; otherwise
- * one JSON NOTICE per step started.
+ * Progress through named steps of known number (a seed's tables, a load's files). On a terminal the
+ * live line; otherwise one JSON INFO per step started.
  */
 export class StepProgress {
   private done = 0;
@@ -250,13 +256,19 @@ export class StepProgress {
     this.live.draw();
   }
 
-  /** Step `name` starts; the one before it is done. */
+  /** Step `name` starts; the one before it is done. Said again (its next statement), nothing changes. */
   step(name: string): void {
-    if (this.current && this.current !== name && this.stepping) this.done += 1;
+    if (this.stepping && this.current === name) return;
+    if (this.current && this.stepping) this.done += 1;
     this.stepping = true;
     this.current = name;
     this.log(`${this.what} ${name} (${this.done + 1}/${this.total})`);
     this.live.draw();
+  }
+
+  /** The command's log, drawn around the live line (as ProgressDisplay's). */
+  logSink(): LogSink {
+    return sinkTo(this.live);
   }
 
   finish(): void {

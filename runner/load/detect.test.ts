@@ -16,6 +16,29 @@ describe("--format auto", () => {
     expect(detectFormat(readFixture("nbac_injury_report_2024-01-04_12PM.json"))).toEqual({ format: "nbac-injury-report" });
     expect(detectFormat(readFixture("espn_scoreboard_2024-01-15.json"))).toEqual({ format: "espn-scoreboard" });
     expect(detectFormat(parseCsv(fs.readFileSync(fixturePath("nba_static_travel_distances.csv"), "utf8")))).toEqual({ format: "travel-distances" });
+    expect(detectFormat(readFixture("nbac_play_by_play_20250115_NYKPHI.json"))).toEqual({ format: "nbac-play-by-play" });
+    expect(detectFormat(readFixture("nbac_play_by_play_20250106_LACMIN.json"))).toEqual({ format: "nbac-play-by-play" });
+    expect(detectFormat(parseCsv(fs.readFileSync(fixturePath("bigdataball_pbp_20250622_INDOKC.csv"), "utf8")))).toEqual({ format: "bigdataball-pbp" });
+    expect(detectFormat(readFixture("nbac_player_list_2025-26.json"))).toEqual({ format: "nbac-player-list" });
+    expect(detectFormat(readFixture("espn_roster_api_BOS_2025-06-19.json"))).toEqual({ format: "espn-roster" });
+  });
+
+  it("tells player props from game lines by the snapshot's market keys", () => {
+    type Snapshot = { data: { bookmakers: { markets: { key: string; outcomes: unknown[] }[] }[] } };
+    const withMarkets = (...keys: string[]) => {
+      const payload = readFixture("oddsa_game_lines_2024-01-24_ATLGSW.json") as Snapshot;
+      for (const bookmaker of payload.data.bookmakers) bookmaker.markets = keys.map((key) => ({ key, outcomes: [] }));
+      return payload;
+    };
+    expect(detectFormat(withMarkets("player_points"))).toEqual({ format: "odds-api-player-props" });
+    expect(detectFormat(withMarkets("player_points", "player_assists"))).toEqual({ format: "odds-api-player-props" });
+    expect(detectFormat(withMarkets("spreads", "h2h"))).toEqual({ format: "odds-api-game-lines" });
+    // No market at all: game lines, as before there were two formats.
+    expect(detectFormat(withMarkets())).toEqual({ format: "odds-api-game-lines" });
+    // Both kinds: load the file once per format, each writes only its own markets.
+    expect(detectFormat(withMarkets("totals", "player_points"))).toEqual({
+      reason: "the payload fits several formats (odds-api-game-lines, odds-api-player-props); pass --format",
+    });
   });
 
   it("names the columns of a CSV it does not know", () => {

@@ -12,6 +12,11 @@ import { looksLikeOddsApiGameLines, ODDS_API_GAME_LINES_TABLES } from "./formats
 import { looksLikeNbacInjuryReport, NBAC_INJURY_REPORT_TABLES } from "./formats/nbac-injury-report.ts";
 import { ESPN_SCOREBOARD_TABLES, looksLikeEspnScoreboard } from "./formats/espn-scoreboard.ts";
 import { looksLikeTravelDistances, TRAVEL_DISTANCES_TABLES } from "./formats/travel-distances.ts";
+import { looksLikeNbacPlayByPlay, NBAC_PLAY_BY_PLAY_TABLES } from "./formats/nbac-play-by-play.ts";
+import { BIGDATABALL_PBP_TABLES, looksLikeBigDataBallPbp } from "./formats/bigdataball-pbp.ts";
+import { looksLikeNbacPlayerList, NBAC_PLAYER_LIST_TABLES } from "./formats/nbac-player-list.ts";
+import { isPlayerMarket, looksLikeOddsApiPlayerProps, oddsMarketKeys, ODDS_API_PLAYER_PROPS_TABLES } from "./formats/odds-api-player-props.ts";
+import { ESPN_ROSTER_TABLES, looksLikeEspnRoster } from "./formats/espn-roster.ts";
 import { CsvTable } from "./csv.ts";
 
 export const FORMAT_NAMES = [
@@ -24,6 +29,11 @@ export const FORMAT_NAMES = [
   "nbac-injury-report",
   "espn-scoreboard",
   "travel-distances",
+  "nbac-play-by-play",
+  "bigdataball-pbp",
+  "nbac-player-list",
+  "odds-api-player-props",
+  "espn-roster",
 ] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
@@ -38,6 +48,19 @@ export interface FormatInfo {
    */
   replaces?: "file" | "table";
   looksLike: (payload: unknown) => boolean;
+}
+
+/**
+ * The Odds API snapshots of both formats share one envelope: the market keys decide. Player
+ * markets (player_points, ...) are odds-api-player-props, the others (spreads, totals, h2h)
+ * odds-api-game-lines; a snapshot without any market is game lines. A snapshot with both kinds
+ * fits both formats, so --format auto asks for --format: load it once per format, and each loader
+ * writes only its own markets (the rest are counted in a note).
+ */
+function looksLikeGameLinesSnapshot(payload: unknown): boolean {
+  if (!looksLikeOddsApiGameLines(payload)) return false;
+  const keys = [...(oddsMarketKeys(payload) ?? [])];
+  return keys.length === 0 || keys.some((key) => !isPlayerMarket(key));
 }
 
 export const FORMATS: Record<FormatName, FormatInfo> = {
@@ -69,7 +92,7 @@ export const FORMATS: Record<FormatName, FormatInfo> = {
   "odds-api-game-lines": {
     describe: "The Odds API historical event odds (timestamp, data with bookmakers[] spreads/totals)",
     tables: ODDS_API_GAME_LINES_TABLES,
-    looksLike: looksLikeOddsApiGameLines,
+    looksLike: looksLikeGameLinesSnapshot,
   },
   "nbac-injury-report": {
     describe: "parsed NBA.com injury report (metadata.gamedate, records[] with player and status)",
@@ -86,6 +109,31 @@ export const FORMATS: Record<FormatName, FormatInfo> = {
     tables: TRAVEL_DISTANCES_TABLES,
     replaces: "table",
     looksLike: looksLikeTravelDistances,
+  },
+  "nbac-play-by-play": {
+    describe: "NBA.com live play-by-play (playByPlay.game.actions[]; person ids named from the box score or player index)",
+    tables: NBAC_PLAY_BY_PLAY_TABLES,
+    looksLike: looksLikeNbacPlayByPlay,
+  },
+  "bigdataball-pbp": {
+    describe: "BigDataBall play-by-play CSV (game_id, play_id, remaining_time, event_type, ...)",
+    tables: BIGDATABALL_PBP_TABLES,
+    looksLike: looksLikeBigDataBallPbp,
+  },
+  "nbac-player-list": {
+    describe: "NBA.com stats playerindex (PlayerIndex rows; the season from parameters.Season)",
+    tables: NBAC_PLAYER_LIST_TABLES,
+    looksLike: looksLikeNbacPlayerList,
+  },
+  "odds-api-player-props": {
+    describe: "The Odds API event odds with player markets (player_points Over/Under per player)",
+    tables: ODDS_API_PLAYER_PROPS_TABLES,
+    looksLike: looksLikeOddsApiPlayerProps,
+  },
+  "espn-roster": {
+    describe: "ESPN roster API (team.athletes[]; the date from espn_roster_api_<TEAM>_<DATE>.json or --roster-date, --scrape-hour)",
+    tables: ESPN_ROSTER_TABLES,
+    looksLike: looksLikeEspnRoster,
   },
 };
 

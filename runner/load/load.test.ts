@@ -61,10 +61,11 @@ describe("loadFiles", () => {
   it("loads the real payloads into their raw tables and says how many rows went where", async () => {
     const summary = await loadFiles(engine, [BDL, GAMEBOOK, SCHEDULE, GAMELOG], { processedAt: PROCESSED_AT });
     expect(summary.files.map((file) => [file.format, file.tables.map((table) => `${table.table}=${table.rows}`)])).toEqual([
-      ["bdl-boxscores", ["bdl_player_boxscores=384"]],
-      ["nbac-gamebook", ["nbac_gamebook_player_stats=41"]],
+      // Player rows also register their players, teams and seasons not yet in the registry (registry.ts).
+      ["bdl-boxscores", ["bdl_player_boxscores=384", "nba_players_registry=384"]],
+      ["nbac-gamebook", ["nbac_gamebook_player_stats=41", "nba_players_registry=9"]],
       ["nbac-schedule", ["nbac_schedule=1400"]],
-      ["nbac-leaguegamelog", ["nbac_player_boxscores=157"]],
+      ["nbac-leaguegamelog", ["nbac_player_boxscores=157", "nba_players_registry=157"]],
     ]);
     expect([await count("bdl_player_boxscores"), await count("nbac_gamebook_player_stats"), await count("nbac_schedule"), await count("nbac_player_boxscores")]).toEqual([
       384, 41, 1400, 157,
@@ -87,7 +88,9 @@ describe("loadFiles", () => {
       `SELECT COUNT(*) AS n FROM ${engine.qualify(rawTableRef("nbac_gamebook_player_stats"))} WHERE player_status = 'inactive' AND points IS NULL`,
     );
     expect(Number(inactive?.n)).toBe(14);
-    expect(summaryText(summary)).toContain(`  ${BDL} (bdl-boxscores)\n    bdl_player_boxscores          384 rows`);
+    expect(summaryText(summary)).toContain(
+      `  ${BDL} (bdl-boxscores)\n    bdl_player_boxscores                  384 rows\n    nba_reference.nba_players_registry    384 rows added\n`,
+    );
   });
 
   it("loads the game lines, injury report, ESPN scoreboard and travel table, the last into nba_static", async () => {
@@ -117,7 +120,10 @@ describe("loadFiles", () => {
   it("replaces a file's earlier rows when it is loaded again", async () => {
     await loadFiles(engine, [BDL], { processedAt: "2024-01-16T08:00:00Z" });
     const again = await loadFiles(engine, [BDL], { processedAt: "2024-01-16T10:00:00Z" });
-    expect(again.files[0]?.tables).toEqual([{ table: "bdl_player_boxscores", rows: 384, replaced: 384 }]);
+    expect(again.files[0]?.tables).toEqual([
+      { table: "bdl_player_boxscores", rows: 384, replaced: 384 },
+      { table: "nba_players_registry", rows: 0, replaced: 0 },
+    ]);
     expect(await count("bdl_player_boxscores")).toBe(384);
     const stamps = await engine.query(`SELECT DISTINCT processed_at FROM ${engine.qualify(rawTableRef("bdl_player_boxscores"))}`);
     expect(stamps).toEqual([{ processed_at: "2024-01-16T10:00:00.000Z" }]);
@@ -131,8 +137,9 @@ describe("loadFiles", () => {
       `1 of 3 files cannot be loaded; nothing was written:\n  ${badBdlFile}: data[3].home_team.players[5].min: expected minutes like "28" or "28:30", got "abc"`,
     );
     // Every raw table exists (a load creates them all), but the good files of the call wrote nothing.
-    expect(await engine.listTables("nba_raw")).toHaveLength(8);
+    expect(await engine.listTables("nba_raw")).toHaveLength(14);
     expect(await engine.listTables("nba_static")).toHaveLength(1);
+    expect(await engine.listTables("nba_reference")).toHaveLength(2);
     expect(await count("bdl_player_boxscores")).toBe(0);
     const stamps = await engine.query(`SELECT DISTINCT processed_at FROM ${engine.qualify(rawTableRef("nbac_gamebook_player_stats"))}`);
     expect(stamps).toEqual([{ processed_at: PROCESSED_AT }]);
@@ -184,6 +191,7 @@ describe("loadFiles", () => {
       tables: [
         { table: "nbac_player_boxscores", rows: 3, replaced: 0 },
         { table: "nbac_team_boxscore", rows: 2, replaced: 0 },
+        { table: "nba_players_registry", rows: 3, replaced: 0 },
       ],
       notes: ["1 PlayerStats rows without minutes (did not play) not written: nbac_player_boxscores holds players who appeared"],
     });
@@ -224,7 +232,7 @@ describe("loadFiles", () => {
     await expect(loadFiles(engine, [BDL], { processedAt: "2025-01-16T09:00:00" })).rejects.toThrow("with a time zone");
     await expect(loadFiles(engine, [boxscoreFile], { gameDate: "2025-02-30" })).rejects.toThrow('--game-date: "2025-02-30" is not a calendar date');
     await expect(loadFiles(engine, [boxscoreFile], { home: "SEA" })).rejects.toThrow('--home: "SEA" is not an NBA team code');
-    await expect(loadFiles(engine, [BDL], { format: "bdl-boxscores", home: "PHI" })).rejects.toThrow("--game-date and --home apply to nbac-boxscore files only");
+    await expect(loadFiles(engine, [BDL], { format: "bdl-boxscores", home: "PHI" })).rejects.toThrow("--game-date and --home apply to nbac-boxscore, nbac-play-by-play, bigdataball-pbp files only, not bdl-boxscores");
   });
 });
 
@@ -245,8 +253,11 @@ describe("runner load (command)", () => {
           file: GAMEBOOK,
           source_file_path: GAMEBOOK,
           format: "nbac-gamebook",
-          tables: [{ table: "nbac_gamebook_player_stats", rows: 41, replaced: 0 }],
-          notes: [],
+          tables: [
+            { table: "nbac_gamebook_player_stats", rows: 41, replaced: 0 },
+            { table: "nba_players_registry", rows: 27, replaced: 0 },
+          ],
+          notes: ["registry: 14 rows named by a last name only (as gamebooks list inactive players) not registered: a last name is no player's identity"],
         },
       ],
     });

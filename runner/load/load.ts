@@ -3,6 +3,8 @@
  * first, and every row checked against includes/raw_tables.js; only then is anything written, in
  * one transaction, so a bad file leaves the warehouse as it was. A file's earlier rows (same
  * `source_file_path`) are deleted before its rows are inserted, so reloading it replaces them.
+ * Player rows then register their new players, teams and seasons in the same transaction
+ * (registry.ts); the summary counts the registry rows added per file.
  */
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -11,7 +13,18 @@ import { param, type Engine } from "../engines/engine.ts";
 import { BadInputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { toTricode } from "../nba/teams.ts";
-import { ScheduleIndex, resolveBoxscoreGame, scheduledGamesFromRows, warehouseScheduledGames } from "./boxscore_games.ts";
+import {
+  boxscoreNamesFromRows,
+  indexNamesFromRows,
+  resolveBoxscoreGame,
+  resolveDatedGame,
+  ScheduleIndex,
+  scheduledGamesFromRows,
+  warehouseBoxscoreNames,
+  warehouseIndexNames,
+  warehouseScheduledGames,
+  type BoxscoreGameOptions,
+} from "./boxscore_games.ts";
 import { detectFormat, FORMATS, type FormatName } from "./detect.ts";
 import { parseBdlBoxscores } from "./formats/bdl-boxscores.ts";
 import { nbacBoxscoreRows, readNbacBoxscore, type NbacBoxscore } from "./formats/nbac-boxscore.ts";
@@ -22,6 +35,12 @@ import { parseOddsApiGameLines } from "./formats/odds-api-game-lines.ts";
 import { parseNbacInjuryReport } from "./formats/nbac-injury-report.ts";
 import { parseEspnScoreboard } from "./formats/espn-scoreboard.ts";
 import { parseTravelDistances } from "./formats/travel-distances.ts";
+import { nbacPlayByPlayRows, readNbacPlayByPlay, unresolvedNote, type NbacPlayByPlay } from "./formats/nbac-play-by-play.ts";
+import { bigDataBallRows, readBigDataBallPbp, type BigDataBallGame } from "./formats/bigdataball-pbp.ts";
+import { parseNbacPlayerList } from "./formats/nbac-player-list.ts";
+import { parseOddsApiPlayerProps } from "./formats/odds-api-player-props.ts";
+import { parseEspnRoster, type RosterSnapshotOptions } from "./formats/espn-roster.ts";
+import { isRegistrySource, REGISTRY_TABLE, registryNotes, updateRegistry } from "./registry.ts";
 import { parseCsv } from "./csv.ts";
 import { PayloadProblems, type Problem } from "./problems.ts";
 import { ensureRawTables, rawTableRef, rawTables, type RawTableName } from "./raw_tables.ts";
@@ -32,10 +51,14 @@ export interface LoadOptions {
   format?: FormatName | "auto" | undefined;
   /** `processed_at` of every row (ISO 8601); the load time by default. */
   processedAt?: string | undefined;
-  /** nbac-boxscore: the game date when nbac_schedule does not have the game. */
+  /** nbac-boxscore, nbac-play-by-play: the game date when nbac_schedule does not have the game (bigdataball-pbp: must be the file's date). */
   gameDate?: string | undefined;
-  /** nbac-boxscore: the home team (NBA.com tricode) when nbac_schedule does not have the game. */
+  /** nbac-boxscore and the play-by-play formats: the home team (NBA.com tricode) when nbac_schedule does not have the game. */
   home?: string | undefined;
+  /** espn-roster: the snapshot's date when the file name does not give it. */
+  rosterDate?: string | undefined;
+  /** espn-roster: the snapshot's hour (0-23, Eastern); the roster response does not say it. */
+  scrapeHour?: string | number | undefined;
   log?: Logger | undefined;
 }
 
@@ -75,7 +98,14 @@ interface ParsedFile {
   notes: string[];
   /** nbac-boxscore files wait for their game's date and sides. */
   boxscore?: NbacBoxscore;
+  /** nbac-play-by-play files wait for their game's date and sides, and for their players' names. */
+  playByPlay?: NbacPlayByPlay;
+  /** bigdataball-pbp files wait for their game's sides. */
+  bigDataBall?: BigDataBallGame;
 }
+
+/** The formats whose game is placed with the schedule, and so take --game-date and --home. */
+const SCHEDULED_FORMATS: readonly FormatName[] = ["nbac-boxscore", "nbac-play-by-play", "bigdataball-pbp"];
 
 function processedAtOf(value: string | undefined): string {
   if (value === undefined) return new Date().toISOString();
@@ -101,10 +131,29 @@ function checkOptions(options: LoadOptions): { gameDate: string | undefined; hom
       suggestion: "Use the NBA.com tricode, e.g. --home PHI.",
     });
   }
-  if ((options.gameDate !== undefined || home !== undefined) && options.format !== undefined && options.format !== "auto" && options.format !== "nbac-boxscore") {
-    throw new BadInputError("option_not_applicable", `--game-date and --home apply to nbac-boxscore files only, not ${options.format}`);
+  if ((options.gameDate !== undefined || home !== undefined) && options.format !== undefined && options.format !== "auto" && !SCHEDULED_FORMATS.includes(options.format)) {
+    throw new BadInputError("option_not_applicable", `--game-date and --home apply to ${SCHEDULED_FORMATS.join(", ")} files only, not ${options.format}`);
   }
   return { gameDate: options.gameDate, home };
+}
+
+/** --roster-date and --scrape-hour, checked; they apply to espn-roster files only. */
+function checkRosterOptions(options: LoadOptions): RosterSnapshotOptions {
+  if (options.rosterDate !== undefined && !isCalendarDate(options.rosterDate)) {
+    throw new BadInputError("invalid_date", `--roster-date: "${options.rosterDate}" is not a calendar date`, {
+      suggestion: "Dates are YYYY-MM-DD, e.g. --roster-date 2025-06-19.",
+    });
+  }
+  const hour = options.scrapeHour === undefined ? undefined : Number(options.scrapeHour);
+  if (hour !== undefined && (String(options.scrapeHour).trim() === "" || !Number.isInteger(hour) || hour < 0 || hour > 23)) {
+    throw new BadInputError("invalid_hour", `--scrape-hour: "${options.scrapeHour}" is not an hour from 0 to 23`, {
+      suggestion: "Give the Eastern hour the roster was fetched, e.g. --scrape-hour 8.",
+    });
+  }
+  if ((options.rosterDate !== undefined || hour !== undefined) && options.format !== undefined && options.format !== "auto" && options.format !== "espn-roster") {
+    throw new BadInputError("option_not_applicable", `--roster-date and --scrape-hour apply to espn-roster files only, not ${options.format}`);
+  }
+  return { rosterDate: options.rosterDate, scrapeHour: hour };
 }
 
 /** A file's payload: JSON, or a CSV table (CsvTable) for a file named *.csv. */
@@ -124,7 +173,7 @@ async function readPayload(absolute: string): Promise<unknown> {
   }
 }
 
-function parseFile(file: string, meta: FileMeta, payload: unknown, requested: FormatName | "auto"): ParsedFile {
+function parseFile(file: string, meta: FileMeta, payload: unknown, requested: FormatName | "auto", roster: RosterSnapshotOptions): ParsedFile {
   let format: FormatName;
   if (requested === "auto") {
     const detection = detectFormat(payload);
@@ -161,6 +210,18 @@ function parseFile(file: string, meta: FileMeta, payload: unknown, requested: Fo
           : [];
       return { ...parsed, rows: {}, notes, boxscore };
     }
+    case "nbac-play-by-play":
+      return { ...parsed, rows: {}, playByPlay: readNbacPlayByPlay(payload) };
+    case "bigdataball-pbp":
+      return { ...parsed, rows: {}, bigDataBall: readBigDataBallPbp(payload) };
+    case "nbac-player-list":
+      return { ...parsed, rows: parseNbacPlayerList(payload, meta) };
+    case "odds-api-player-props": {
+      const props = parseOddsApiPlayerProps(payload, meta);
+      return { ...parsed, rows: props.rows, notes: props.notes };
+    }
+    case "espn-roster":
+      return { ...parsed, rows: parseEspnRoster(payload, meta, roster) };
   }
 }
 
@@ -183,6 +244,76 @@ function collecting<T>(file: string, lines: string[], failed: Set<string>, step:
 }
 
 /**
+ * Builds the rows of the files that wait for their game (boxscores, play-by-play): the date and
+ * sides from the schedule (this call's schedule rows, then the warehouse) or the options; for the
+ * NBA.com play-by-play also the full names of its person ids, from the game's box score (this
+ * call's boxscore rows, then the warehouse), else the NBA.com player index (this call's, then the
+ * warehouse's). Problems go to `lines`, like the parsers'.
+ */
+async function placeGames(
+  engine: Engine,
+  parsed: ParsedFile[],
+  options: BoxscoreGameOptions,
+  lines: string[],
+  failed: Set<string>,
+  log: Logger | undefined,
+): Promise<void> {
+  const waiting = parsed.filter((file) => file.boxscore ?? file.playByPlay ?? file.bigDataBall);
+  if (waiting.length === 0) return;
+  const schedule = new ScheduleIndex();
+  for (const file of parsed) schedule.add(scheduledGamesFromRows(file.rows.nbac_schedule ?? []));
+  const ids = [...new Set(waiting.map((file) => (file.boxscore ?? file.playByPlay ?? (file.bigDataBall as BigDataBallGame)).nbaGameId))];
+  schedule.add(await warehouseScheduledGames(engine, ids, options.gameDate));
+
+  for (const file of waiting) {
+    const box = file.boxscore;
+    if (!box) continue;
+    const rows = collecting(file.file, lines, failed, () => nbacBoxscoreRows(box, resolveBoxscoreGame(box, schedule, options), file.meta));
+    if (rows) file.rows = rows;
+  }
+  for (const file of waiting) {
+    const game = file.bigDataBall;
+    if (!game) continue;
+    const rows = collecting(file.file, lines, failed, () =>
+      bigDataBallRows(game, resolveDatedGame(game, game.fileDate, schedule, options, "the play-by-play"), file.meta),
+    );
+    if (rows) file.rows = rows;
+  }
+
+  const sameCallIndex = indexNamesFromRows(parsed.flatMap((file) => file.rows.nbac_player_list ?? []));
+  const sameCallBoxscores = parsed.flatMap((file) => file.rows.nbac_player_boxscores ?? []);
+  for (const file of waiting) {
+    const pbp = file.playByPlay;
+    if (!pbp) continue;
+    const game = collecting(file.file, lines, failed, () => resolveBoxscoreGame(pbp, schedule, options, "the play-by-play"));
+    if (!game) continue;
+    // The first name found for a person wins: the game's box score, then the player index; the
+    // warehouse is asked only for the persons still unnamed.
+    const names = boxscoreNamesFromRows(sameCallBoxscores, pbp.nbaGameId);
+    const unnamed = () => pbp.personIds.filter((id) => !names.has(id));
+    const fill = (found: ReadonlyMap<number, string>) => {
+      for (const id of unnamed()) if (found.has(id)) names.set(id, found.get(id) as string);
+    };
+    if (unnamed().length > 0) fill(await warehouseBoxscoreNames(engine, pbp.nbaGameId, game.gameDate));
+    fill(sameCallIndex);
+    if (unnamed().length > 0) fill(await warehouseIndexNames(engine, unnamed()));
+    const built = collecting(file.file, lines, failed, () => nbacPlayByPlayRows(pbp, game, names, file.meta));
+    if (!built) continue;
+    file.rows = built.rows;
+    const note = unresolvedNote(built.unresolved);
+    if (note) {
+      file.notes.push(note);
+      log?.warn("play-by-play person ids without a name", {
+        file: file.meta.sourceFilePath,
+        nba_game_id: pbp.nbaGameId,
+        actions: built.unresolved.actions,
+        person_ids: built.unresolved.personIds,
+      });
+    }
+  }
+}
+
+/**
  * Validates every file, then writes all of them in one transaction. Throws BadInputError listing
  * every problem (`file: position: reason`) when any file cannot be loaded; nothing is written then.
  */
@@ -190,6 +321,7 @@ export async function loadFiles(engine: Engine, files: readonly string[], option
   if (files.length === 0) throw new BadInputError("no_files", "no file to load", { suggestion: "Name one or more payload files." });
   const processedAt = processedAtOf(options.processedAt);
   const boxscoreOptions = checkOptions(options);
+  const rosterOptions = checkRosterOptions(options);
   const requested = options.format ?? "auto";
 
   // Read and validate everything before touching the warehouse.
@@ -211,23 +343,13 @@ export async function loadFiles(engine: Engine, files: readonly string[], option
       failed.add(file);
       continue;
     }
-    const result = collecting(file, lines, failed, () => parseFile(file, meta, payload, requested));
+    const result = collecting(file, lines, failed, () => parseFile(file, meta, payload, requested, rosterOptions));
     if (result) parsed.push(result);
   }
 
-  // Boxscores get their date and sides from the schedule: this call's schedule files, then the warehouse.
-  const boxscores = parsed.filter((file) => file.boxscore !== undefined);
-  if (boxscores.length > 0) {
-    const schedule = new ScheduleIndex();
-    for (const file of parsed) schedule.add(scheduledGamesFromRows(file.rows.nbac_schedule ?? []));
-    const ids = [...new Set(boxscores.map((file) => (file.boxscore as NbacBoxscore).nbaGameId))];
-    schedule.add(await warehouseScheduledGames(engine, ids, boxscoreOptions.gameDate));
-    for (const file of boxscores) {
-      const box = file.boxscore as NbacBoxscore;
-      const rows = collecting(file.file, lines, failed, () => nbacBoxscoreRows(box, resolveBoxscoreGame(box, schedule, boxscoreOptions), file.meta));
-      if (rows) file.rows = rows;
-    }
-  }
+  // Boxscores and play-by-play get their date and sides from the schedule: this call's schedule
+  // files, then the warehouse; the NBA.com play-by-play also its players' names (placeGames).
+  await placeGames(engine, parsed, boxscoreOptions, lines, failed, options.log);
 
   if (lines.length > 0) {
     throw new BadInputError(
@@ -262,7 +384,15 @@ export async function loadFiles(engine: Engine, files: readonly string[], option
         await engine.insertRows(ref, specs[table].columns, rows);
         tableLoads.push({ table, rows: rows.length, replaced: deleted.rowsAffected ?? null });
       }
-      results.push({ file: file.file, sourceFilePath: file.meta.sourceFilePath, format: file.format, tables: tableLoads, notes: file.notes });
+      // Player rows register their players (registry.ts): rows added, never replaced.
+      const notes = [...file.notes];
+      for (const table of FORMATS[file.format].tables) {
+        if (!isRegistrySource(table)) continue;
+        const upkeep = await updateRegistry(engine, table, file.rows[table] ?? [], file.meta);
+        tableLoads.push({ table: REGISTRY_TABLE, rows: upkeep.added, replaced: 0 });
+        notes.push(...registryNotes(upkeep));
+      }
+      results.push({ file: file.file, sourceFilePath: file.meta.sourceFilePath, format: file.format, tables: tableLoads, notes });
     }
     return results;
   });
@@ -303,7 +433,8 @@ export function summaryText(summary: LoadSummary): string {
     lines.push(`  ${file.file} (${file.format})`);
     for (const table of file.tables) {
       const replaced = table.replaced ? `, replaced ${table.replaced} from an earlier load` : "";
-      lines.push(`    ${nameOf(table.table).padEnd(width)}  ${String(table.rows).padStart(5)} rows${replaced}`);
+      const added = table.table === REGISTRY_TABLE ? " added" : "";
+      lines.push(`    ${nameOf(table.table).padEnd(width)}  ${String(table.rows).padStart(5)} rows${added}${replaced}`);
     }
     for (const note of file.notes) lines.push(`    note: ${note}`);
   }

@@ -20,7 +20,15 @@ export const RAW_TABLE_NAMES = [
   "odds_api_game_lines",
   "nbac_injury_report",
   "espn_scoreboard",
+  "nbac_play_by_play",
+  "bigdataball_play_by_play",
+  "nbac_player_list",
+  "odds_api_player_points_props",
+  "bettingpros_player_points_props",
+  "espn_team_rosters",
   "travel_distances",
+  "nba_players_registry",
+  "player_aliases",
 ] as const;
 export type RawTableName = (typeof RAW_TABLE_NAMES)[number];
 

@@ -83,11 +83,14 @@ function serverBinary(): string {
   return path.join(packageDir, "lib", "zetasql", `remote_server${arch}${extension}`);
 }
 
-/** Finds the first `outputColumnList` in a resolved statement (query, CTAS, view). */
+/**
+ * Finds the first `outputColumnList` in a resolved statement (query, CTAS, view). A set operation's
+ * input items have an `outputColumnList` of bare columns (no `.column`), skipped: they are not the output.
+ */
 function outputColumns(node: unknown): ZetaColumn[] {
   if (typeof node !== "object" || node === null) return [];
   const record = node as Record<string, unknown>;
-  if (Array.isArray(record.outputColumnList)) {
+  if (Array.isArray(record.outputColumnList) && record.outputColumnList.every((column: { column?: unknown }) => column.column !== undefined)) {
     return (record.outputColumnList as { name: string; column: { type: ZetaType } }[]).map((column) => ({ name: column.name, type: column.column.type }));
   }
   for (const value of Object.values(record)) {
