@@ -52,6 +52,26 @@ function expectEvery<T>(items: Iterable<T>, check: (item: T) => string | false |
 }
 const inRange = (rows: RawRow[], start: string, end: string) => rows.filter((row) => (row.game_date as string) >= start && (row.game_date as string) <= end);
 
+/** A table's key of a row in the undated reference tables. */
+const REFERENCE_KEY: Partial<Record<SeededTableName, (row: RawRow) => string>> = {
+  nba_players_registry: (row) => `${String(row.player_lookup)}|${String(row.team_abbr)}|${String(row.season_year)}`,
+  player_aliases: (row) => String(row.alias_lookup),
+};
+
+/**
+ * The rows of `table` in a season that a seed of `start..end` writes: those of its dates (game
+ * date, or roster date), and in the reference tables the rows with the keys of `range`'s rows.
+ */
+function rowsOfRange(table: SeededTableName, seasonRows: RawRow[], start: string, end: string, range: RawRow[]): RawRow[] {
+  const key = REFERENCE_KEY[table];
+  if (key) {
+    const keys = new Set(range.map(key));
+    return seasonRows.filter((row) => keys.has(key(row)));
+  }
+  const date = table === "espn_team_rosters" ? "roster_date" : "game_date";
+  return seasonRows.filter((row) => (row[date] as string) >= start && (row[date] as string) <= end);
+}
+
 const PLAYER_COUNTING = [
   "field_goals_made", "field_goals_attempted", "three_pointers_made", "three_pointers_attempted", "free_throws_made",
   "free_throws_attempted", "offensive_rebounds", "defensive_rebounds", "assists", "steals", "blocks", "turnovers",
@@ -75,25 +95,44 @@ const TEAM_COLUMN_FOR: Record<string, string> = {
 
 describe("generateSeason: determinism", () => {
   it("gives byte-identical rows for the same options, and different rows for another seed", () => {
-    // The serialised rows are ~80 MB: compare digests.
-    const digest = (generated: GeneratedSeason) => createHash("sha256").update(JSON.stringify(generated.rows)).digest("hex");
-    expect(digest(generateSeason(SEASON))).toBe(digest(season));
+    // A month of every table (the next test compares a week with the whole season): ~50 MB
+    // serialised, so compare digests, a table at a time.
+    const digest = (generated: GeneratedSeason) => {
+      const hash = createHash("sha256");
+      for (const table of SEEDED_TABLES) hash.update(JSON.stringify(generated.rows[table]));
+      return hash.digest("hex");
+    };
+    const month = { ...SEASON, start: "2025-01-01", end: "2025-01-31" };
+    expect(digest(generateSeason(month))).toBe(digest(generateSeason(month)));
     const other = generateSeason({ ...SEASON, ...WEEK, seed: 43 });
     expect(JSON.stringify(other.rows.nbac_schedule)).not.toBe(JSON.stringify(inRange(season.rows.nbac_schedule, WEEK.start, WEEK.end)));
   });
 
   it("gives a week seeded alone exactly as that week inside the season, missing-rate included", () => {
     const week = generateSeason({ ...SEASON, ...WEEK });
+    const sorted = (rows: RawRow[]) => rows.map((row) => JSON.stringify(row)).sort();
     for (const table of SEEDED_TABLES) {
       expect(week.rows[table].length).toBeGreaterThan(0);
-      expect(week.rows[table], table).toEqual(inRange(season.rows[table], WEEK.start, WEEK.end));
+      expect(sorted(week.rows[table]), table).toEqual(sorted(rowsOfRange(table, season.rows[table], WEEK.start, WEEK.end, week.rows[table])));
     }
-    const withRate = (range: Partial<SeasonOptions>) => generateSeason({ ...SEASON, ...range, missing: { rate: 0.2 } });
+    // The missing box scores are the same games: the tables of played games agree.
+    const played = ["nbac_team_boxscore", "nbac_gamebook_player_stats", "nbac_player_boxscores", "bdl_player_boxscores", "nbac_play_by_play", "bigdataball_play_by_play"] as const;
+    const withRate = (range: Partial<SeasonOptions>) => generateSeason({ ...SEASON, ...range, missing: { rate: 0.2 }, tables: played });
     const seasonWithRate = withRate({});
     const weekWithRate = withRate(WEEK);
-    for (const table of SEEDED_TABLES) {
-      expect(weekWithRate.rows[table], table).toEqual(inRange(seasonWithRate.rows[table], WEEK.start, WEEK.end));
+    expect(weekWithRate.games.some((game) => game.boxScoreMissing)).toBe(true);
+    for (const table of played) {
+      expect(sorted(weekWithRate.rows[table]), table).toEqual(sorted(rowsOfRange(table, seasonWithRate.rows[table], WEEK.start, WEEK.end, weekWithRate.rows[table])));
     }
+  });
+
+  it("builds only the tables asked for, each exactly as when all are built", () => {
+    const some = generateSeason({ ...SEASON, ...WEEK, tables: ["bigdataball_play_by_play", "odds_api_player_points_props", "player_aliases"] });
+    const all = generateSeason({ ...SEASON, ...WEEK });
+    for (const table of SEEDED_TABLES) {
+      expect(some.rows[table], table).toEqual(["bigdataball_play_by_play", "odds_api_player_points_props", "player_aliases"].includes(table) ? all.rows[table] : []);
+    }
+    expect(some.games).toEqual(all.games);
   });
 
   it("writes exactly the columns includes/raw_tables.js declares, with their types, for every row of every table", () => {
@@ -368,6 +407,10 @@ describe("generateSeason: options", () => {
       expect(present.size, table).toBe(generated.games.length - 3);
       for (const game of missing) expect(present.has(game.gameId), table).toBe(false);
     }
+    // Nor play-by-play, which arrives from the same games.
+    const withPlayByPlay = new Set([...boxScoreGames(generated, "nbac_play_by_play"), ...boxScoreGames(generated, "bigdataball_play_by_play")]);
+    expect(withPlayByPlay.size).toBe(generated.games.length - 3);
+    for (const game of missing) expect(withPlayByPlay.has(game.gameId)).toBe(false);
     const schedule = new Map(generated.rows.nbac_schedule.map((row) => [row.game_id, row]));
     for (const game of missing) {
       expect(schedule.get(game.nbaGameId)?.game_status).toBe(3);
@@ -389,7 +432,7 @@ describe("generateSeason: options", () => {
   });
 
   it("leaves out about the given share of games with --missing-rate", () => {
-    const generated = generateSeason({ ...SEASON, missing: { rate: 0.05 } });
+    const generated = generateSeason({ ...SEASON, missing: { rate: 0.05 }, tables: ["nbac_team_boxscore"] });
     const share = generated.games.filter((game) => game.boxScoreMissing).length / generated.games.length;
     expect(share).toBeGreaterThan(0.03);
     expect(share).toBeLessThan(0.07);

@@ -2,7 +2,9 @@
  * A deterministic synthetic season in the raw tables. Pure: the same options always give
  * identical rows. The season-wide parts (rosters, trades, schedule, injuries) are drawn for the
  * whole season from streams named by the seed, and each game's box score from a stream named by
- * the seed and its game id, so a week seeded alone equals that week inside a seeded season.
+ * the seed and its game id (its play-by-play and props too), so a week seeded alone equals that
+ * week inside a seeded season. The registry is the exception that proves it: it holds the players
+ * seen on the seeded dates, so a week's registry is the season's rows of those players.
  */
 import { BadInputError } from "../errors.ts";
 import { TEAMS } from "../nba/teams.ts";
@@ -10,7 +12,7 @@ import { buildAvailability, SeasonRosters } from "./availability.ts";
 import { simulateGame } from "./boxscore.ts";
 import { seasonCalendar, seasonWindow, type SeasonCalendar } from "./calendar.ts";
 import { Random } from "./random.ts";
-import { buildRosters } from "./rosters.ts";
+import { buildRosters, type Roster } from "./rosters.ts";
 import type { RawTableName } from "../load/raw_tables.ts";
 import type { RawRow } from "../load/rows.ts";
 import {
@@ -27,6 +29,11 @@ import {
 import { buildSchedule } from "./schedule.ts";
 import { gameLineRows } from "./lines.ts";
 import { injuryReportRows } from "./injuries.ts";
+import { playByPlayRows, playByPlaySources, type PlayByPlaySource } from "./play_by_play.ts";
+import { playerPropRows } from "./props.ts";
+import { espnRosterRows } from "./espn_rosters.ts";
+import { aliasRows, chooseAliases, registryRows, universalIds, type SeenOnTeam } from "./registry.ts";
+import { addDays } from "../dates.ts";
 
 /**
  * The raw tables a seed writes. The ESPN scoreboard (a fallback for dates without an NBA.com
@@ -41,6 +48,13 @@ export const SEEDED_TABLES = [
   "bdl_player_boxscores",
   "odds_api_game_lines",
   "nbac_injury_report",
+  "nbac_play_by_play",
+  "bigdataball_play_by_play",
+  "odds_api_player_points_props",
+  "bettingpros_player_points_props",
+  "espn_team_rosters",
+  "nba_players_registry",
+  "player_aliases",
 ] as const satisfies readonly RawTableName[];
 export type SeededTableName = (typeof SEEDED_TABLES)[number];
 
@@ -66,6 +80,11 @@ export interface SeasonOptions {
   /** Games on or before this date are Final, later ones scheduled. Default: the end of the range. */
   today?: string;
   missing?: MissingBoxscores;
+  /**
+   * Only these tables' rows are built (the others are empty); default all. A table's rows are
+   * the same whichever others are built.
+   */
+  tables?: readonly SeededTableName[];
 }
 
 export interface SeasonGame {
@@ -79,6 +98,8 @@ export interface SeasonGame {
   homeScore: number | undefined;
   awayScore: number | undefined;
   boxScoreMissing: boolean;
+  /** The table holding the game's play-by-play; undefined without box scores (not played, or missing). */
+  playByPlaySource: PlayByPlaySource | undefined;
 }
 
 export interface GeneratedSeason {
@@ -141,12 +162,35 @@ function chooseMissing(games: SeededGame[], missing: MissingBoxscores | undefine
   return chosen;
 }
 
+/** `build`'s value, computed on first use. */
+function once<T>(build: () => T): () => T {
+  let value: { built: T } | undefined;
+  return () => (value ??= { built: build() }).built;
+}
+
+/** Each player and team on the rosters of the seeded dates, once, with the date he joined the team. */
+function seenOnRosters(opening: readonly Roster[], rosters: SeasonRosters, dates: readonly string[], calendar: SeasonCalendar): SeenOnTeam[] {
+  const seen = new Map<string, SeenOnTeam>();
+  for (const date of dates) {
+    TEAMS.forEach((_, teamIndex) => {
+      for (const player of rosters.on(teamIndex, date)) {
+        const key = `${player.lookup}|${teamIndex}`;
+        if (seen.has(key)) continue;
+        const original = opening[teamIndex]?.players.some((candidate) => candidate.lookup === player.lookup);
+        seen.set(key, { player, teamIndex, since: original ? calendar.openingDay : addDays(calendar.tradeDeadline, 1) });
+      }
+    });
+  }
+  return [...seen.values()];
+}
+
 export function generateSeason(options: SeasonOptions): GeneratedSeason {
   const { seasonYear, seed } = options;
   const { start, end, calendar } = resolveRange(options);
   const today = options.today ?? end;
 
-  const rosters = new SeasonRosters(buildRosters(seed, seasonYear), calendar.tradeDeadline, seed, seasonYear);
+  const opening = buildRosters(seed, seasonYear);
+  const rosters = new SeasonRosters(opening, calendar.tradeDeadline, seed, seasonYear);
   const schedule = buildSchedule(seed, calendar);
   const availability = buildAvailability(seed, calendar, rosters, schedule);
 
@@ -171,16 +215,37 @@ export function generateSeason(options: SeasonOptions): GeneratedSeason {
   // The schedule as loaded the morning after `today`, when later games were still scheduled.
   const scheduleLoadedAt = processedAt(today);
   const withBoxScores = games.filter((game) => game.result && !game.boxScoreMissing);
-  const rows: Record<SeededTableName, RawRow[]> = {
-    nbac_schedule: games.map((game) => scheduleRow(game, seed, scheduleLoadedAt)),
-    nbac_team_boxscore: withBoxScores.flatMap((game) => teamBoxscoreRows(game, seed)),
-    nbac_gamebook_player_stats: withBoxScores.flatMap((game) => gamebookRows(game, seed)),
-    nbac_player_boxscores: withBoxScores.flatMap((game) => playerBoxscoreRows(game, seed)),
-    bdl_player_boxscores: withBoxScores.flatMap((game) => bdlRows(game, seed)),
+  const nightOf = (game: SeededGame) => availability.get(game.schedule.nbaGameId) ?? { away: [], home: [] };
+  // A game without box scores has no play-by-play either: both arrive from the same games.
+  const sources = playByPlaySources(seed, schedule);
+  const sourceOf = (game: SeededGame) => sources.get(game.schedule.nbaGameId) as PlayByPlaySource;
+  const playByPlay = once(() => withBoxScores.map((game) => ({ source: sourceOf(game), rows: playByPlayRows(game, seed, sourceOf(game)) })));
+  const aliases = chooseAliases(opening);
+  const oddsAlias = aliases.find((alias) => alias.usedByOddsProps);
+  const props = once(() => games.map((game) => playerPropRows(game, nightOf(game), seed, oddsAlias)));
+  const dates: string[] = [];
+  for (let date = start; date <= end; date = addDays(date, 1)) dates.push(date);
+  const builders: Record<SeededTableName, () => RawRow[]> = {
+    nbac_schedule: () => games.map((game) => scheduleRow(game, seed, scheduleLoadedAt)),
+    nbac_team_boxscore: () => withBoxScores.flatMap((game) => teamBoxscoreRows(game, seed)),
+    nbac_gamebook_player_stats: () => withBoxScores.flatMap((game) => gamebookRows(game, seed)),
+    nbac_player_boxscores: () => withBoxScores.flatMap((game) => playerBoxscoreRows(game, seed)),
+    bdl_player_boxscores: () => withBoxScores.flatMap((game) => bdlRows(game, seed)),
     // Lines and injury reports exist for every game, played or not, box scores or not.
-    odds_api_game_lines: games.flatMap((game) => gameLineRows(game, seed)),
-    nbac_injury_report: games.flatMap((game) => injuryReportRows(game, availability.get(game.schedule.nbaGameId) ?? { away: [], home: [] }, seed)),
+    odds_api_game_lines: () => games.flatMap((game) => gameLineRows(game, seed)),
+    nbac_injury_report: () => games.flatMap((game) => injuryReportRows(game, nightOf(game), seed)),
+    nbac_play_by_play: () => playByPlay().flatMap((game) => (game.source === "nbacom" ? game.rows : [])),
+    bigdataball_play_by_play: () => playByPlay().flatMap((game) => (game.source === "bigdataball" ? game.rows : [])),
+    // Props are posted before the game: for every game, played or not, box scores or not.
+    odds_api_player_points_props: () => props().flatMap((game) => game.odds),
+    bettingpros_player_points_props: () => props().flatMap((game) => game.bettingPros),
+    espn_team_rosters: () => espnRosterRows(seed, seasonYear, rosters, schedule, availability, dates),
+    nba_players_registry: () => registryRows(seenOnRosters(opening, rosters, dates, calendar), universalIds(opening), seasonYear),
+    player_aliases: () => aliasRows(aliases, calendar),
   };
+  const wanted = new Set<SeededTableName>(options.tables ?? SEEDED_TABLES);
+  const rows = Object.fromEntries(SEEDED_TABLES.map((table) => [table, wanted.has(table) ? builders[table]() : []])) as Record<SeededTableName, RawRow[]>;
+  const withPlayByPlay = new Set(withBoxScores.map((game) => game.schedule.nbaGameId));
 
   return {
     seasonYear,
@@ -200,6 +265,7 @@ export function generateSeason(options: SeasonOptions): GeneratedSeason {
       homeScore: game.result?.home.points,
       awayScore: game.result?.away.points,
       boxScoreMissing: game.boxScoreMissing,
+      playByPlaySource: withPlayByPlay.has(game.schedule.nbaGameId) ? sources.get(game.schedule.nbaGameId) : undefined,
     })),
     rows,
   };

@@ -51,8 +51,16 @@ function price(random: Random): number {
   return Math.round(random.between(1.83, 1.98) * 100) / 100;
 }
 
+/** The game's stream of game lines; its first draw is the Odds API event id. */
+const gameLinesStream = (seed: number, nbaGameId: string) => Random.of(seed, "game_lines", nbaGameId);
+
+/** The Odds API event id of a game, the same in its game lines and its player props. */
+export function oddsEventId(seed: number, nbaGameId: string): string {
+  return hex(gameLinesStream(seed, nbaGameId), 32);
+}
+
 export function gameLineRows(game: SeededGame, seed: number): RawRow[] {
-  const random = Random.of(seed, "game_lines", game.schedule.nbaGameId);
+  const random = gameLinesStream(seed, game.schedule.nbaGameId);
   const home = team(game.schedule.home);
   const away = team(game.schedule.away);
   const commence = easternToUtc(game.schedule.gameDate, game.schedule.tipoffEt);

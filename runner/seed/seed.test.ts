@@ -14,12 +14,14 @@ import { seedWarehouse } from "./seed.ts";
 const TWO_WEEKS = { start: "2025-01-13", end: "2025-01-26" };
 const OPTIONS = { seasonYear: 2024, seed: 42, ...TWO_WEEKS };
 
+/** The rows of each seeded table in the dates, or all of them in the undated reference tables. */
 async function counts(engine: Engine, start: string, end: string): Promise<Record<SeededTableName, number>> {
   const result = {} as Record<SeededTableName, number>;
   for (const table of SEEDED_TABLES) {
+    const date = table === "espn_team_rosters" ? "roster_date" : table === "nba_players_registry" || table === "player_aliases" ? undefined : "game_date";
     const [row] = await engine.query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM ${engine.qualify(rawTableRef(table))} WHERE game_date BETWEEN @start AND @end`,
-      { params: { start: param.date(start), end: param.date(end) } },
+      `SELECT COUNT(*) AS n FROM ${engine.qualify(rawTableRef(table))}${date ? ` WHERE ${date} BETWEEN @start AND @end` : ""}`,
+      { params: date ? { start: param.date(start), end: param.date(end) } : {} },
     );
     result[table] = Number(row?.n);
   }
@@ -62,11 +64,32 @@ describe("seedWarehouse on DuckDB", () => {
     expect(Number(duplicates?.n)).toBe(0);
   });
 
+  it("replaces only its own keys in the registry and the aliases: rows other loads wrote stay", async () => {
+    const registry = engine.qualify(rawTableRef("nba_players_registry"));
+    const aliases = engine.qualify(rawTableRef("player_aliases"));
+    await engine.execute(
+      `INSERT INTO ${registry} (universal_player_id, player_lookup, player_full_name, nba_person_id, team_abbr, season_year, first_seen_source, processed_at)
+       VALUES ('jalenbrunson_001', 'jalenbrunson', 'Jalen Brunson', 1628973, 'NYK', 2024, 'nbac_player_list', TIMESTAMP '2025-01-01 06:00:00')`,
+    );
+    await engine.execute(`INSERT INTO ${aliases} (alias_lookup, nba_canonical_lookup, alias_type, is_active, processed_at) VALUES ('jbrunson', 'jalenbrunson', 'nickname', TRUE, TIMESTAMP '2025-01-01 06:00:00')`);
+    const seeded = generateSeason({ ...OPTIONS, tables: ["nba_players_registry", "player_aliases"] });
+    await seedWarehouse(engine, { ...OPTIONS, tables: ["nba_players_registry", "player_aliases"] });
+    const [registryRows] = await engine.query<{ n: number; brunson: number; seeded: number }>(
+      `SELECT COUNT(*) AS n, COUNTIF(player_lookup = 'jalenbrunson') AS brunson, COUNTIF(first_seen_source = 'espn_team_rosters') AS seeded FROM ${registry}`,
+    );
+    expect([Number(registryRows?.n), Number(registryRows?.brunson), Number(registryRows?.seeded)]).toEqual([seeded.rows.nba_players_registry.length + 1, 1, seeded.rows.nba_players_registry.length]);
+    const [aliasRows] = await engine.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${aliases}`);
+    expect(Number(aliasRows?.n)).toBe(seeded.rows.player_aliases.length + 1);
+    await engine.execute(`DELETE FROM ${registry} WHERE player_lookup = 'jalenbrunson'`);
+    await engine.execute(`DELETE FROM ${aliases} WHERE alias_lookup = 'jbrunson'`);
+  });
+
   it("reseeds one week without touching the other, and keeps the box scores adding up in SQL", async () => {
     const week = { start: "2025-01-20", end: "2025-01-26" };
     const summary = await seedWarehouse(engine, { ...OPTIONS, ...week, missing: { latest: 2 } });
     expect(summary.games.missingBoxscores).toHaveLength(2);
     const firstWeek = await counts(engine, TWO_WEEKS.start, "2025-01-19");
+    // The registry keeps the rows of both seeds (the same players here); the aliases are the season's.
     expect(firstWeek).toEqual(expectedCounts({ ...OPTIONS, end: "2025-01-19" }));
     const secondWeek = await counts(engine, week.start, week.end);
     expect(secondWeek.nbac_schedule).toBe(summary.rows.nbac_schedule);
@@ -146,6 +169,23 @@ describe("runner seed", () => {
     await expect(run(["--missing-rate", "2"])).rejects.toThrow(/--missing-rate: /);
     await expect(run(["--seed", "x", "--tables", "nope"])).rejects.toThrow(BadInputError);
     await expect(run(["--start-date", "2025-05-01", "--end-date", "2025-11-01"])).rejects.toThrow(/season/);
+  });
+
+  it("writes play-by-play, props, rosters and the registry with --tables", async () => {
+    const tables = ["bigdataball_play_by_play", "bettingpros_player_points_props", "espn_team_rosters", "nba_players_registry"];
+    const text = await run(["--date", "2025-02-05", "--tables", tables.join(",")]);
+    for (const table of tables) expect(text).toMatch(new RegExp(`${table}\\s+[\\d,]+ rows`));
+    expect(text).not.toMatch(/nbac_play_by_play|odds_api_player_points_props|nbac_schedule/);
+    const expected = generateSeason({ ...OPTIONS, start: "2025-02-05", end: "2025-02-05" });
+    const engine = await openDuckDBEngine({ path: warehouse });
+    try {
+      const [row] = await engine.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${engine.qualify(rawTableRef("espn_team_rosters"))} WHERE roster_date = @day`, {
+        params: { day: param.date("2025-02-05") },
+      });
+      expect(Number(row?.n)).toBe(expected.rows.espn_team_rosters.length);
+    } finally {
+      await engine.close();
+    }
   });
 
   it("writes game lines and injury reports with --tables, and refuses the tables it does not seed", async () => {

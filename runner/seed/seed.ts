@@ -1,15 +1,17 @@
 /**
  * Writes a generated season into the warehouse's raw tables: creates the dataset and tables
- * (columns from includes/raw_tables.js), then in one transaction deletes the rows of the seeded
- * dates from each table it writes and inserts the new ones. Seeding the same range again gives
- * the same rows, never duplicates.
+ * (columns from includes/raw_tables.js), then in one transaction deletes the rows the seed
+ * replaces from each table it writes and inserts the new ones: the rows of the seeded dates (by
+ * game_date, or the roster date of the ESPN rosters), and in the undated reference tables (the
+ * registry, the aliases) the rows with the keys it writes. Seeding the same range again gives the
+ * same rows, never duplicates, and leaves the rows other loads wrote to the reference tables.
  */
-import { param, type Engine } from "../engines/engine.ts";
+import { param, type Engine, type QueryParams } from "../engines/engine.ts";
 import { BadInputError, DataFailureError } from "../errors.ts";
 import { generateSeason, SEEDED_TABLES, type GeneratedSeason, type SeasonOptions, type SeededTableName } from "./generate.ts";
 import { ensureRawTables, rawTableRef, rawTables, type RawTableName } from "../load/raw_tables.ts";
 
-export interface SeedOptions extends SeasonOptions {
+export interface SeedOptions extends Omit<SeasonOptions, "tables"> {
   /** The raw tables to write; default all the seeded ones (SEEDED_TABLES). */
   tables?: readonly RawTableName[];
 }
@@ -92,7 +94,8 @@ function seededTables(requested: readonly RawTableName[] | undefined): readonly 
 function prepare(options: SeedOptions): PreparedSeed {
   const tables = seededTables(options.tables);
   const generationStart = performance.now();
-  const season = generateSeason(options);
+  // Only the tables written are built: --tables nbac_schedule does not simulate play-by-play.
+  const season = generateSeason({ ...options, tables });
   const generationMs = Math.round(performance.now() - generationStart);
   for (const table of tables) checkColumns(table, season.rows[table]);
   return { season, tables, generationMs };
@@ -104,6 +107,27 @@ export function dryRunSeed(options: SeedOptions): SeedSummary {
   return summarise(season, tables, true, { generationMs, writeMs: 0 });
 }
 
+/** The key columns of the undated tables a seed writes: a row with the key of a seeded row is replaced. */
+const REFERENCE_KEYS: Partial<Record<SeededTableName, readonly string[]>> = {
+  nba_players_registry: ["player_lookup", "team_abbr", "season_year"],
+  player_aliases: ["alias_lookup"],
+};
+
+/** The rows of `table` that the season's rows replace: a WHERE condition and its parameters. */
+function replacedRows(table: SeededTableName, season: GeneratedSeason): { where: string; params: QueryParams } {
+  const keys = REFERENCE_KEYS[table];
+  if (keys) {
+    const key = keys.map((column) => `CAST(${column} AS STRING)`).join(", '|', ");
+    const values = season.rows[table].map((row) => keys.map((column) => String(row[column])).join("|"));
+    return { where: `CONCAT(${key}) IN UNNEST(@keys)`, params: { keys: param.strings(values) } };
+  }
+  const spec = rawTables().specs[table];
+  // Injury reports are partitioned by report date but belong to the games of their game_date.
+  const dateColumn = spec.columns.some((column) => column.name === "game_date") ? "game_date" : spec.partitionBy;
+  if (!dateColumn) throw new Error(`the seed does not know which rows of ${table} it replaces`);
+  return { where: `${dateColumn} BETWEEN @start AND @end`, params: { start: param.date(season.start), end: param.date(season.end) } };
+}
+
 export async function seedWarehouse(engine: Engine, options: SeedOptions): Promise<SeedSummary> {
   const { season, tables, generationMs } = prepare(options);
   const writeStart = performance.now();
@@ -111,10 +135,8 @@ export async function seedWarehouse(engine: Engine, options: SeedOptions): Promi
   await engine.transaction(async () => {
     for (const table of tables) {
       const ref = rawTableRef(table);
-      await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE game_date BETWEEN @start AND @end`, {
-        params: { start: param.date(season.start), end: param.date(season.end) },
-        context: { action: `seed ${table}` },
-      });
+      const replaced = replacedRows(table, season);
+      await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE ${replaced.where}`, { params: replaced.params, context: { action: `seed ${table}` } });
       await engine.insertRows(ref, rawTables().specs[table].columns, season.rows[table]);
     }
   });
