@@ -10,8 +10,11 @@
  * reason goes back to the client, so it never names the expected account (a 403 would tell a
  * stranger which identity to obtain); `detail` says it, for the server's log only.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, createPublicKey, timingSafeEqual } from "node:crypto";
+import fs from "node:fs";
 import { OAuth2Client, type Certificates, type TokenPayload } from "google-auth-library";
+import { z } from "zod";
+import { BadInputError } from "../errors.ts";
 
 export const AUTH_MODES = ["none", "shared-secret", "oidc"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -41,6 +44,47 @@ export interface OidcConfig {
 }
 
 export type AuthConfig = { mode: "none" } | { mode: "shared-secret"; secret: string } | { mode: "oidc"; oidc: OidcConfig };
+
+const CertsFileSchema = z.record(z.string(), z.string().min(1, "empty PEM"));
+
+const CERTS_HINT = "It must be a JSON object {key id: PEM certificate or public key}, the shape of https://www.googleapis.com/oauth2/v1/certs.";
+
+/**
+ * The certificates of an OIDC certs file, read once at start-up: a file that cannot be read, is
+ * not JSON, has the wrong shape or holds a PEM that is no key is bad input (exit 2) naming the
+ * file and the reason, so the server never starts with a verifier that refuses every delivery.
+ */
+export function readCertsFile(file: string, source: string): Record<string, string> {
+  const fail = (reason: string, cause?: unknown) => new BadInputError("invalid_certs_file", `${source}: ${file}: ${reason}`, { suggestion: CERTS_HINT, cause });
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "cannot be read (permission denied)" : code === "EISDIR" ? "is a directory" : `cannot be read (${(error as Error).message})`;
+    throw fail(reason, error);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw fail(`not JSON: ${(error as Error).message}`, error);
+  }
+  const parsed = CertsFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw fail(parsed.error.issues.map((issue) => (issue.path.length > 0 ? `key "${issue.path.join(".")}": ${issue.message}` : "not a JSON object")).join("; "));
+  }
+  const kids = Object.keys(parsed.data);
+  if (kids.length === 0) throw fail("holds no certificate");
+  for (const kid of kids) {
+    try {
+      createPublicKey(parsed.data[kid] ?? "");
+    } catch (error) {
+      throw fail(`key "${kid}": not a PEM certificate or public key (${(error as Error).message})`, error);
+    }
+  }
+  return parsed.data;
+}
 
 function bearerToken(authorization: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");

@@ -8,9 +8,9 @@
  * a body limit and a drain on shutdown, which `http` gives without a dependency.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { describeError } from "../errors.ts";
+import { BadInputError, describeError } from "../errors.ts";
 import type { Engine } from "../engines/engine.ts";
 import type { Logger } from "../log.ts";
 import {
@@ -135,6 +135,49 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A failure to listen that the operator fixes (the port taken, a privileged port, an address not
+ * of this machine) as bad input (exit 2) naming the port or host; anything else unchanged. A
+ * scheduler restarting the server would meet the same port taken, so it is no "retry later".
+ */
+export function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  if (code === "EADDRINUSE") {
+    return new BadInputError("port_in_use", `port ${port} is already in use (${where}): another process is listening on it`, {
+      suggestion: `Stop that process (\`ss -ltnp 'sport = :${port}'\` names it), or choose another port with --port (or PORT); --port 0 takes any free port.`,
+      cause: error,
+    });
+  }
+  if (code === "EACCES") {
+    return new BadInputError("port_not_permitted", `port ${port} cannot be opened (${where}): permission denied`, {
+      suggestion: "Ports below 1024 need privileges: use one from 1024 up, e.g. --port 8080.",
+      cause: error,
+    });
+  }
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    const reason = code === "ENOTFOUND" ? "does not resolve to an address" : "is not an address of this machine";
+    return new BadInputError("host_not_available", `--host ${host} ${reason} (${code})`, {
+      suggestion: "Use 127.0.0.1 to listen locally, or 0.0.0.0 in a container.",
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/**
+ * Whether host:port can be listened on, tried before `serve` opens its warehouse: a port taken is
+ * reported at once instead of after the warehouse's tables were prepared. Listening itself still
+ * reports the same way, should the port be taken in between.
+ */
+export async function checkCanListen(host: string, port: number): Promise<void> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (error) => reject(listenError(error, host, port)));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { service, engine, log } = options;
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -253,9 +296,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: Error) => reject(listenError(error, options.host, options.port));
+    server.once("error", failed);
     server.listen(options.port, options.host, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve();
     });
   });

@@ -52,7 +52,7 @@ export function planCommand(io: CliIO, setExit: (code: number) => void): Command
     const result = plan(graph, selectionFrom(options));
     const format = options.json ? "json" : options.format;
     if (format === "json") io.stdout(JSON.stringify(planToJson(result, dates), null, 2));
-    else if (format === "mermaid") io.stdout(planToMermaid(result));
+    else if (format === "mermaid") io.stdout(planToMermaid(result, dates));
     else io.stdout(planToText(result, dates));
     setExit(ExitCode.success);
   });

@@ -1,5 +1,4 @@
 /** `runner serve`: the Pub/Sub push endpoint (DESIGN sections 6 and 8, spec 1.3-1.5). */
-import fs from "node:fs";
 import { Command, Option } from "commander";
 import { z } from "zod";
 import { ensureQuarantine, quarantineTable } from "../../checks/quarantine.ts";
@@ -14,15 +13,26 @@ import { targetOf as tableOf } from "../../execution/write.ts";
 import { ensureLedger } from "../../ledger/ledger.ts";
 import { Logger } from "../../log.ts";
 import { buildProjectGraph } from "../../plan/actions.ts";
-import { AUTH_MODES, createAuthenticator, type AuthConfig, type AuthMode } from "../../server/auth.ts";
+import { AUTH_MODES, createAuthenticator, readCertsFile, type AuthConfig } from "../../server/auth.ts";
 import { ensureDeliveries } from "../../server/deliveries.ts";
 import { HEADERS_TIMEOUT_S, MAX_CONNECTIONS, REQUEST_TIMEOUT_S } from "../../server/limits.ts";
 import { Counters } from "../../server/metrics.ts";
 import { WorkerPlanner } from "../../server/planner.ts";
-import { startServer } from "../../server/server.ts";
+import { checkCanListen, startServer } from "../../server/server.ts";
 import { DeliveryService } from "../../server/service.ts";
 import { resolveTriggers } from "../../server/triggers.ts";
-import { addBudgetOption, addProjectOption, addWarehouseOption, varsFrom, type CliIO, type ProjectOptions, type WarehouseOptions } from "../options.ts";
+import {
+  addBudgetOption,
+  addProjectOption,
+  addWarehouseOption,
+  parseOptions,
+  ProjectOptionsSchema,
+  varsFrom,
+  WarehouseOptionsSchema,
+  wholeNumberFlag,
+  type CliIO,
+  type WarehouseOptions,
+} from "../options.ts";
 
 /** The shared secret of `--auth shared-secret`. */
 export const SERVE_TOKEN_ENV = "RUNNER_SERVE_TOKEN";
@@ -35,38 +45,46 @@ export const DEFAULT_RUN_TIMEOUT_S = 540;
 export const DEFAULT_SHUTDOWN_TIMEOUT_S = 8;
 export const DEFAULT_MAX_RUNS = 4;
 
-interface ServeOptions extends ProjectOptions, WarehouseOptions {
-  port: string;
-  host: string;
-  concurrency: string;
-  actionConcurrency: string;
-  runTimeout: string;
-  shutdownTimeout: string;
-  headersTimeout: string;
-  requestTimeout: string;
-  maxConnections: string;
-  auth: AuthMode;
-  oidcAudience?: string;
-  oidcServiceAccount?: string;
+/** Seconds given as text: above 0, or 0 and more with `allowZero`. */
+function secondsFlag({ allowZero = false } = {}) {
+  return z
+    .string()
+    .refine((text) => {
+      const seconds = Number(text);
+      return text.trim() !== "" && Number.isFinite(seconds) && (allowZero ? seconds >= 0 : seconds > 0);
+    }, `must be a number of seconds${allowZero ? ", 0 or more" : " above 0"}`)
+    .transform(Number);
 }
 
-function positiveInteger(flag: string, value: string, { allowZero = false } = {}): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < (allowZero ? 0 : 1)) {
-    throw new BadInputError("invalid_option", `${flag} must be a ${allowZero ? "non-negative" : "positive"} integer, got "${value}"`);
-  }
-  return number;
-}
-
-function positiveSeconds(flag: string, value: string, { allowZero = false } = {}): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0 || (!allowZero && seconds === 0)) {
-    throw new BadInputError("invalid_option", `${flag} must be a ${allowZero ? "non-negative" : "positive"} number of seconds, got "${value}"`);
-  }
-  return seconds;
-}
-
-const CertsFileSchema = z.record(z.string(), z.string().min(1));
+const ServeOptionsSchema = z
+  .object({
+    ...WarehouseOptionsSchema.shape,
+    ...ProjectOptionsSchema.shape,
+    port: wholeNumberFlag(0).refine((port) => port <= 65535, "must be a port number from 0 to 65535"),
+    host: z.string().min(1, "must name an interface"),
+    concurrency: wholeNumberFlag(1),
+    actionConcurrency: wholeNumberFlag(1),
+    runTimeout: secondsFlag().refine(
+      (seconds) => seconds < ACK_DEADLINE_MAX_S,
+      `must be below Pub/Sub's maximum ack deadline (${ACK_DEADLINE_MAX_S} s): an answer after it is lost, the message already redelivered`,
+    ),
+    shutdownTimeout: secondsFlag({ allowZero: true }),
+    headersTimeout: secondsFlag(),
+    requestTimeout: secondsFlag(),
+    maxConnections: wholeNumberFlag(1),
+    auth: z.enum(AUTH_MODES),
+    oidcAudience: z.string().min(1, "must not be empty").optional(),
+    oidcServiceAccount: z.string().min(1, "must not be empty").optional(),
+  })
+  .superRefine((options, context) => {
+    if (options.headersTimeout > options.requestTimeout) {
+      context.addIssue({ code: "custom", path: ["headersTimeout"], message: `${options.headersTimeout} is longer than --request-timeout ${options.requestTimeout}: the head is part of the request` });
+    }
+    if (options.auth !== "oidc") return;
+    if (!options.oidcAudience) context.addIssue({ code: "custom", path: ["oidcAudience"], message: "needed with --auth oidc: the push endpoint URL, or the audience set on the subscription" });
+    if (!options.oidcServiceAccount) context.addIssue({ code: "custom", path: ["oidcServiceAccount"], message: "needed with --auth oidc: the subscription's push service account" });
+  });
+type ServeOptions = z.output<typeof ServeOptionsSchema>;
 
 function authConfig(options: ServeOptions): AuthConfig {
   if (options.auth === "shared-secret") {
@@ -76,19 +94,9 @@ function authConfig(options: ServeOptions): AuthConfig {
     }
     return { mode: "shared-secret", secret };
   }
-  if (options.auth === "oidc") {
-    if (!options.oidcAudience || !options.oidcServiceAccount) {
-      throw new BadInputError("missing_oidc_settings", "--auth oidc needs --oidc-audience and --oidc-service-account", {
-        suggestion: "Use the push endpoint URL (or the audience set on the subscription) and the subscription's push service account.",
-      });
-    }
+  if (options.auth === "oidc" && options.oidcAudience && options.oidcServiceAccount) {
     const certsFile = process.env[OIDC_CERTS_ENV];
-    let certs: Record<string, string> | undefined;
-    if (certsFile) {
-      const parsed = CertsFileSchema.safeParse(JSON.parse(fs.readFileSync(certsFile, "utf8")));
-      if (!parsed.success) throw new BadInputError("invalid_certs_file", `${OIDC_CERTS_ENV}: ${certsFile} is not a JSON object {kid: PEM}`);
-      certs = parsed.data;
-    }
+    const certs = certsFile ? readCertsFile(certsFile, OIDC_CERTS_ENV) : undefined;
     return { mode: "oidc", oidc: { audience: options.oidcAudience, serviceAccount: options.oidcServiceAccount, certs } };
   }
   return { mode: "none" };
@@ -151,23 +159,10 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
       "    --oidc-service-account pubsub-push@PROJECT.iam.gserviceaccount.com",
   );
 
-  return command.action(async (options: ServeOptions) => {
-    const port = positiveInteger("--port", options.port, { allowZero: true });
-    const maxRuns = positiveInteger("--concurrency", options.concurrency);
-    const actionConcurrency = positiveInteger("--action-concurrency", options.actionConcurrency);
-    const runTimeout = positiveSeconds("--run-timeout", options.runTimeout);
-    if (runTimeout >= ACK_DEADLINE_MAX_S) {
-      throw new BadInputError("run_timeout_too_long", `--run-timeout ${runTimeout} is not below Pub/Sub's maximum ack deadline (${ACK_DEADLINE_MAX_S} s)`, {
-        suggestion: "An answer after the ack deadline is lost: Pub/Sub has already redelivered the message.",
-      });
-    }
-    const shutdownTimeout = positiveSeconds("--shutdown-timeout", options.shutdownTimeout, { allowZero: true });
-    const headersTimeout = positiveSeconds("--headers-timeout", options.headersTimeout);
-    const requestTimeout = positiveSeconds("--request-timeout", options.requestTimeout);
-    if (headersTimeout > requestTimeout) {
-      throw new BadInputError("invalid_option", `--headers-timeout ${headersTimeout} is longer than --request-timeout ${requestTimeout}: the head is part of the request`);
-    }
-    const maxConnections = positiveInteger("--max-connections", options.maxConnections);
+  return command.action(async (raw: unknown) => {
+    const options = parseOptions(ServeOptionsSchema, raw, "serve");
+    const { port, actionConcurrency, runTimeout, shutdownTimeout, headersTimeout, requestTimeout, maxConnections } = options;
+    const maxRuns = options.concurrency;
     const authenticator = createAuthenticator(authConfig(options));
     const projectDir = options.project ?? PROJECT_DIR;
     const vars = varsFrom(options);
@@ -186,6 +181,8 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
       log.warn(`Listening on ${options.host} without authentication: only behind an authenticating front (Cloud Run IAM)`);
     }
 
+    // Before the warehouse is opened (and its tables prepared): a taken port or a foreign --host is exit 2 at once.
+    await checkCanListen(options.host, port);
     const engine = await openEngine(options);
     let closeEngine = true;
     let stopPlanner: () => Promise<void> = async () => {};
