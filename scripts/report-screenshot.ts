@@ -40,8 +40,9 @@ try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   await page.goto(`file://${html}`);
   const sections = await page.locator("section").count();
+  const charts = await page.locator("svg.chart").count();
   await page.screenshot({ path: values.out, fullPage: true });
-  process.stdout.write(`${values.out}: ${sections} checks shown (verify exited ${verify.status})\n`);
+  process.stdout.write(`${values.out}: ${sections} checks and ${charts} charts shown (verify exited ${verify.status})\n`);
 } finally {
   await browser.close();
 }

@@ -1,12 +1,16 @@
 /**
  * Renders the verification report as Markdown, HTML (one self-contained page) or JSON, for one
- * date or for a range (one line per date and a total).
+ * date or for a range (one line per date and a total). The HTML shows the state in its header and
+ * per date, names the warehouse read, and draws each date's usage histogram and run timelines as
+ * inline SVG (runner/reports/charts/): nothing is fetched when the page is opened.
  */
 import fs from "node:fs";
 import path from "node:path";
 import Handlebars from "handlebars";
 import { PROJECT_DIR } from "../compile/compile.ts";
-import type { CheckState, VerifyCheck, VerifyRangeReport, VerifyReport } from "./verify.ts";
+import { formatOffset, timelineSummary, timelineSvg, type RunTimeline } from "./charts/timeline.ts";
+import { usageHistogram, usageHistogramSvg, type UsageValues } from "./charts/usage_histogram.ts";
+import { CHECK_STATES, type CheckState, type VerifyCheck, type VerifyRangeReport, type VerifyReport } from "./verify.ts";
 
 export type ReportFormat = "markdown" | "html" | "json";
 
@@ -22,6 +26,8 @@ function template(name: string, escape: boolean): Handlebars.TemplateDelegate {
   handlebars.registerHelper("inc", (value: number) => value + 1);
   handlebars.registerHelper("isnt", (value: unknown, other: unknown) => value !== other);
   handlebars.registerPartial("checks", read("verify-checks.html.hbs"));
+  handlebars.registerPartial("style", read("verify-style.html.hbs"));
+  handlebars.registerPartial("date", read("verify-date.html.hbs"));
   return handlebars.compile(read(name), { noEscape: !escape, strict: false });
 }
 
@@ -65,20 +71,89 @@ export function totalLine(range: VerifyRangeReport): string {
   return `Total  ${totals.dates} date${totals.dates === 1 ? "" : "s"}: ${totals.pass} PASS, ${totals.warn} WARN, ${totals.fail} FAIL -> ${stateLabel(range.state)}`;
 }
 
-function reportContext(report: VerifyReport) {
+/** The warehouse read, in words for the page: "DuckDB file /path" or "BigQuery project p". */
+function source(warehouse: string | undefined): { kind: string; name: string } | undefined {
+  if (warehouse === undefined) return undefined;
+  const project = warehouse.match(/^bigquery project (.+)$/)?.[1];
+  return project ? { kind: "BigQuery project", name: project } : { kind: "DuckDB file", name: warehouse };
+}
+
+/** The timelines drawn per date: the latest runs (a date re-run all day would fill the page). */
+export const TIMELINE_RUNS_DRAWN = 5;
+
+function usageChart(values: UsageValues, report: VerifyReport) {
+  const { warnAbove, max } = report.usageThresholds;
+  const histogram = usageHistogram(values, report.usageThresholds);
+  const published = values.published;
+  const above = (limit: number) => published.filter((value) => value > limit).length;
+  const withheld = values.raw.filter((value) => value > max).length;
+  const parts = [
+    `${published.length} row(s) with a usage_rate` + (values.hasRaw ? `, ${values.raw.length} with a usage_rate_raw` : ""),
+    `max usage_rate ${histogram.maxPublished ?? "n/a"}` + (values.hasRaw ? `, max usage_rate_raw ${histogram.maxRaw ?? "n/a"}` : ""),
+    `usage_rate above ${warnAbove}: ${above(warnAbove)}, above ${max}: ${above(max)}` + (values.hasRaw ? `; usage_rate_raw above ${max}: ${withheld}` : ""),
+  ];
+  const empty = published.length === 0 && values.raw.length === 0;
+  return {
+    ...values,
+    svg: empty ? undefined : usageHistogramSvg(histogram, `usage_rate of ${values.table} on ${report.gameDate}`),
+    caption: parts.join("; "),
+    binWidth: histogram.binWidth,
+    overflowFrom: histogram.overflow ? histogram.end : undefined,
+  };
+}
+
+function timelineChart(run: RunTimeline, report: VerifyReport) {
+  const summary = timelineSummary(run);
+  const order =
+    summary.gapMs === null
+      ? "no team and player model both ran in this run"
+      : summary.gapMs >= 0
+        ? `the player model started ${summary.gapMs} ms after the last team model finished`
+        : `the player model started ${-summary.gapMs} ms BEFORE the last team model finished`;
+  return {
+    runId: run.runId,
+    svg: timelineSvg(run, `run ${run.runId} on ${report.gameDate}: ${run.actions.length} actions by level`),
+    caption: `${run.actions.length} action(s) in ${summary.levels} level(s), ${formatOffset(summary.durationMs, summary.durationMs >= 60_000 ? 60_000 : 1)} from ${summary.startedAt}; ${order}`,
+    violation: summary.gapMs !== null && summary.gapMs < 0,
+  };
+}
+
+/** What the HTML draws for a date: the usage histogram(s) and the latest runs' timelines. */
+function charts(report: VerifyReport) {
+  const drawn = report.runs.slice(-TIMELINE_RUNS_DRAWN);
+  return {
+    usage: report.usage.map((values) => usageChart(values, report)),
+    runs: drawn.map((run) => timelineChart(run, report)),
+    runsNotDrawn: report.runs.length - drawn.length,
+  };
+}
+
+/**
+ * `anchor` prefixes the ids of a date's elements: none on a one-date page (#race_detection), the
+ * date on a range page, where every date has the same checks.
+ */
+function reportContext(report: VerifyReport, options: { html: boolean; anchor: string }) {
+  const checks = report.checks.map((check) => ({
+    ...check,
+    anchor: `${options.anchor}${check.id}`,
+    label: stateLabel(check.state),
+    // Markdown: a state other than PASS stands out in bold.
+    cell: check.state === "pass" ? "PASS" : `**${stateLabel(check.state)}**`,
+  }));
   return {
     ...report,
+    anchor: options.anchor,
     label: stateLabel(report.state),
     verdict: VERDICT[report.state],
     verdictWords: VERDICT_WORDS[report.state],
     counts: countsText(report.checks),
     line: dateLine(report),
-    checks: report.checks.map((check) => ({
-      ...check,
-      label: stateLabel(check.state),
-      // Markdown: a state other than PASS stands out in bold.
-      cell: check.state === "pass" ? "PASS" : `**${stateLabel(check.state)}**`,
-    })),
+    source: source(report.warehouse),
+    checks,
+    // The checks to look at first: FAIL, then WARN.
+    attention: [...checks.filter((check) => check.state === "fail"), ...checks.filter((check) => check.state === "warn")],
+    states: CHECK_STATES.map((state) => ({ state, label: stateLabel(state), count: checks.filter((check) => check.state === state).length })),
+    charts: options.html ? charts(report) : undefined,
   };
 }
 
@@ -117,7 +192,7 @@ export function rangeJson(range: VerifyRangeReport) {
 
 export function renderReport(report: VerifyReport, format: ReportFormat): string {
   if (format === "json") return JSON.stringify(reportJson(report), null, 2);
-  const context = reportContext(report);
+  const context = reportContext(report, { html: format === "html", anchor: "" });
   return format === "html" ? template("verify.html.hbs", true)(context) : template("verify.md.hbs", false)(context);
 }
 
@@ -128,7 +203,8 @@ export function renderRange(range: VerifyRangeReport, format: ReportFormat): str
     verdict: VERDICT[range.state],
     verdictWords: VERDICT_WORDS[range.state],
     total: totalLine(range),
-    dates: range.dates.map(reportContext),
+    source: source(range.warehouse),
+    dates: range.dates.map((report) => reportContext(report, { html: format === "html", anchor: `${report.gameDate}-` })),
   };
   return format === "html" ? template("verify-range.html.hbs", true)(context) : template("verify-range.md.hbs", false)(context);
 }

@@ -13,6 +13,9 @@
  * above 50, a gate bypassed or ignored, a game held back, a team with usage missing for many of its
  * players); fail (a number is wrong or a check could not be shown to have run). The report's state
  * is the worst of its checks'.
+ *
+ * The report also carries what its charts draw (runner/reports/charts/): the date's usage_rate and
+ * usage_rate_raw values, and each run's actions with their level, start and end.
  */
 import type { Engine, Row } from "../engines/engine.ts";
 import { param } from "../engines/engine.ts";
@@ -22,6 +25,8 @@ import { quarantineTable } from "../checks/quarantine.ts";
 import { HELD_BACK_TABLE } from "../execution/held_back.ts";
 import type { ProjectGraph, Action } from "../plan/actions.ts";
 import type { CheckResult } from "../execution/write.ts";
+import type { RunTimeline, TimelineAction, TimelineKind } from "./charts/timeline.ts";
+import type { UsageThresholds, UsageValues } from "./charts/usage_histogram.ts";
 
 /** Models tagged "team" must finish before models tagged "player" start. */
 export const TEAM_TAG = "team";
@@ -52,6 +57,12 @@ export interface VerifyReport {
   /** What was read: the DuckDB warehouse file, or "bigquery project X". */
   warehouse: string | undefined;
   checks: VerifyCheck[];
+  /** The lines of the usage histogram: USAGE_RATE_WARN_ABOVE and USAGE_RATE_MAX. */
+  usageThresholds: UsageThresholds;
+  /** The date's usage values, per player model whose table has a usage_rate. */
+  usage: UsageValues[];
+  /** The runs of the date in the ledger, oldest first, each with its actions. */
+  runs: RunTimeline[];
 }
 
 export interface VerifyTotals {
@@ -76,6 +87,7 @@ interface LedgerRow extends Row {
   run_id: string;
   action: string;
   action_role: string;
+  level: number | null;
   status: string;
   started_at: string | null;
   finished_at: string;
@@ -131,7 +143,7 @@ async function ledgerRows(engine: Engine, gameDate: string): Promise<LedgerRow[]
   const existing = await engine.describeTable(LEDGER_TABLE);
   if (!existing) return [];
   return engine.query<LedgerRow>(
-    `SELECT run_id, action, action_role, status, started_at, finished_at, message, details, rows_quarantined, rows_written
+    `SELECT run_id, action, action_role, level, status, started_at, finished_at, message, details, rows_quarantined, rows_written
      FROM ${engine.qualify(LEDGER_TABLE)}
      WHERE game_date = @game_date
      ORDER BY finished_at`,
@@ -602,6 +614,70 @@ async function usageCoverage(options: VerifyOptions): Promise<VerifyCheck> {
   };
 }
 
+interface UsageValueRow extends Row {
+  usage_rate: number | null;
+  usage_rate_raw: number | null;
+}
+
+/**
+ * The date's usage_rate and usage_rate_raw values, for the histogram: the values race detection
+ * judges, read from the date's partition only (rows with neither, players who did not play, are
+ * left out).
+ */
+async function usageValues(options: VerifyOptions): Promise<UsageValues[]> {
+  const { engine, gameDate } = options;
+  const found: UsageValues[] = [];
+  for (const { model, columns } of await playerTables(options, [])) {
+    if (!columns.has("usage_rate")) continue;
+    const hasRaw = columns.has("usage_rate_raw");
+    const raw = hasRaw ? "usage_rate_raw" : "CAST(NULL AS NUMERIC) AS usage_rate_raw";
+    const rows = await engine.query<UsageValueRow>(
+      `SELECT usage_rate, ${raw} FROM ${engine.qualify(targetRef(model))}
+       WHERE game_date = @game_date AND (usage_rate IS NOT NULL${hasRaw ? " OR usage_rate_raw IS NOT NULL" : ""})`,
+      { params: { game_date: param.date(gameDate) } },
+    );
+    const values = (column: "usage_rate" | "usage_rate_raw") => rows.map((row) => numberOrNull(row[column])).filter((value): value is number => value !== null);
+    found.push({ model: model.name, table: `${model.target.schema}.${model.target.name}`, published: values("usage_rate"), raw: values("usage_rate_raw"), hasRaw });
+  }
+  return found;
+}
+
+function timelineKind(action: Action | undefined, role: string): TimelineKind {
+  if (role === "gate" || role === "assertion" || role === "operation") return role;
+  if (action?.tags.includes(TEAM_TAG)) return "team_model";
+  if (action?.tags.includes(PLAYER_TAG)) return "player_model";
+  return "model";
+}
+
+/** "player_game_summary: rowConditions" for nba_analytics_player_game_summary_assertions_rowConditions. */
+function timelineLabel(graph: ProjectGraph, action: Action | undefined, name: string): string {
+  const parent = action?.parent ? graph.actions.get(action.parent) : undefined;
+  const rule = name.match(/_assertions_(.+)$/)?.[1];
+  return parent && rule ? `${parent.name}: ${rule}` : name;
+}
+
+/** Each run of the date with its actions, for the timeline (the ordering check's evidence, drawn). */
+function runTimelines(graph: ProjectGraph, ledger: LedgerRow[]): RunTimeline[] {
+  const byName = new Map([...graph.actions.values()].map((action) => [action.name, action]));
+  const runs = new Map<string, TimelineAction[]>();
+  for (const row of ledger) {
+    const action = byName.get(row.action);
+    const entry: TimelineAction = {
+      action: row.action,
+      label: timelineLabel(graph, action, row.action),
+      kind: timelineKind(action, row.action_role),
+      level: row.level ?? -1,
+      status: row.status,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+    };
+    const actions = runs.get(row.run_id) ?? [];
+    actions.push(entry);
+    runs.set(row.run_id, actions);
+  }
+  return [...runs].map(([runId, actions]) => ({ runId, actions }));
+}
+
 export async function verifyDate(options: VerifyOptions, hasPreWriteRules: (model: string) => boolean): Promise<VerifyReport> {
   const ledger = await ledgerRows(options.engine, options.gameDate);
   const checks = [
@@ -620,6 +696,9 @@ export async function verifyDate(options: VerifyOptions, hasPreWriteRules: (mode
     state: worstState(checks.map((check) => check.state)),
     warehouse: options.warehouse,
     checks,
+    usageThresholds: { warnAbove: options.usageWarnAbove, max: options.usageMax },
+    usage: await usageValues(options),
+    runs: runTimelines(options.graph, ledger),
   };
 }
 
