@@ -126,6 +126,47 @@ module.exports = {
   // No real starter data: a player with more than 20 minutes is taken as a starter.
   STARTER_MINUTES_THRESHOLD: 20,
 
+  // Shot zones (section 9.3): the shot's own type decides two or three; a two is a paint shot
+  // within 8 feet of the basket, else mid-range. Defense zone analytics (spec 2.6) splits the
+  // paint at 4 feet: the rim, then the rest of the paint.
+  PAINT_MAX_DISTANCE_FT: 8,
+  RIM_MAX_DISTANCE_FT: 4,
+  // One play-by-play source per game (decision 4): the first of these that has the game.
+  PLAY_BY_PLAY_SOURCES: ["bigdataball", "nbac_pbp"],
+  // An and-one: a made field goal followed, at the same clock, by one free throw of the same
+  // player, which each source prints its own way.
+  AND_ONE_FREE_THROW_SUBTYPES: ["1 of 1", "free throw 1/1"],
+
+  // Defense zone analytics ratings (spec 2.6, the original's league averages and scales).
+  LEAGUE_AVG_PAINT_FG_PCT: 0.58,
+  LEAGUE_AVG_RIM_FG_PCT: 0.62,
+  LEAGUE_AVG_THREE_PT_PCT: 0.355,
+  // three_pt_defense_rating: up to 50 for holding opponents under 42 % (full marks 12 points
+  // lower), up to 50 for contesting above 30 % of threes (full marks 30 points higher).
+  THREE_DEFENSE: { pct_ceiling: 0.42, pct_span: 0.12, contest_floor: 0.3, contest_span: 0.3, part_max: 50 },
+  // rim_protection_rating: up to 40 for rim FG% under 70 % (span 15 points), up to 40 for a rim
+  // contest rate above 35 % (span 25 points), 4 per block at the rim up to 20.
+  RIM_PROTECTION: { pct_ceiling: 0.7, pct_span: 0.15, contest_floor: 0.35, contest_span: 0.25, part_max: 40, per_block: 4, blocks_max: 20 },
+  // Rolling windows of defense zone analytics: the team's last 5 and 10 games up to the date.
+  ROLLING_SHORT_GAMES: 5,
+  ROLLING_LONG_GAMES: 10,
+  // Quality of a defense zone row: 100 less these penalties; tiers from the first band reached.
+  DEFENSE_ZONE_QUALITY: { no_play_by_play: 40, nbac_source: 5, missing_metric: 10 },
+  DEFENSE_ZONE_QUALITY_BANDS: [
+    { min_score: 80, tier: "gold" },
+    { min_score: 60, tier: "silver" },
+  ],
+  DEFENSE_ZONE_QUALITY_FLOOR: "bronze",
+
+  // Player points props (spec 2.3, decision 10): the bookmaker of a player's line is the first
+  // of these with a pre-tip line, then any other by name; BettingPros (points market, over side,
+  // active offers) is the fallback for players The Odds API has no line for.
+  PROP_BOOKMAKERS: ["draftkings", "fanduel"],
+  BETTINGPROS_BOOKMAKERS: ["DraftKings", "FanDuel"],
+  BETTINGPROS_CONSENSUS: "BettingPros Consensus",
+  // Expected prop match rate 30-40 % of player rows; below 15 % of a date's rows warns.
+  PROP_MATCH_WARN_PCT: 15,
+
   // Quality tiers and scores by source (spec 2.1, 2.3).
   QUALITY_SCORE_PRIMARY: 100,
   QUALITY_SCORE_FALLBACK: 85,
@@ -152,4 +193,43 @@ module.exports = {
     },
   ],
   DNP_REASON_OTHER: "other",
+
+  // Upcoming player game context (spec 2.5, section 9). The player's history is his
+  // player_game_summary rows of the 30 days before the date (rest, the 7- and 14-day windows,
+  // streaks against the line, quality); the last-games averages, the opponents' form and the star
+  // test read the season to date.
+  UPCOMING_PLAYER_HISTORY_DAYS: 30,
+  // Daily mode: each team's latest roster snapshot of the 90 days up to the date.
+  ROSTER_LOOKBACK_DAYS: 90,
+  // A player whose latest injury status for the date is one of these gets no row in daily mode,
+  // and counts as out for star_teammates_out (statuses compared in lowercase, decision 12).
+  INJURY_OUT_STATUSES: ["out", "doubtful"],
+  // points_avg_last_5 / points_avg_last_10: the player's last 5 and 10 played games.
+  PLAYER_RECENT_GAMES_SHORT: 5,
+  PLAYER_RECENT_GAMES_LONG: 10,
+  // Opponent pace, ratings and free-throw rate: the team's last 10 games of the season.
+  TEAM_FORM_GAMES: 10,
+  // days_since_2_plus_days_rest: a gap of at least 2 days between two games is a real rest.
+  LONG_REST_DAYS: 2,
+  // A star (star_teammates_out): at least 10 played games this season, and 18 points a game, or
+  // 28 minutes and 12 points; averages over his games of the last 10 days, else the season's.
+  STAR_PLAYER: { min_games: 10, min_points: 18, min_minutes: 28, min_points_with_minutes: 12, recent_days: 10 },
+  // season_phase by the month of the date; the other months (May, June) are the playoffs.
+  SEASON_PHASES: [
+    { phase: "early", months: [10, 11] },
+    { phase: "mid", months: [12, 1, 2] },
+    { phase: "late", months: [3, 4] },
+  ],
+  SEASON_PHASE_OTHER: "playoffs",
+  // UPGC quality by the rows of history (30 days): tier and score from the first band reached;
+  // fewer than 3 rows is also a thin sample (quality issue thin_sample:n/3).
+  UPCOMING_PLAYER_QUALITY_BANDS: [
+    { min_games: 10, tier: "gold", score: 95 },
+    { min_games: 5, tier: "silver", score: 75 },
+  ],
+  UPCOMING_PLAYER_QUALITY_FLOOR: { tier: "bronze", score: 50 },
+  THIN_SAMPLE_GAMES: 3,
+  // Props readiness (spec 4.7.5, a warning by decision 8.9): fewer players of a date with a points
+  // prop line than this, and the props have probably not arrived yet.
+  UPCOMING_PROPS_MIN_PLAYERS: 20,
 };

@@ -9,6 +9,13 @@ import { targetId, type CompiledGraph, type Target } from "../compile/graph.ts";
 /** Assertions with this tag are readiness gates: rows returned mean "not ready, retry later". */
 export const GATE_TAG = "gate";
 
+/**
+ * Models with this tag read their upstream models only for dates before the run dates (the upcoming
+ * player context's history): a game those models hold back on a run date is none of their inputs,
+ * so it is not held back here too (a history gate accounts for held-back games instead).
+ */
+export const HISTORY_ONLY_TAG = "history_only";
+
 export type ActionKind = "incremental" | "table" | "view" | "assertion" | "operation";
 /** model: writes a relation; gate: readiness check; assertion: a data check on a model. */
 export type ActionRole = "model" | "gate" | "assertion" | "operation";
@@ -186,7 +193,7 @@ export function buildProjectGraph(graph: CompiledGraph): ProjectGraph {
     }
     actions.set(action.id, { ...action, dependencies: [...new Set(dependencies)], sources: [...new Set(sources)], upstreamModels: [] });
   }
-  for (const action of actions.values()) action.upstreamModels = upstreamModelsOf(actions, action);
+  for (const action of actions.values()) action.upstreamModels = action.tags.includes(HISTORY_ONLY_TAG) ? [] : upstreamModelsOf(actions, action);
 
   return {
     actions,

@@ -27,6 +27,7 @@ describe("trigger map", () => {
       "game_source_checks",
       "player_game_boxscore",
       "player_game_summary",
+      "shot_attempts",
       "team_defense_game_summary",
       "team_game_boxscore",
       "team_offense_game_summary",
@@ -70,9 +71,26 @@ describe("trigger map", () => {
     expect(levelOf("upcoming_team_game_context")).toBeLessThanOrEqual(levelOf("team_offense_game_summary"));
   });
 
+  it("runs the upcoming player context for a props message, after the game summaries and its history gate", () => {
+    const props = triggers.get("odds_api_player_points_props");
+    expect(props).toMatchObject({ models: ["upcoming_player_game_context"], missing: [] });
+    const names = plan(graph, props?.selection ?? {}).levels.map((level) => level.map((action) => action.name));
+    const levelOf = (name: string) => names.findIndex((level) => level.includes(name));
+    // Spec 1.2, level 3: the player summary, then the gate on the history it wrote, then the context.
+    expect(levelOf("player_history_complete")).toBeGreaterThan(levelOf("player_game_summary"));
+    expect(levelOf("upcoming_player_game_context")).toBeGreaterThan(levelOf("player_history_complete"));
+    expect(levelOf("upcoming_player_game_context")).toBeGreaterThan(levelOf("team_defense_game_summary"));
+    expect(levelOf("schedule_available")).toBeGreaterThanOrEqual(0);
+    const writes = props?.writes.map((action) => action.name) ?? [];
+    expect(writes.at(-1)).toBe("upcoming_player_game_context");
+    expect(writes).toEqual(expect.arrayContaining(["nbac_schedule_latest", "player_game_summary", "team_offense_game_summary", "team_defense_game_summary"]));
+    expect(writes).not.toContain("upcoming_team_game_context");
+  });
+
   it("keeps only the models this project defines", () => {
-    expect(triggers.get("odds_api_player_points_props")).toMatchObject({ models: [], missing: ["upcoming_player_game_context"], writes: [] });
-    expect(triggers.get("bdl_standings")).toMatchObject({ models: [], missing: [] });
+    const resolved = resolveTriggers(graph, { some_table: ["upcoming_player_game_context", "not_a_model_yet"] }).get("some_table");
+    expect(resolved).toMatchObject({ models: ["upcoming_player_game_context"], missing: ["not_a_model_yet"] });
+    expect(triggers.get("bdl_standings")).toMatchObject({ models: [], missing: [], writes: [] });
     expect(triggers.has("some_other_table")).toBe(false);
   });
 });

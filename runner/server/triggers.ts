@@ -20,6 +20,8 @@ export const TRIGGER_MAP: Readonly<Record<string, readonly string[]>> = {
   nbac_schedule: ["upcoming_team_game_context"],
   // Protected by player_game_summary's own team-offense gate (spec 4.7.4).
   nbac_injury_report: ["player_game_summary"],
+  // Level 3: the upcoming player context reads the game summaries of the dates before D, so its
+  // plan brings them (and their gates) and runs it last, behind its history gate.
   odds_api_player_points_props: ["upcoming_player_game_context"],
   bdl_standings: [],
 };

@@ -37,9 +37,9 @@ describe("runner run --target bigquery --dry-run", () => {
     const result = await dryRun();
     expect(result.code, result.stderr).toBe(0);
     const jobs = fake.jobs();
-    // 3 gates + 16 assertions (uniqueKey and rowConditions of 8 models) + 8 stage queries; the
+    // 4 gates + 22 assertions (uniqueKey and rowConditions of 11 models) + 11 stage queries; the
     // create-target and MERGE statements read the stage.
-    expect(jobs).toHaveLength(27);
+    expect(jobs).toHaveLength(37);
     expect(jobs.every((job) => job.dryRun && job.location === "US")).toBe(true);
     // Only jobs: no dataset or table is created, looked up or dropped.
     expect(fake.requests.every((request) => request.method === "POST" && request.path === `/projects/${PROJECT}/jobs`)).toBe(true);
@@ -55,16 +55,16 @@ describe("runner run --target bigquery --dry-run", () => {
     expect(out).toMatch(/level 2 {2}player_game_boxscore +10\.0 MiB/);
     expect(out).toMatch(/level 3 {2}team_game_boxscore +-\n {6}stage: not estimated, BigQuery notFound: Not found: Table nba-props-platform:nba_analytics\.player_game_boxscore/);
     expect(out).toContain("      create target if missing, publish: not estimated, reads the stage, which exists only during a run\n");
-    // 27 jobs, 1 of them not found: 25 statements at 1 MiB + 10 MiB; 1 stage and 16 stage readers
+    // 37 jobs, 1 of them not found: 35 statements at 1 MiB + 10 MiB; 1 stage and 22 stage readers
     // (2 per model) not estimated.
-    expect(out).toContain(`Total: 35.0 MiB (${(35 * MiB).toLocaleString("en-US")} bytes) for 26 statement(s); 17 not estimated`);
+    expect(out).toContain(`Total: 45.0 MiB (${(45 * MiB).toLocaleString("en-US")} bytes) for 36 statement(s); 23 not estimated`);
   });
 
   it("gives the estimate as JSON", async () => {
     const result = await dryRun(["--json"]);
     expect(result.code, result.stderr).toBe(0);
     const estimate = JSON.parse(result.stdout) as { total_bytes: number; over_budget: boolean; dates: { actions: { action: string; bytes: number }[] }[] };
-    expect(estimate.total_bytes).toBe(35 * MiB);
+    expect(estimate.total_bytes).toBe(45 * MiB);
     expect(estimate.over_budget).toBe(false);
     expect(estimate.dates[0]?.actions.find((action) => action.action === "player_game_boxscore")?.bytes).toBe(10 * MiB);
   });
@@ -73,7 +73,7 @@ describe("runner run --target bigquery --dry-run", () => {
     const result = await dryRun(["--max-bytes", "20MiB"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toContain(`Budget: 20.0 MiB (${(20 * MiB).toLocaleString("en-US")} bytes): the estimate EXCEEDS it; nothing was run.`);
-    expect(result.stderr).toContain("error: the run would process 35.0 MiB, over the budget of 20.0 MiB: refused before anything ran");
+    expect(result.stderr).toContain("error: the run would process 45.0 MiB, over the budget of 20.0 MiB: refused before anything ran");
     expect(fake.jobs().every((job) => job.dryRun)).toBe(true);
   });
 

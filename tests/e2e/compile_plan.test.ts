@@ -27,7 +27,10 @@ describe("runner plan", () => {
       expect(levelOf(plan, earlier), earlier).toBeLessThan(player);
     }
     const gates = plan.levels.flatMap((level) => level.actions).filter((action) => action.role === "gate");
-    expect(gates.map((gate) => gate.name).sort()).toEqual(["boxscores_complete", "schedule_available", "team_offense_complete"]);
+    expect(gates.map((gate) => gate.name).sort()).toEqual(["boxscores_complete", "player_history_complete", "schedule_available", "team_offense_complete"]);
+    // The upcoming player context reads the player summary's history: it runs after it (spec 1.2, level 3).
+    expect(levelOf(plan, "upcoming_player_game_context")).toBeGreaterThan(player);
+    expect(levelOf(plan, "player_history_complete")).toBeGreaterThan(player);
     // The upcoming team context reads no Phase 3 table: it runs before the player model, right
     // after the schedule model and its gate.
     expect(levelOf(plan, "upcoming_team_game_context")).toBeLessThan(player);
@@ -60,7 +63,7 @@ describe("runner plan", () => {
     expect(names).not.toContain("player_game_boxscore");
     const tagged = await runCli(["plan", "--date", "2025-01-15", "--tags", "team", "--json"]);
     const teamNames = (JSON.parse(tagged.stdout) as PlanJson).levels.flatMap((level) => level.actions.filter((action) => action.role === "model").map((action) => action.name));
-    expect(teamNames.sort()).toEqual(["team_defense_game_summary", "team_offense_game_summary"]);
+    expect(teamNames.sort()).toEqual(["defense_zone_analytics", "team_defense_game_summary", "team_offense_game_summary"]);
   });
 
   it("draws the plan as a Mermaid flowchart", async () => {
@@ -107,11 +110,11 @@ describe("bad input: one clear line and exit 2", () => {
   it("names the file and line of a SQLX syntax error", async () => {
     const project = copyProject();
     const model = path.join(project, "definitions/analytics/team_offense_game_summary.sqlx");
-    editFile(model, '  WHERE ${run_window.filter("game_date")}\n),\n\npossessions_estimated', '  WHERE ${run_window.filter("game_date"}\n),\n\npossessions_estimated');
+    editFile(model, '  WHERE ${run_window.filter("game_date")}\n),\n\nshot_zone_games', '  WHERE ${run_window.filter("game_date"}\n),\n\nshot_zone_games');
     const result = await runCli(["compile", "--date", "2025-01-15", "--project", project]);
     expect(result.code).toBe(2);
     expect(result.stderr.split("\n")[0]).toBe(
-      "error: compilation failed: definitions/analytics/team_offense_game_summary.sqlx:54: missing ) after argument list",
+      "error: compilation failed: definitions/analytics/team_offense_game_summary.sqlx:55: missing ) after argument list",
     );
   });
 });

@@ -96,8 +96,8 @@ describe("balldontlie 2024-01-15, loaded and run end to end", () => {
     const first = JSON.parse(firstRun.stdout) as { results: { actions: { role: string; status: string }[] }[] };
     const actions = first.results.flatMap((result) => result.actions);
     expect(actions.filter((action) => action.status !== "succeeded")).toEqual([]);
-    // uniqueKey and rowConditions of each of the 8 models.
-    expect(actions.filter((action) => action.role === "assertion")).toHaveLength(16);
+    // uniqueKey and rowConditions of each of the 11 models.
+    expect(actions.filter((action) => action.role === "assertion")).toHaveLength(22);
 
     const before = await queryWarehouse(warehouse, "SELECT * FROM nba_analytics.player_game_summary ORDER BY player_lookup");
     const again = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse]);

@@ -138,7 +138,7 @@ cases:
         `${file}:7:92: cases[0].inputs.team_game_boxscore[0].pointz: nba_analytics.team_game_boxscore has no column pointz; did you mean points?`,
         `${file}:8:50: cases[0].inputs.team_game_boxscore[1].game_date: expected a calendar date YYYY-MM-DD (DATE), got "2025-02-30"`,
         `${file}:8:73: cases[0].inputs.team_game_boxscore[1].team_abbr: expected text (STRING), got 76: quote it, "76"`,
-        `${file}:9:7: cases[0].inputs.nbac_schedule: team_offense_game_summary does not read nbac_schedule; it reads nba_analytics.team_game_boxscore`,
+        `${file}:9:7: cases[0].inputs.nbac_schedule: team_offense_game_summary does not read nbac_schedule; it reads nba_analytics.team_game_boxscore, nba_analytics.shot_attempts`,
         `${file}:10:12: cases[0].vars.as_of_dat: unknown var; did you mean as_of_date? (declared in includes/vars.js: as_of_date, boxscore_coverage_min_pct, boxscore_staleness_days, report_gate_bypasses)`,
         `${file}:12:39: cases[0].expect[0].possessions: expected a whole number (INT64), got 90.5`,
         `${file}:13:17: cases[0].tolerance.team_abbr: team_abbr is STRING: a tolerance (1) applies to numbers only`,
@@ -150,7 +150,7 @@ cases:
     const result = await runCli(["test", "player_game_sumary"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("error: unknown model player_game_sumary; did you mean player_game_summary?");
-    expect(result.stderr).toContain("Models with tests: game_source_checks, nbac_schedule_latest, player_game_boxscore, player_game_summary");
+    expect(result.stderr).toContain("Models with tests: defense_zone_analytics, game_source_checks, nbac_schedule_latest, player_game_boxscore, player_game_summary");
   });
 
   it("exits 2 on a model that has no test file yet, saying where to write it", async () => {

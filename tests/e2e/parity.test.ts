@@ -73,8 +73,8 @@ describe("parity with the official @dataform/cli", () => {
     // The vars really reach the SQL: the run dates appear in the model queries.
     const player = (ours.tables ?? []).find((table) => table.target.name === "player_game_summary");
     expect(player?.query).toContain(`BETWEEN DATE '${vars.start_date}' AND DATE '${vars.end_date}'`);
-    // Six box-score models, the schedule model and the upcoming team context.
-    expect((ours.tables ?? []).length).toBe(8);
+    // Six box-score models, shot attempts, defense zones, the schedule model and both upcoming contexts.
+    expect((ours.tables ?? []).length).toBe(11);
   });
 
   it("accepts every var declared in includes/vars.js, and both compilers read them the same way", async () => {

@@ -448,6 +448,7 @@ describe("dates and rows the checks must not trust", () => {
     expect(held.filter((row) => row.reason === "rejected").map((row) => row.model)).toEqual(["player_game_boxscore"]);
     expect(held.filter((row) => row.reason === "upstream_held_back").map((row) => row.model).sort()).toEqual([
       "player_game_summary",
+      "shot_attempts",
       "team_defense_game_summary",
       "team_game_boxscore",
       "team_offense_game_summary",

@@ -219,16 +219,18 @@ describe("verify the gates: bypassed and ignored warn", () => {
     expect(report.state).toBe("warn");
     const gates = check(report, "dependency_gates");
     expect(gates).toMatchObject({ state: "warn", passed: true });
-    // Three gates: the two of the box-score models and schedule_available (the schedule covers the date).
-    expect(gates.numbers).toMatchObject({ gates_checked: 3, succeeded: 2, bypassed: 1, ignored: 0, not_satisfied: 0 });
+    // Four gates: the two of the box-score models, schedule_available (the schedule covers the date)
+    // and player_history_complete (no Final game before the date to account for).
+    expect(gates.numbers).toMatchObject({ gates_checked: 4, succeeded: 3, bypassed: 1, ignored: 0, not_satisfied: 0 });
     expect(gates.numbers.gates).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ gate: "boxscores_complete", status: "bypassed", games: [gameId(missing)] }),
         expect.objectContaining({ gate: "team_offense_complete", status: "succeeded", games: [] }),
         expect.objectContaining({ gate: "schedule_available", status: "succeeded", games: [] }),
+        expect.objectContaining({ gate: "player_history_complete", status: "succeeded", games: [] }),
       ]),
     );
-    expect(gates.numbers.gates).toHaveLength(3);
+    expect(gates.numbers.gates).toHaveLength(4);
     expect(check(report, "held_back_games")).toMatchObject({ state: "warn", summary: `1 game(s) held back: ${gameId(missing)}` });
     expect(check(report, "held_back_games").numbers.held_back).toContainEqual(
       expect.objectContaining({ game_id: gameId(missing), model: "game_source_checks", reason: "source_incomplete" }),
@@ -251,9 +253,9 @@ describe("verify the gates: bypassed and ignored warn", () => {
     const gates = check(report, "dependency_gates");
     expect(gates.state).toBe("warn");
     expect(gates.summary).toBe(
-      "3 gate(s) passed with a warning: boxscores_complete ignored (not evaluated, --ignore-gates); team_offense_complete ignored (not evaluated, --ignore-gates); schedule_available ignored (not evaluated, --ignore-gates)",
+      "4 gate(s) passed with a warning: boxscores_complete ignored (not evaluated, --ignore-gates); team_offense_complete ignored (not evaluated, --ignore-gates); schedule_available ignored (not evaluated, --ignore-gates); player_history_complete ignored (not evaluated, --ignore-gates)",
     );
-    expect(gates.numbers).toMatchObject({ succeeded: 0, bypassed: 0, ignored: 3, not_satisfied: 0 });
+    expect(gates.numbers).toMatchObject({ succeeded: 0, bypassed: 0, ignored: 4, not_satisfied: 0 });
     expect(Object.entries(states(report)).filter(([, state]) => state !== "pass")).toEqual([["dependency_gates", "warn"]]);
     expect((await verifyJson(warehouse, "--strict")).code).toBe(1);
   });
@@ -271,9 +273,9 @@ describe("verify the gates: bypassed and ignored warn", () => {
     const gates = check(report, "dependency_gates");
     expect(gates.state).toBe("fail");
     expect(gates.summary).toBe("1 gate(s) not satisfied: team_offense_complete blocked");
-    // boxscores_complete and schedule_available keep their answers of the first run, which the
-    // --actions run did not repeat.
-    expect(gates.numbers).toMatchObject({ succeeded: 2, not_satisfied: 1 });
+    // boxscores_complete, schedule_available and player_history_complete keep their answers of the
+    // first run, which the --actions run did not repeat.
+    expect(gates.numbers).toMatchObject({ succeeded: 3, not_satisfied: 1 });
 
     const empty = await runCli(["verify", "--date", "2025-01-16", "--format", "json", "--warehouse", warehouse]);
     expect(empty.code).toBe(1);

@@ -233,6 +233,9 @@ describe("column documentation", () => {
       "player_game_summary",
       "nbac_schedule_latest",
       "upcoming_team_game_context",
+      "shot_attempts",
+      "defense_zone_analytics",
+      "upcoming_player_game_context",
     ]) {
       const columns = (await engine.describeTable({ dataset: "nba_analytics", table: model }))?.map((column) => column.name);
       expect(columns, model).toEqual(docs.columnNames(model));
