@@ -103,7 +103,7 @@ describe("balldontlie 2024-01-15, loaded and run end to end", () => {
     const again = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse]);
     expect(again.code).toBe(0);
     const rerun = JSON.parse(again.stdout) as { results: { actions: { role: string; rows_written: number | null }[] }[] };
-    expect(rerun.results[0]?.actions.filter((action) => action.role === "model").map((action) => action.rows_written)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(rerun.results[0]?.actions.filter((action) => action.role === "model").map((action) => action.rows_written)).toEqual(new Array(11).fill(0));
     expect(await queryWarehouse(warehouse, "SELECT * FROM nba_analytics.player_game_summary ORDER BY player_lookup")).toEqual(before);
   });
 
