@@ -20,6 +20,18 @@ const SHOT_TYPE = "2PT or 3PT for a field-goal attempt, FT for a free throw, NUL
 const SHOT_DISTANCE = "Shot distance in feet as the source gives it (0.0 = at the rim, a valid distance); NULL when the source has none.";
 const PLAY_SEQUENCE = "Order of the event within the game (the source's action or play number).";
 const PERIOD_SECONDS_REMAINING = "Seconds left in the period on the game clock when the event happened.";
+/** Columns both play-by-play tables have, with the same meaning. */
+const PLAY_BY_PLAY_GAME_COLUMNS = {
+  game_id: ["STRING", GAME_ID],
+  game_date: ["DATE", GAME_DATE],
+  season_year: ["INT64", SEASON_YEAR],
+  home_team_abbr: ["STRING", "Home team tricode, " + SCHEDULE_SIDES],
+  away_team_abbr: ["STRING", "Away team tricode, " + SCHEDULE_SIDES],
+};
+const PLAY_BY_PLAY_CLOCK_COLUMNS = {
+  period: ["INT64", "Period: 1-4, 5 and later are overtimes."],
+  period_seconds_remaining: ["FLOAT64", PERIOD_SECONDS_REMAINING],
+};
 const MINUTES_MMSS = "Minutes played as the source prints them (\"MM:SS\", or whole minutes).";
 
 /** Box-score columns shared by the three player-level sources, in the gamebook naming. */
@@ -262,15 +274,10 @@ const tables = {
     description: "NBA.com live play-by-play: one row per action. Shooters, assisters and blockers are resolved from NBA.com person ids to full names (the game's box score, else the NBA.com player index) and normalised; date and sides come from the schedule.",
     partitionBy: "game_date",
     columns: {
-      game_id: ["STRING", GAME_ID],
+      ...PLAY_BY_PLAY_GAME_COLUMNS,
       nba_game_id: ["STRING", "NBA.com numeric game id, e.g. 0022400561."],
-      game_date: ["DATE", GAME_DATE],
-      season_year: ["INT64", SEASON_YEAR],
-      home_team_abbr: ["STRING", "Home team tricode, " + SCHEDULE_SIDES],
-      away_team_abbr: ["STRING", "Away team tricode, " + SCHEDULE_SIDES],
       event_sequence: ["INT64", PLAY_SEQUENCE + " (actionNumber)"],
-      period: ["INT64", "Period: 1-4, 5 and later are overtimes."],
-      period_seconds_remaining: ["FLOAT64", PERIOD_SECONDS_REMAINING],
+      ...PLAY_BY_PLAY_CLOCK_COLUMNS,
       event_type: ["STRING", "NBA.com actionType as printed: 2pt, 3pt, freethrow, rebound, turnover, steal, block, foul, ..."],
       event_subtype: ["STRING", "NBA.com subType, e.g. Jump Shot, Layup, 1 of 2."],
       is_field_goal: ["BOOL", "TRUE for a field-goal attempt (isFieldGoal = 1)."],
@@ -296,15 +303,10 @@ const tables = {
     description: "BigDataBall play-by-play CSV: one row per event. Names are normalised with the canonical rule (jr/sr kept), the game id is padded to NBA.com's ten digits, and the teams come from the schedule.",
     partitionBy: "game_date",
     columns: {
-      game_id: ["STRING", GAME_ID],
+      ...PLAY_BY_PLAY_GAME_COLUMNS,
       nba_game_id: ["STRING", "NBA.com numeric game id, padded to ten digits (the file's 42400407 is 0042400407)."],
-      game_date: ["DATE", GAME_DATE],
-      season_year: ["INT64", SEASON_YEAR],
-      home_team_abbr: ["STRING", "Home team tricode, " + SCHEDULE_SIDES],
-      away_team_abbr: ["STRING", "Away team tricode, " + SCHEDULE_SIDES],
       event_sequence: ["INT64", PLAY_SEQUENCE + " (play_id)"],
-      period: ["INT64", "Period: 1-4, 5 and later are overtimes."],
-      period_seconds_remaining: ["FLOAT64", PERIOD_SECONDS_REMAINING],
+      ...PLAY_BY_PLAY_CLOCK_COLUMNS,
       event_type: ["STRING", "BigDataBall event_type: shot (a made or missed field goal), free throw, rebound, turnover, ..."],
       event_subtype: ["STRING", "BigDataBall type, e.g. 3pt jump shot, free throw 1/1."],
       shot_type: ["STRING", SHOT_TYPE],

@@ -8,18 +8,14 @@
  * historical odds of a whole slate).
  */
 import { z } from "zod";
-import { teamByFullName } from "../../nba/teams.ts";
-import { ProblemList, show, type PathSegment } from "../problems.ts";
+import { ProblemList, type PathSegment } from "../problems.ts";
 import { easternDate, metaColumns, type FileMeta, type RawRow, type RowsByTable } from "../rows.ts";
+import { eventTeams, minutesBeforeTipoff, oddsEnvelope } from "./odds-api.ts";
 
 export const ODDS_API_GAME_LINES_TABLES = ["odds_api_game_lines"] as const;
 
 /** The markets of game lines; others (h2h moneylines) are not written. */
 const GAME_LINE_MARKETS = new Set(["spreads", "totals"]);
-
-const timestamp = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value)), {
-  error: (issue) => `expected a UTC timestamp like "2024-01-25T03:55:40Z", got ${show(issue.input)}`,
-});
 
 const Outcome = z.object({
   name: z.string().min(1),
@@ -27,33 +23,7 @@ const Outcome = z.object({
   point: z.number().nullish(),
 });
 
-const Market = z.object({
-  key: z.string().min(1),
-  last_update: timestamp.nullish(),
-  outcomes: z.array(Outcome),
-});
-
-const Bookmaker = z.object({
-  key: z.string().min(1),
-  title: z.string().nullish(),
-  last_update: timestamp.nullish(),
-  markets: z.array(Market),
-});
-
-const Event = z.object({
-  id: z.string().min(1),
-  commence_time: timestamp,
-  home_team: z.string().min(1),
-  away_team: z.string().min(1),
-  bookmakers: z.array(Bookmaker),
-});
-
-const Payload = z.object({
-  timestamp,
-  previous_timestamp: timestamp.nullish(),
-  next_timestamp: timestamp.nullish(),
-  data: z.union([Event, z.array(Event)]),
-});
+const Payload = oddsEnvelope(Outcome);
 
 function isEvent(value: unknown): boolean {
   return typeof value === "object" && value !== null && "bookmakers" in value && "commence_time" in value;
@@ -85,14 +55,11 @@ export function parseOddsApiGameLines(payload: unknown, meta: FileMeta): OddsApi
   let otherMarkets = 0;
   events.forEach((event, eventIndex) => {
     const at = (...segments: PathSegment[]) => (Array.isArray(parsed.data) ? ["data", eventIndex, ...segments] : ["data", ...segments]);
-    const home = teamByFullName(event.home_team);
-    const away = teamByFullName(event.away_team);
-    if (!home) problems.add(at("home_team"), `not an NBA team name: ${show(event.home_team)}`);
-    if (!away) problems.add(at("away_team"), `not an NBA team name: ${show(event.away_team)}`);
-    if (!home || !away) return;
+    const teams = eventTeams(event, at, problems);
+    if (!teams) return;
+    const { home, away } = teams;
     const commence = new Date(event.commence_time);
-    // Rounded down: a snapshot taken a few seconds after tip-off is in-game (-1), never 0.
-    const minutesBeforeTipoff = Math.floor((commence.getTime() - snapshot.getTime()) / 60_000);
+    const minutesBefore = minutesBeforeTipoff(event.commence_time, parsed.timestamp);
     event.bookmakers.forEach((bookmaker, bookmakerIndex) => {
       bookmaker.markets.forEach((market, marketIndex) => {
         if (!GAME_LINE_MARKETS.has(market.key)) {
@@ -123,7 +90,7 @@ export function parseOddsApiGameLines(payload: unknown, meta: FileMeta): OddsApi
             outcome_name: outcome.name,
             outcome_price: outcome.price,
             outcome_point: outcome.point,
-            minutes_before_tipoff: minutesBeforeTipoff,
+            minutes_before_tipoff: minutesBefore,
             ...metaColumns(meta),
           });
         });

@@ -14,18 +14,14 @@
  */
 import { z } from "zod";
 import { playerLookup } from "../../nba/player_lookup.ts";
-import { teamByFullName } from "../../nba/teams.ts";
 import { formatPath, ProblemList, show, type PathSegment } from "../problems.ts";
 import { easternDate, metaColumns, type FileMeta, type RawRow, type RowsByTable } from "../rows.ts";
+import { eventTeams, minutesBeforeTipoff, oddsEnvelope } from "./odds-api.ts";
 
 export const ODDS_API_PLAYER_PROPS_TABLES = ["odds_api_player_points_props"] as const;
 
 /** The market written; player_points_alternate and the other player markets are not. */
 const POINTS_MARKET = "player_points";
-
-const timestamp = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value)), {
-  error: (issue) => `expected a UTC timestamp like "2024-01-25T03:55:40Z", got ${show(issue.input)}`,
-});
 
 /** Outcomes are validated only in the markets written: another market may have another shape. */
 const Outcome = z.object({
@@ -35,31 +31,7 @@ const Outcome = z.object({
   point: z.number().nullish(),
 });
 
-const Market = z.object({
-  key: z.string().min(1),
-  last_update: timestamp.nullish(),
-  outcomes: z.array(z.unknown()),
-});
-
-const Bookmaker = z.object({
-  key: z.string().min(1),
-  title: z.string().nullish(),
-  last_update: timestamp.nullish(),
-  markets: z.array(Market),
-});
-
-const Event = z.object({
-  id: z.string().min(1),
-  commence_time: timestamp,
-  home_team: z.string().min(1),
-  away_team: z.string().min(1),
-  bookmakers: z.array(Bookmaker),
-});
-
-const Payload = z.object({
-  timestamp,
-  data: z.union([Event, z.array(Event)]),
-});
+const Payload = oddsEnvelope(z.unknown());
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -127,14 +99,11 @@ export function parseOddsApiPlayerProps(payload: unknown, meta: FileMeta): OddsA
   const otherMarkets = new Map<string, number>();
   events.forEach((event, eventIndex) => {
     const at = (...segments: PathSegment[]) => (Array.isArray(parsed.data) ? ["data", eventIndex, ...segments] : ["data", ...segments]);
-    const home = teamByFullName(event.home_team);
-    const away = teamByFullName(event.away_team);
-    if (!home) problems.add(at("home_team"), `not an NBA team name: ${show(event.home_team)}`);
-    if (!away) problems.add(at("away_team"), `not an NBA team name: ${show(event.away_team)}`);
-    if (!home || !away) return;
+    const teams = eventTeams(event, at, problems);
+    if (!teams) return;
+    const { home, away } = teams;
     const commence = new Date(event.commence_time);
-    // As for the game lines: rounded down, so a snapshot seconds after tip-off is in-game (-1).
-    const minutesBeforeTipoff = Math.floor((commence.getTime() - snapshot.getTime()) / 60_000);
+    const minutesBefore = minutesBeforeTipoff(event.commence_time, parsed.timestamp);
     event.bookmakers.forEach((bookmaker, bookmakerIndex) => {
       const bookmakerKey = bookmaker.key.toLowerCase();
       bookmaker.markets.forEach((market, marketIndex) => {
@@ -176,7 +145,7 @@ export function parseOddsApiPlayerProps(payload: unknown, meta: FileMeta): OddsA
               bookmaker_last_update: bookmaker.last_update ? new Date(bookmaker.last_update).toISOString() : null,
               player_name: name,
               player_lookup: lookup,
-              minutes_before_tipoff: minutesBeforeTipoff,
+              minutes_before_tipoff: minutesBefore,
             },
           };
           const same = side === "over" ? line.over : line.under;
