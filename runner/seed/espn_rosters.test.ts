@@ -9,6 +9,7 @@ import { generateSeason } from "./generate.ts";
 import { ageOn } from "./espn_rosters.ts";
 import { universalIds } from "./registry.ts";
 import { buildRosters, type Player, type Roster } from "./rosters.ts";
+import { expectEvery } from "./test_support.ts";
 
 const OPTIONS = { seasonYear: 2024, seed: 42, start: "2025-01-27", end: "2025-02-16" };
 const season = generateSeason(OPTIONS);
@@ -16,15 +17,6 @@ const gamebook = season.rows.nbac_gamebook_player_stats;
 const rosters = season.rows.espn_team_rosters;
 const onRoster = new Set(rosters.map((row) => `${String(row.roster_date)}|${String(row.team_abbr)}|${String(row.player_lookup)}`));
 
-function expectEvery<T>(items: Iterable<T>, check: (item: T) => string | false | undefined): void {
-  const problems: string[] = [];
-  for (const item of items) {
-    const problem = check(item);
-    if (problem) problems.push(problem);
-    if (problems.length >= 10) break;
-  }
-  expect(problems).toEqual([]);
-}
 
 /** Whole years between two dates, counted with Date arithmetic (independent of ageOn). */
 function yearsBetween(birth: string, date: string): number {

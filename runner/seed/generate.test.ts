@@ -8,6 +8,7 @@ import { TEAMS } from "../nba/teams.ts";
 import { generateSeason, SEEDED_TABLES, type GeneratedSeason, type SeasonOptions, type SeededTableName } from "./generate.ts";
 import { rawTables } from "../load/raw_tables.ts";
 import { checkRowsAgainstSpec, type RawRow } from "../load/rows.ts";
+import { expectEvery, groupBy } from "./test_support.ts";
 
 const constants = createRequire(import.meta.url)("../../includes/constants.js") as {
   DNP_REASON_CATEGORIES: { category: string; keywords: string[] }[];
@@ -27,29 +28,6 @@ const seconds = (minutes: string): number => {
   if (!match) throw new Error(`minutes "${minutes}" is not M:SS`);
   return Number(match[1]) * 60 + Number(match[2]);
 };
-function groupBy(rows: RawRow[], key: (row: RawRow) => string): Map<string, RawRow[]> {
-  const groups = new Map<string, RawRow[]>();
-  for (const row of rows) {
-    const id = key(row);
-    const group = groups.get(id);
-    if (group) group.push(row);
-    else groups.set(id, [row]);
-  }
-  return groups;
-}
-/**
- * Checks every item and reports the failures together: one expect per row would make a season
- * (45k gamebook rows) take half a minute. `check` returns what is wrong, or nothing.
- */
-function expectEvery<T>(items: Iterable<T>, check: (item: T) => string | false | undefined): void {
-  const problems: string[] = [];
-  for (const item of items) {
-    const problem = check(item);
-    if (problem) problems.push(problem);
-    if (problems.length >= 10) break;
-  }
-  expect(problems).toEqual([]);
-}
 const inRange = (rows: RawRow[], start: string, end: string) => rows.filter((row) => (row.game_date as string) >= start && (row.game_date as string) <= end);
 
 /** A table's key of a row in the undated reference tables. */

@@ -5,31 +5,12 @@
 import { describe, expect, it } from "vitest";
 import type { RawRow } from "../load/rows.ts";
 import { generateSeason } from "./generate.ts";
+import { expectEvery, groupBy } from "./test_support.ts";
 
 const OPTIONS = { seasonYear: 2024, seed: 42, start: "2025-01-06", end: "2025-01-26", today: "2025-01-23", missing: { rate: 0.06 } };
 const season = generateSeason(OPTIONS);
 
-function groupBy(rows: readonly RawRow[], key: (row: RawRow) => string): Map<string, RawRow[]> {
-  const groups = new Map<string, RawRow[]>();
-  for (const row of rows) {
-    const id = key(row);
-    const group = groups.get(id);
-    if (group) group.push(row);
-    else groups.set(id, [row]);
-  }
-  return groups;
-}
 
-/** Every item checked, the first ten failures reported together. */
-function expectEvery<T>(items: Iterable<T>, check: (item: T) => string | false | undefined): void {
-  const problems: string[] = [];
-  for (const item of items) {
-    const problem = check(item);
-    if (problem) problems.push(problem);
-    if (problems.length >= 10) break;
-  }
-  expect(problems).toEqual([]);
-}
 
 const nbacom = groupBy(season.rows.nbac_play_by_play, (row) => String(row.game_id));
 const bigDataBall = groupBy(season.rows.bigdataball_play_by_play, (row) => String(row.game_id));

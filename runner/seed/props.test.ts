@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { RawRow } from "../load/rows.ts";
 import { generateSeason } from "./generate.ts";
+import { expectEvery, groupBy } from "./test_support.ts";
 
 const OPTIONS = { seasonYear: 2024, seed: 42, start: "2025-01-06", end: "2025-01-26", today: "2025-01-23" };
 const season = generateSeason(OPTIONS);
@@ -13,26 +14,7 @@ const bettingPros = season.rows.bettingpros_player_points_props;
 const aliases = new Map(season.rows.player_aliases.filter((row) => row.is_active).map((row) => [String(row.alias_lookup), String(row.nba_canonical_lookup)]));
 const canonical = (lookup: unknown) => aliases.get(String(lookup)) ?? String(lookup);
 
-function groupBy(rows: readonly RawRow[], key: (row: RawRow) => string): Map<string, RawRow[]> {
-  const groups = new Map<string, RawRow[]>();
-  for (const row of rows) {
-    const id = key(row);
-    const group = groups.get(id);
-    if (group) group.push(row);
-    else groups.set(id, [row]);
-  }
-  return groups;
-}
 
-function expectEvery<T>(items: Iterable<T>, check: (item: T) => string | false | undefined): void {
-  const problems: string[] = [];
-  for (const item of items) {
-    const problem = check(item);
-    if (problem) problems.push(problem);
-    if (problems.length >= 10) break;
-  }
-  expect(problems).toEqual([]);
-}
 
 const matchup = (row: RawRow) => `${String(row.game_date)}|${String(row.away_team_abbr)}|${String(row.home_team_abbr)}`;
 const played = season.rows.nbac_gamebook_player_stats.filter((row) => row.player_status === "active");

@@ -136,8 +136,9 @@ export async function seedWarehouse(engine: Engine, options: SeedOptions): Promi
     for (const table of tables) {
       const ref = rawTableRef(table);
       const replaced = replacedRows(table, season);
-      await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE ${replaced.where}`, { params: replaced.params, context: { action: `seed ${table}` } });
-      await engine.insertRows(ref, rawTables().specs[table].columns, season.rows[table]);
+      const context = { action: `seed ${table}` };
+      await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE ${replaced.where}`, { params: replaced.params, context });
+      await engine.insertRows(ref, rawTables().specs[table].columns, season.rows[table], context);
     }
   });
   return summarise(season, tables, false, { generationMs, writeMs: Math.round(performance.now() - writeStart) });
