@@ -15,6 +15,7 @@ const ConstantsSchema = z
     QUARANTINE_ALERT_ROWS: z.number(),
     QUARANTINE_ALERT_SHARE: z.number(),
     SCHEDULE_TIMEZONE: z.string(),
+    INJURY_REPORT_LOOKBACK_DAYS: z.number().int().nonnegative(),
   })
   .loose();
 

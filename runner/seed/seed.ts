@@ -10,6 +10,8 @@ import { param, type Engine, type QueryParams } from "../engines/engine.ts";
 import { BadInputError, DataFailureError } from "../errors.ts";
 import { generateSeason, SEEDED_TABLES, type GeneratedSeason, type SeasonOptions, type SeededTableName } from "./generate.ts";
 import { ensureRawTables, rawTableRef, rawTables, type RawTableName } from "../load/raw_tables.ts";
+import { PROJECT_DIR } from "../compile/compile.ts";
+import { projectConstants } from "../project_constants.ts";
 
 export interface SeedOptions extends Omit<SeasonOptions, "tables"> {
   /** The raw tables to write; default all the seeded ones (SEEDED_TABLES). */
@@ -125,7 +127,17 @@ function replacedRows(table: SeededTableName, season: GeneratedSeason): { where:
   // Injury reports are partitioned by report date but belong to the games of their game_date.
   const dateColumn = spec.columns.some((column) => column.name === "game_date") ? "game_date" : spec.partitionBy;
   if (!dateColumn) throw new Error(`the seed does not know which rows of ${table} it replaces`);
-  return { where: `${dateColumn} BETWEEN @start AND @end`, params: { start: param.date(season.start), end: param.date(season.end) } };
+  const params = { start: param.date(season.start), end: param.date(season.end) };
+  if (spec.partitionBy && spec.partitionBy !== dateColumn) {
+    // Also a filter on the partition column, which BigQuery requires: a game's reports are issued
+    // at most INJURY_REPORT_LOOKBACK_DAYS before it (the models look no further back either).
+    const lookback = projectConstants(PROJECT_DIR).INJURY_REPORT_LOOKBACK_DAYS;
+    return {
+      where: `${dateColumn} BETWEEN @start AND @end AND ${spec.partitionBy} BETWEEN DATE_SUB(@start, INTERVAL ${lookback} DAY) AND @end`,
+      params,
+    };
+  }
+  return { where: `${dateColumn} BETWEEN @start AND @end`, params };
 }
 
 export async function seedWarehouse(engine: Engine, options: SeedOptions): Promise<SeedSummary> {
