@@ -35,6 +35,7 @@ export default tseslint.config(
         box_score_sources: "readonly",
         gates: "readonly",
         held_back_games: "readonly",
+        model_checks: "readonly",
         raw_tables: "readonly",
         run_window: "readonly",
         vars: "readonly",

@@ -17,8 +17,14 @@ const columns = {
   held_at: ["TIMESTAMP", "When the run recorded it."],
 };
 
+// The dataset under a schema suffix (`<dataset>_<suffix>`, as Dataform names the project's own
+// datasets), the plain one without.
+function dataset(schemaSuffix) {
+  return schemaSuffix ? `${DATASET}_${schemaSuffix}` : DATASET;
+}
+
 function columnDocs() {
   return Object.fromEntries(Object.entries(columns).map(([name, [, description]]) => [name, description]));
 }
 
-module.exports = { DATASET, TABLE, columns, columnDocs };
+module.exports = { DATASET, TABLE, columns, columnDocs, dataset };

@@ -54,14 +54,18 @@ function seasonWindow(startDate, endDate) {
   return { start: `${first}-${month}-01`, end: lastDay };
 }
 
-/** The seasons of the run dates ({start, end}, see seasonWindow). */
-function runSeasons() {
-  return seasonWindow(runWindow.startDate(), runWindow.endDate());
+/**
+ * The seasons of the run dates ({start, end}, see seasonWindow). `window` is the caller's kind of
+ * run window (includes/run_window.js): the game window unless given, run_window.upcoming for the
+ * upcoming-context models.
+ */
+function runSeasons(window = runWindow) {
+  return seasonWindow(window.startDate(), window.endDate());
 }
 
 /** SQL: the seasons of the run dates as a BETWEEN predicate on `column`. */
-function seasonFilter(column) {
-  const season = runSeasons();
+function seasonFilter(column, window = runWindow) {
+  const season = runSeasons(window);
   return `${column} BETWEEN DATE '${season.start}' AND DATE '${season.end}'`;
 }
 
@@ -70,10 +74,10 @@ function seasonYearOf(dateSql) {
   return `IF(EXTRACT(MONTH FROM ${dateSql}) >= ${constants.SEASON_START_MONTH}, EXTRACT(YEAR FROM ${dateSql}), EXTRACT(YEAR FROM ${dateSql}) - 1)`;
 }
 
-/** SQL: one row per run date (column game_date), from start_date to end_date. */
-function runDates() {
-  const start = runWindow.startDate();
-  const days = Math.round((Date.parse(`${runWindow.endDate()}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86400000);
+/** SQL: one row per run date (column game_date), from start_date to end_date of `window`. */
+function runDates(window = runWindow) {
+  const start = window.startDate();
+  const days = Math.round((Date.parse(`${window.endDate()}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86400000);
   return `
   SELECT
     DATE_ADD(DATE '${start}', INTERVAL day_offset DAY) AS game_date

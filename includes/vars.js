@@ -11,22 +11,23 @@ const constants = require("./constants");
  * range (numbers): { min, max, integer }, inclusive.
  * default: the value when the var is not set; null when there is no fixed one (defaultText says
  * what applies instead).
- * setBy: set by the runner from its own flags, never by --var (the run dates).
+ * setBy: set by the runner from its own flags, never by --var (the run dates; unset under a
+ * scheduled GCP Dataform workflow, where includes/run_window.js gives each model kind its default).
  */
 const VARS = [
   {
     name: "start_date",
     kind: "date",
     default: null,
-    defaultText: "start_date of dataform.json",
+    defaultText: `by model kind (includes/run_window.js): yesterday in ${constants.SCHEDULE_TIMEZONE} for the game models, today for the upcoming-context models`,
     setBy: "--date or --start-date",
-    description: "first run date, inclusive: every model and gate is scoped to the run dates",
+    description: "first run date, inclusive: every model and gate is scoped to the run dates (give both start_date and end_date, or neither)",
   },
   {
     name: "end_date",
     kind: "date",
     default: null,
-    defaultText: "end_date of dataform.json",
+    defaultText: "as start_date",
     setBy: "--date or --end-date",
     description: "last run date, inclusive",
   },
@@ -143,10 +144,7 @@ function read(name, kind) {
     if (!BY_NAME.has(given)) throw new Error(unknownVarMessage(given));
   }
   const text = values[name];
-  if (text === undefined) {
-    if (declared.setBy) throw new Error(`var ${name} is not set: give it in dataform.json vars or with --vars (${allowed(declared)})`);
-    return declared.default;
-  }
+  if (text === undefined) return declared.default;
   const value = parse(declared, text);
   if (value === undefined) throw new Error(`var ${name}=${text}: must be ${allowed(declared)} (includes/vars.js)`);
   return value;

@@ -97,5 +97,5 @@ export async function writeQuarantine(engine: Engine, model: TableRef, dates: Ru
       context,
     },
   );
-  await engine.insertRows(table, QUARANTINE_COLUMNS, entries);
+  await engine.insertRows(table, QUARANTINE_COLUMNS, entries, context);
 }

@@ -61,12 +61,28 @@ export interface PostWriteContext {
 }
 
 
+/**
+ * Templates compiled once per process, by their text: a range run renders the same files for
+ * every model and date. The helpers that collect the blocks are given to each render.
+ */
+const templateEnvironment = Handlebars.create();
+const compiledTemplates = new Map<string, Handlebars.TemplateDelegate>();
+
+function compiledTemplate(text: string): Handlebars.TemplateDelegate {
+  let template = compiledTemplates.get(text);
+  if (!template) {
+    template = templateEnvironment.compile(text, { noEscape: true, strict: true });
+    compiledTemplates.set(text, template);
+  }
+  return template;
+}
+
 function collect(file: string, helpers: ("rule" | "set_rule" | "check")[], context: Record<string, unknown>) {
   const found: Record<string, unknown>[] = [];
-  const handlebars = Handlebars.create();
-  const render = (text: string) => handlebars.compile(text, { noEscape: true, strict: true })(context);
+  const collectors: Record<string, Handlebars.HelperDelegate> = {};
+  const render = (text: string) => compiledTemplate(text)(context, { helpers: collectors });
   for (const helper of helpers) {
-    handlebars.registerHelper(helper, function (this: unknown, name: unknown, options: Handlebars.HelperOptions) {
+    collectors[helper] = function (this: unknown, name: unknown, options: Handlebars.HelperOptions) {
       const hash = options.hash as Record<string, unknown>;
       found.push({
         ...hash,
@@ -76,7 +92,7 @@ function collect(file: string, helpers: ("rule" | "set_rule" | "check")[], conte
         body: options.fn(this).trim(),
       });
       return "";
-    });
+    };
   }
   try {
     render(fs.readFileSync(file, "utf8"));

@@ -6,8 +6,8 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
 import { BadInputError } from "../errors.ts";
-import { parseRunDates, type RunDates } from "../dates.ts";
-import { compileProject, PROJECT_DIR, projectDefaultVars } from "../compile/compile.ts";
+import { addDays, parseRunDates, type RunDates } from "../dates.ts";
+import { compileProject, PROJECT_DIR, projectDefaultVars, type ProjectOverrides } from "../compile/compile.ts";
 import { buildProjectGraph, type ProjectGraph } from "../plan/actions.ts";
 import type { Selection } from "../plan/plan.ts";
 import type { CompiledGraph } from "../compile/graph.ts";
@@ -31,7 +31,26 @@ export const DateOptionsSchema = z.object({
 });
 export type DateOptions = z.infer<typeof DateOptionsSchema>;
 
+/**
+ * Dataform's dev isolation flags, spelt as its CLI spells them: --schema-suffix puts every
+ * dataset of the project's own actions (models, gates, assertions) and of the runner's own tables
+ * at `<dataset>_<suffix>`; --default-database is the BigQuery project the tables live in. Raw
+ * sources (declarations) never take the suffix.
+ */
+export const IsolationOptionsSchema = z.object({
+  schemaSuffix: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,100}$/, "must be letters, digits and underscores (it ends BigQuery dataset names), e.g. dev_ana")
+    .optional(),
+  defaultDatabase: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[a-z0-9.-]+:[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a Google Cloud project id (6-30 lowercase letters, digits and hyphens), e.g. my-dev-project")
+    .optional(),
+});
+export type IsolationOptions = z.infer<typeof IsolationOptionsSchema>;
+
 export const ProjectOptionsSchema = z.object({
+  ...IsolationOptionsSchema.shape,
   project: z.string().min(1, "must name a directory").optional(),
   /** --var name=value, repeated. */
   var: z.array(z.string()).optional(),
@@ -47,7 +66,7 @@ export const WarehouseOptionsSchema = z.object({
   /** --max-bytes: the BigQuery dry-run budget. */
   maxBytes: z.string().optional(),
 });
-export type WarehouseOptions = z.infer<typeof WarehouseOptionsSchema> & {
+export type WarehouseOptions = z.infer<typeof WarehouseOptionsSchema> & Partial<IsolationOptions> & {
   /** Set by the command, not a flag: create (load, seed), write (run) or read (verify, quarantine). */
   access?: WarehouseAccess;
 };
@@ -97,7 +116,7 @@ export function addDateOptions(command: Command): Command {
 }
 
 export function addProjectOption(command: Command): Command {
-  return command
+  command
     .option(
       "--var <name=value>",
       "a compilation var (repeatable; see Vars below), e.g. boxscore_coverage_min_pct=100, as_of_date=2025-01-16",
@@ -107,8 +126,22 @@ export function addProjectOption(command: Command): Command {
       ...previous,
       value,
     ])
-    .addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"))
-    .addHelpText("after", () => varsHelp(PROJECT_DIR));
+    .addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"));
+  addIsolationOptions(command);
+  return command.addHelpText("after", () => varsHelp(PROJECT_DIR));
+}
+
+/** --schema-suffix and --default-database (both by default; load and seed take only the second: raw tables get no suffix). */
+export function addIsolationOptions(command: Command, which: { schemaSuffix?: boolean } = {}): Command {
+  if (which.schemaSuffix !== false) {
+    command.option("--schema-suffix <suffix>", "dev isolation, as Dataform's: every dataset the project's actions and the runner's own tables use gets _<suffix> (raw sources do not)");
+  }
+  return command.option("--default-database <project>", "the BigQuery project the tables live in, instead of dataform.json's defaultDatabase (as Dataform's flag)");
+}
+
+/** The compile overrides of the isolation flags, for compileProject. */
+export function overridesFrom(options: IsolationOptions): ProjectOverrides {
+  return { schemaSuffix: options.schemaSuffix, defaultDatabase: options.defaultDatabase };
 }
 
 /**
@@ -140,9 +173,12 @@ export function addWarehouseOption(command: Command): Command {
     );
 }
 
-/** --max-bytes: refuse a BigQuery run whose dry-run estimate is above this (e.g. 50GB). */
+/** --max-bytes: refuse a BigQuery run whose dry-run estimate of the bytes billed is above this (e.g. 50GB). */
 export function addBudgetOption(command: Command): Command {
-  return command.option("--max-bytes <size>", "with --target bigquery --dry-run: refuse when the estimate exceeds this (bytes, or e.g. 50GB; config maxBytesEstimate)");
+  return command.option(
+    "--max-bytes <size>",
+    "with --target bigquery: refuse the run, before anything runs, when the dry run's estimate of the bytes billed (at least 10 MiB per table each statement references) exceeds this (bytes, or e.g. 50GB; config maxBytesEstimate)",
+  );
 }
 
 export function addSelectionOptions(command: Command): Command {
@@ -163,10 +199,16 @@ export function selectionFrom(options: SelectionOptions): Selection {
   };
 }
 
-/** Dates from the options; without any, compile and plan use the default vars of dataform.json. */
+/**
+ * Dates from the options; without any, compile and plan use the default vars of dataform.json, or
+ * (this project sets none, so that GCP Dataform's window moves with the calendar) the game models'
+ * default run date of includes/run_window.js: yesterday in the schedule's timezone.
+ */
 export function datesOrProjectDefaults(options: DateOptions & ProjectOptions): RunDates {
-  const vars = projectDefaultVars(options.project ?? PROJECT_DIR);
-  const fallback = vars.start_date && vars.end_date ? { start: vars.start_date, end: vars.end_date } : undefined;
+  const projectDir = options.project ?? PROJECT_DIR;
+  const vars = projectDefaultVars(projectDir);
+  const yesterday = addDays(todayIn(projectConstants(projectDir).SCHEDULE_TIMEZONE), -1);
+  const fallback = vars.start_date && vars.end_date ? { start: vars.start_date, end: vars.end_date } : { start: yesterday, end: yesterday };
   return parseRunDates(options, fallback);
 }
 
@@ -178,6 +220,6 @@ export interface CompiledProject {
 
 /** Validates the dates, compiles for them and builds the action graph. */
 export function compileFor(dates: RunDates, options: ProjectOptions): CompiledProject {
-  const compiled = compileProject({ projectDir: options.project ?? PROJECT_DIR, dates, vars: varsFrom(options) });
+  const compiled = compileProject({ projectDir: options.project ?? PROJECT_DIR, dates, vars: varsFrom(options), overrides: overridesFrom(options) });
   return { dates, compiled, graph: buildProjectGraph(compiled) };
 }

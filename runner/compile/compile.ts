@@ -35,6 +35,20 @@ export interface CompileOptions {
   dates: Pick<RunDates, "start" | "end">;
   /** Extra compilation vars (e.g. threshold overrides); start_date/end_date come from `dates`. */
   vars?: Record<string, string>;
+  /** Dataform's --schema-suffix / --default-database (dev isolation), passed to the core as the official CLI does. */
+  overrides?: ProjectOverrides;
+}
+
+/**
+ * What Dataform's `--schema-suffix` and `--default-database` override in dataform.json, the way
+ * the official CLI passes them (projectConfigOverride). The core applies them: every action of
+ * the project (models, gates, assertions) gets `<schema>_<suffix>` and, without a database of its
+ * own, the default database; a declaration (the raw sources) keeps its schema, but its database
+ * too is the default database unless it names one.
+ */
+export interface ProjectOverrides {
+  schemaSuffix?: string | undefined;
+  defaultDatabase?: string | undefined;
 }
 
 export class CompilationError extends BadInputError {
@@ -146,6 +160,8 @@ export function compileProject(options: CompileOptions): CompiledGraph {
           filePaths: listProjectFiles(projectDir),
           projectConfigOverride: {
             vars: { ...options.vars, start_date: options.dates.start, end_date: options.dates.end },
+            ...(options.overrides?.schemaSuffix ? { schemaSuffix: options.overrides.schemaSuffix } : {}),
+            ...(options.overrides?.defaultDatabase ? { defaultDatabase: options.overrides.defaultDatabase } : {}),
           },
         },
       },

@@ -47,6 +47,7 @@ export const TableSchema = z
       .object({
         partitionBy: z.string().optional(),
         clusterBy: z.array(z.string()).default([]),
+        requirePartitionFilter: z.boolean().optional(),
       })
       .optional(),
   })

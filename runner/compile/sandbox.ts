@@ -6,6 +6,12 @@
  *
  * The official CLI does the same with vm2 in a worker process; a fresh context per compile gives
  * us the same isolation (includes and definitions set globals) in-process, without a worker.
+ *
+ * What does not change between the compiles of one process (a range run compiles once per date,
+ * `serve` once per delivery) is kept: the core bundle compiled by V8, and per project file its
+ * JavaScript (the core's compiler output for SQLX) and V8's code cache for it. Each compile still
+ * evaluates every file afresh in its own context; a file is read and compiled again when its size
+ * or modification time changes.
  */
 import { Console } from "node:console";
 import fs from "node:fs";
@@ -19,6 +25,20 @@ const IMPLICIT_EXTENSIONS = ["", ".js", ".json"];
 const ALLOWED_BUILTINS: Record<string, unknown> = { path };
 
 type Compiler = (code: string, filename: string) => string;
+
+interface CompiledFile {
+  mtimeMs: number;
+  size: number;
+  /** JavaScript: the file itself, or what the core's compiler made of its SQLX. */
+  code: string;
+  /** V8's code cache for `code`, once produced. */
+  cachedData?: Buffer;
+}
+
+/** Per core bundle, per project file: what a compile of this process already made of it. */
+const compiledFiles = new Map<string, Map<string, CompiledFile>>();
+/** The core bundle compiled once per process (a Script runs in any context). */
+const coreScripts = new Map<string, vm.Script>();
 
 interface SandboxModule {
   exports: unknown;
@@ -79,6 +99,38 @@ export class DataformSandbox {
     throw new ModuleNotFoundError(request, fromFile);
   }
 
+  /** The core bundle's module function, in this sandbox's context. */
+  private coreWrapper(): (...args: unknown[]) => void {
+    let script = coreScripts.get(this.coreBundlePath);
+    if (!script) {
+      // One line of wrapper: the bundle's own lines keep their numbers in stack traces.
+      const source = fs.readFileSync(this.coreBundlePath, "utf8");
+      script = new vm.Script(`(function (${MODULE_PARAMETERS.join(", ")}) {${source}\n})`, { filename: this.coreBundlePath });
+      coreScripts.set(this.coreBundlePath, script);
+    }
+    return script.runInContext(this.context) as (...args: unknown[]) => void;
+  }
+
+  /** A project file's module function, in this sandbox's context, from what earlier compiles made of it. */
+  private projectWrapper(filename: string): (...args: unknown[]) => void {
+    let files = compiledFiles.get(this.coreBundlePath);
+    if (!files) compiledFiles.set(this.coreBundlePath, (files = new Map()));
+    const { mtimeMs, size } = fs.statSync(filename);
+    let file = files.get(filename);
+    if (!file || file.mtimeMs !== mtimeMs || file.size !== size) {
+      file = { mtimeMs, size, code: this.compiler(fs.readFileSync(filename, "utf8"), filename) };
+      files.set(filename, file);
+    }
+    const wrapper = vm.compileFunction(file.code, MODULE_PARAMETERS, {
+      filename,
+      parsingContext: this.context,
+      ...(file.cachedData ? { cachedData: file.cachedData } : { produceCachedData: true }),
+    }) as ((...args: unknown[]) => void) & { cachedData?: Buffer; cachedDataRejected?: boolean };
+    if (!file.cachedData && wrapper.cachedData) file.cachedData = wrapper.cachedData;
+    else if (wrapper.cachedDataRejected) delete file.cachedData;
+    return wrapper;
+  }
+
   private load(filename: string): unknown {
     const cached = this.modules.get(filename);
     if (cached) return cached.exports;
@@ -86,13 +138,11 @@ export class DataformSandbox {
     const module: SandboxModule = { exports: {} };
     this.modules.set(filename, module);
     try {
-      const source = fs.readFileSync(filename, "utf8");
       if (filename.endsWith(".json")) {
-        module.exports = JSON.parse(source);
+        module.exports = JSON.parse(fs.readFileSync(filename, "utf8"));
         return module.exports;
       }
-      const code = filename === this.coreBundlePath ? source : this.compiler(source, filename);
-      const wrapper = vm.compileFunction(code, MODULE_PARAMETERS, { filename, parsingContext: this.context });
+      const wrapper = filename === this.coreBundlePath ? this.coreWrapper() : this.projectWrapper(filename);
       const requireFromHere = (request: string): unknown => {
         const resolved = this.resolve(request, filename);
         return typeof resolved === "string" ? this.load(resolved) : resolved.builtin;

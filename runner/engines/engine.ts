@@ -5,6 +5,8 @@
  * by dataset and table; `qualify` gives the name to write inside SQL for this engine.
  */
 
+import type { RunnerTables } from "./runner_tables.ts";
+
 /** A relation: dataset (BigQuery dataset, DuckDB schema) and table. */
 export interface TableRef {
   dataset: string;
@@ -108,8 +110,12 @@ export interface Engine {
   /** Tables of a dataset (empty when the dataset does not exist). */
   listTables(dataset: string): Promise<string[]>;
 
-  /** Appends rows to an existing table; values are converted to the given column types. */
-  insertRows(ref: TableRef, columns: ColumnSpec[], rows: Record<string, unknown>[]): Promise<void>;
+  /**
+   * Appends rows to an existing table; values are converted to the given column types. `context`
+   * names what the rows are for (BigQuery labels the insert jobs run_id / action / game_date with
+   * it, as every other job of the action).
+   */
+  insertRows(ref: TableRef, columns: ColumnSpec[], rows: Record<string, unknown>[], context?: StatementContext): Promise<void>;
 
   /**
    * Runs `work` as one unit: every statement and query it sends commits together or not at all
@@ -124,6 +130,16 @@ export interface Engine {
 
   /** A scratch table name for staging `action` in run `runId`, cleaned up by `dropStaging`. */
   stagingTable(action: string, runId: string): TableRef;
+
+  /**
+   * DDL options the stage's CREATE TABLE carries, written between its name and AS (BigQuery: an
+   * explicit expiration, so a stage a crashed run left behind goes away on its own). Empty or
+   * absent when the engine needs none.
+   */
+  stagingTableOptions?(): string;
+
+  /** The runner's own tables in this warehouse (ledger, deliveries) when not the defaults: runner_tables.ts. */
+  readonly runnerTables?: RunnerTables;
 
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { PROJECT_DIR } from "../compile/compile.ts";
 import { BadInputError } from "../errors.ts";
 import type { Engine } from "./engine.ts";
+import { runnerTables, withRunnerTables } from "./runner_tables.ts";
 import type { WarehouseAccess } from "./duckdb/engine.ts";
 
 /** Environment variable naming the local warehouse file when --warehouse is not given. */
@@ -42,6 +43,10 @@ export interface EngineChoice {
   maxBytes?: string | undefined;
   /** How the command uses a local warehouse (default "create"): see WarehouseAccess. */
   access?: WarehouseAccess | undefined;
+  /** --schema-suffix: the runner's own tables (and BigQuery's staging dataset) get `_<suffix>`, as the models do. */
+  schemaSuffix?: string | undefined;
+  /** --default-database: the BigQuery project the tables live in (no part of a local table's name). */
+  defaultDatabase?: string | undefined;
 }
 
 export function targetOf(choice: EngineChoice): Target {
@@ -60,12 +65,18 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
       import("./bigquery/credentials.ts"),
       import("./bigquery/engine.ts"),
     ]);
-    const settings = loadBigQueryConfig({ projectDir: choice.project ?? PROJECT_DIR, flags: { maxBytesEstimate: choice.maxBytes } });
+    const settings = loadBigQueryConfig({
+      projectDir: choice.project ?? PROJECT_DIR,
+      flags: { maxBytesEstimate: choice.maxBytes },
+      overrides: { schemaSuffix: choice.schemaSuffix, defaultDatabase: choice.defaultDatabase },
+    });
     // Before any job: without credentials the client would retry the metadata server for seconds.
     if (settings.useCredentials) requireCredentials();
     return openBigQueryEngine(settings);
   }
   const file = warehousePath(choice.warehouse);
   const { openDuckDBEngine } = await import("./duckdb/engine.ts");
-  return openDuckDBEngine({ path: file, access: choice.access ?? "create", createDirectory: path.resolve(file) === DEFAULT_WAREHOUSE });
+  const engine = await openDuckDBEngine({ path: file, access: choice.access ?? "create", createDirectory: path.resolve(file) === DEFAULT_WAREHOUSE });
+  // The local warehouse keeps the default names; only a schema suffix moves its runner tables.
+  return choice.schemaSuffix ? withRunnerTables(engine, runnerTables({ schemaSuffix: choice.schemaSuffix })) : engine;
 }

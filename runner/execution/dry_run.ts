@@ -1,7 +1,9 @@
 /**
- * `--dry-run`: the plan and the SQL a run would send, nothing executed and nothing written. The
- * statements come from the same builders a real run uses; the MERGE column list is the model's
- * documented columns (a test keeps them equal to what the model outputs).
+ * `--dry-run` on the local warehouse: the plan and the SQL a run would send, nothing executed and
+ * nothing written. The statements come from the same builders a real run uses; the MERGE column
+ * list is the model's documented columns (a test keeps them equal to what the model outputs). On
+ * BigQuery the dry run instead executes the plan against dry-run jobs, every statement of it
+ * estimated (runner/engines/bigquery/dry_run.ts).
  */
 import type { RunDates } from "../dates.ts";
 import type { Action } from "../plan/actions.ts";
@@ -35,7 +37,7 @@ export function plannedStatements(plan: Plan, dates: RunDates, names: SqlNames =
         statements.push({ purpose: "stage", sql: stageStatement(names, stage, action.incrementalQuery ?? action.query) });
         statements.push({
           purpose: "create target if missing",
-          sql: createTargetStatement(names, target, stage, { partitionBy: action.partitionBy, clusterBy: action.clusterBy }, false),
+          sql: createTargetStatement(names, target, stage, { partitionBy: action.partitionBy, clusterBy: action.clusterBy, requirePartitionFilter: action.requirePartitionFilter }, false),
         });
         statements.push({
           purpose: `publish (@start_date = @end_date = ${dates.start}, @staged_games = games in the stage)`,

@@ -2,12 +2,13 @@
  * Executes a plan for one set of run dates: levels in order, the actions of a level concurrently
  * (bounded). An action whose dependency did not succeed is skipped; independent actions still run.
  * Gates answer "not ready" (blocked) with the rows naming what is missing; assertions fail with
- * the rows that break them. Every outcome goes to the ledger as soon as it is known.
+ * the rows that break them. Every outcome goes to the ledger when its level ends, the level's rows
+ * in one insert (LedgerBuffer).
  */
 import { NotReadyError, RunnerError, describeError } from "../errors.ts";
 import type { RunDates } from "../dates.ts";
 import type { Engine, Row } from "../engines/engine.ts";
-import { recordInLedger, type ActionStatus } from "../ledger/ledger.ts";
+import { recordAllInLedger, type ActionStatus, type LedgerEntry } from "../ledger/ledger.ts";
 import type { Logger } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
 import type { Plan } from "../plan/plan.ts";
@@ -67,6 +68,8 @@ export interface ExecutionContext {
   concurrency: number;
   checks: WriteChecks;
   log: Logger;
+  /** Where the outcomes wait for the end of their level; by default one of the plan's own. */
+  ledger?: LedgerBuffer;
   /** Called when an action starts and when it ends (progress display). */
   onAction?: (event: { action: Action; phase: "start" | "end"; outcome?: ActionOutcome }) => void;
 }
@@ -282,13 +285,33 @@ async function executeOne(
   return outcome;
 }
 
-/** One ledger row per date of the window (a batch run covers several dates at once). */
-async function record(context: ExecutionContext, outcome: ActionOutcome): Promise<void> {
-  for (const gameDate of context.dates.dates) await recordOne(context, outcome, gameDate);
+/**
+ * Ledger rows waiting for the end of their level, then written in one insert: a row per action
+ * and date one at a time cost an insert (a commit) each, thousands in a season backfill. A run
+ * killed mid-level loses the rows of that level's finished actions only: their writes are
+ * committed and a re-run redoes them as MERGEs. Ctrl-C writes them (`flush`) before the rows of
+ * the actions it interrupted.
+ */
+export class LedgerBuffer {
+  private pending: LedgerEntry[] = [];
+
+  constructor(private readonly engine: Engine) {}
+
+  add(entries: LedgerEntry[]): void {
+    this.pending.push(...entries);
+  }
+
+  /** Writes what is waiting; safe to call while another flush runs (each row is written once). */
+  async flush(): Promise<void> {
+    const rows = this.pending;
+    this.pending = [];
+    await recordAllInLedger(this.engine, rows);
+  }
 }
 
-async function recordOne(context: ExecutionContext, outcome: ActionOutcome, gameDate: string): Promise<void> {
-  await recordInLedger(context.engine, {
+/** One ledger row per date of the window (a batch run covers several dates at once). */
+function ledgerEntries(context: ExecutionContext, outcome: ActionOutcome): LedgerEntry[] {
+  return context.dates.dates.map((gameDate) => ({
     run_id: context.runId,
     trigger: context.trigger,
     game_date: gameDate,
@@ -306,7 +329,7 @@ async function recordOne(context: ExecutionContext, outcome: ActionOutcome, game
     games: outcome.games,
     message: outcome.message,
     details: outcome.details,
-  });
+  }));
 }
 
 export async function executePlan(context: ExecutionContext, plan: Plan): Promise<ActionOutcome[]> {
@@ -320,13 +343,20 @@ export async function executePlan(context: ExecutionContext, plan: Plan): Promis
   const window = context.dates.start === context.dates.end ? context.dates.start : `${context.dates.start}..${context.dates.end}`;
   log.info(`Running ${models} models in ${plan.levels.length} levels for ${window}`, { actions: plan.size });
 
+  const ledger = context.ledger ?? new LedgerBuffer(context.engine);
   for (const [level, actions] of plan.levels.entries()) {
     log.info(`Level ${level} started: ${actions.map((action) => action.name).join(", ")}`, { level });
-    const levelOutcomes = await mapWithConcurrency(actions, context.concurrency, async (action) => {
-      const outcome = await executeOne(context, action, level, statuses, planned, publishedRest);
-      await record(context, outcome);
-      return outcome;
-    });
+    let levelOutcomes: ActionOutcome[];
+    try {
+      levelOutcomes = await mapWithConcurrency(actions, context.concurrency, async (action) => {
+        const outcome = await executeOne(context, action, level, statuses, planned, publishedRest);
+        ledger.add(ledgerEntries(context, outcome));
+        return outcome;
+      });
+    } finally {
+      // Before the next level starts, and also when this one threw: what finished is recorded.
+      await ledger.flush();
+    }
     for (const [index, outcome] of levelOutcomes.entries()) {
       statuses.set((actions[index] as Action).id, outcome.status);
       if (outcome.publishedRest) publishedRest.add((actions[index] as Action).id);

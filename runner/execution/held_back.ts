@@ -10,6 +10,7 @@ import path from "node:path";
 import { z } from "zod";
 import { PROJECT_DIR } from "../compile/compile.ts";
 import { param, type ColumnSpec, type ColumnType, type Engine, type StatementContext, type TableRef } from "../engines/engine.ts";
+import { runnerTablesOf, suffixed } from "../engines/runner_tables.ts";
 import type { RunDates } from "../dates.ts";
 
 export type HoldBackReason = "source_incomplete" | "rejected" | "upstream_held_back";
@@ -39,12 +40,22 @@ function readSpec(): { table: TableRef; columns: ColumnSpec[] } {
 }
 
 const SPEC = readSpec();
+/** The table without a schema suffix; the one an engine reads and writes is `heldBackTable(engine)`. */
 export const HELD_BACK_TABLE: TableRef = SPEC.table;
 export const HELD_BACK_COLUMNS: ColumnSpec[] = SPEC.columns;
 
+/**
+ * The held-back table of this engine: with --schema-suffix in `nba_orchestration_<suffix>`, as
+ * its declaration (definitions/sources/held_back_games.js) makes the gates read it.
+ */
+export function heldBackTable(engine: Pick<Engine, "runnerTables">): TableRef {
+  return suffixed(HELD_BACK_TABLE, runnerTablesOf(engine).schemaSuffix);
+}
+
 export async function ensureHeldBackTable(engine: Engine): Promise<void> {
-  await engine.ensureDataset(HELD_BACK_TABLE.dataset);
-  await engine.ensureTable(HELD_BACK_TABLE, { columns: HELD_BACK_COLUMNS, partitionBy: "game_date" });
+  const table = heldBackTable(engine);
+  await engine.ensureDataset(table.dataset);
+  await engine.ensureTable(table, { columns: HELD_BACK_COLUMNS, partitionBy: "game_date" });
 }
 
 function windowParams(dates: RunDates) {
@@ -60,7 +71,7 @@ export async function heldBackUpstream(engine: Engine, models: string[], dates: 
        game_id,
        -- Where the game was held back first, not the chain of models that passed it on.
        STRING_AGG(IF(reason != 'upstream_held_back', CONCAT(model, ': ', reason, ' (', detail, ')'), NULL), '; ' ORDER BY model) AS detail
-     FROM ${engine.qualify(HELD_BACK_TABLE)}
+     FROM ${engine.qualify(heldBackTable(engine))}
      WHERE game_date BETWEEN @start_date AND @end_date
        AND model IN UNNEST(@models)
      GROUP BY game_date, game_id
@@ -87,16 +98,17 @@ export async function removeGamesFromStage(engine: Engine, stage: TableRef, game
  * earlier run and published now is no longer listed.
  */
 export async function recordHeldBack(engine: Engine, model: string, dates: RunDates, runId: string, games: HeldBackGame[], context: StatementContext): Promise<void> {
-  await engine.execute(`DELETE FROM ${engine.qualify(HELD_BACK_TABLE)} WHERE game_date BETWEEN @start_date AND @end_date AND model = @model`, {
+  await engine.execute(`DELETE FROM ${engine.qualify(heldBackTable(engine))} WHERE game_date BETWEEN @start_date AND @end_date AND model = @model`, {
     params: { ...windowParams(dates), model: param.string(model) },
     context,
   });
   if (games.length === 0) return;
   const heldAt = new Date().toISOString();
   await engine.insertRows(
-    HELD_BACK_TABLE,
+    heldBackTable(engine),
     HELD_BACK_COLUMNS,
     games.map((game) => ({ game_date: game.gameDate, game_id: game.gameId, model, reason: game.reason, detail: game.detail, run_id: runId, held_at: heldAt })),
+    context,
   );
 }
 

@@ -4,7 +4,8 @@
  * DESIGN section 6.
  */
 import { randomBytes } from "node:crypto";
-import { compileProject } from "../compile/compile.ts";
+import { availableParallelism } from "node:os";
+import { compileProject, type ProjectOverrides } from "../compile/compile.ts";
 import { rangeOf, type RunDates } from "../dates.ts";
 import type { Engine } from "../engines/engine.ts";
 import { ExitCode } from "../errors.ts";
@@ -12,12 +13,23 @@ import { ensureLedger } from "../ledger/ledger.ts";
 import type { Logger } from "../log.ts";
 import { buildProjectGraph, type Action } from "../plan/actions.ts";
 import { plan as planActions, type Plan, type Selection } from "../plan/plan.ts";
-import { executePlan, heldBackJson, type ActionOutcome } from "./executor.ts";
+import { executePlan, heldBackJson, LedgerBuffer, type ActionOutcome } from "./executor.ts";
 import { ensureHeldBackTable, type HeldBackGame } from "./held_back.ts";
 import type { WriteChecks } from "./write.ts";
 
-/** Actions of one level run at most this many at a time unless told otherwise. */
+/** Actions of one level run at most this many at a time unless told otherwise (BigQuery; see defaultConcurrency). */
 export const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * The default for an engine: BigQuery jobs wait on the network, so four at a time; the local
+ * DuckDB already spreads each query over every core, so actions at once beyond half the cores
+ * only wait on each other (on 2 cores, --concurrency 1 was as fast as 4) and each holds a
+ * connection of its own.
+ */
+export function defaultConcurrency(engine: Pick<Engine, "name">, cores = availableParallelism()): number {
+  if (engine.name === "bigquery") return DEFAULT_CONCURRENCY;
+  return Math.max(1, Math.min(DEFAULT_CONCURRENCY, Math.floor(cores / 2)));
+}
 
 /** DESIGN 6, in the order that decides a date with several reasons: not ready, failed, warnings, success. */
 export type RunOutcome = "success" | "warnings" | "not_ready" | "failed";
@@ -44,16 +56,24 @@ export interface RunOptions {
   selection: Selection;
   fullRefresh: boolean;
   ignoreGates: boolean;
-  /** Run the whole range as one window (one compile, one MERGE per model) instead of date by date. */
+  /** Run the whole range as one window (one compile, one MERGE per model) instead of date by date; a full refresh always does. */
   batch?: boolean;
   /** The plan of a single-window run, compiled already (serve compiles off the event loop). */
   plan?: Plan;
   trigger: string;
-  concurrency: number;
+  /** Actions of a level at most this many at a time; default `defaultConcurrency(engine)`. */
+  concurrency?: number | undefined;
   checks: WriteChecks;
   vars?: Record<string, string>;
+  /** --schema-suffix / --default-database, compiled into every plan of the run. */
+  overrides?: ProjectOverrides;
   runId?: string;
   log: Logger;
+  /**
+   * Where ledger rows wait for the end of their level: the CLI passes its own, to write what is
+   * waiting when Ctrl-C stops the run.
+   */
+  ledger?: LedgerBuffer;
   onDate?: (event: { gameDate: string; index: number; total: number; phase: "start" | "end"; result?: DateResult }) => void;
   onAction?: (event: { action: Action; phase: "start" | "end"; outcome?: ActionOutcome }) => void;
 }
@@ -122,11 +142,11 @@ export function warningsOf(actions: ActionOutcome[]): RunWarning[] {
 }
 
 /** Compiles and plans one window (a date, or a whole range in batch mode): what a run of it would execute. */
-export function planForWindow(options: Pick<RunOptions, "projectDir" | "selection" | "vars">, window: Pick<RunDates, "start" | "end">): Plan {
+export function planForWindow(options: Pick<RunOptions, "projectDir" | "selection" | "vars" | "overrides">, window: Pick<RunDates, "start" | "end">): Plan {
   // The gates return the games their staleness or coverage rule lets through too, so that a bypass
   // is reported by name (DESIGN 5); without the var (GCP Dataform) they return blocking rows only.
   const vars = { ...options.vars, report_gate_bypasses: "true" };
-  const compiled = compileProject({ projectDir: options.projectDir, dates: window, vars });
+  const compiled = compileProject({ projectDir: options.projectDir, dates: window, vars, overrides: options.overrides });
   return planActions(buildProjectGraph(compiled), options.selection);
 }
 
@@ -137,8 +157,13 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
   await ensureLedger(engine);
   await ensureHeldBackTable(engine);
   const results: DateResult[] = [];
+  const ledger = options.ledger ?? new LedgerBuffer(engine);
+  const concurrency = options.concurrency ?? defaultConcurrency(engine);
 
-  const windows = options.batch ? [options.dates] : options.dates.dates.map((gameDate) => rangeOf(gameDate, gameDate));
+  // A full refresh rebuilds each model over the whole range at once: one stage, one set of checks
+  // and one replacement of its table per model (write.ts), so the table is never half-refreshed.
+  const oneWindow = options.batch || options.fullRefresh;
+  const windows = oneWindow ? [options.dates] : options.dates.dates.map((gameDate) => rangeOf(gameDate, gameDate));
   const total = windows.length;
   for (const [index, window] of windows.entries()) {
     const gameDate = window.start === window.end ? window.start : `${window.start}..${window.end}`;
@@ -151,11 +176,11 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
         runId,
         trigger: options.trigger,
         dates: window,
-        // A full refresh recreates the tables once, with the first date; later dates merge into them.
-        fullRefresh: options.fullRefresh && index === 0,
+        fullRefresh: options.fullRefresh,
         ignoreGates: options.ignoreGates,
-        concurrency: options.concurrency,
+        concurrency,
         checks: options.checks,
+        ledger,
         log: log.child({ game_date: gameDate }),
         onAction: options.onAction,
       },

@@ -1,7 +1,10 @@
 /**
- * Schema evolution of an incremental target on a real (in-memory) DuckDB warehouse: columns the
- * model gained are added in place before the publish; removed or retyped columns stop the write.
- * tests/e2e/schema_evolution.test.ts runs the same through a whole run of the project.
+ * The write of an incremental target on a real (in-memory) DuckDB warehouse. Schema evolution:
+ * columns the model gained are added in place before the publish; removed or retyped columns stop
+ * the write (tests/e2e/schema_evolution.test.ts runs the same through a whole run of the
+ * project). The publish MERGE replaces per game. --full-refresh rebuilds the run dates into a new
+ * table with the model's structure and replaces the target atomically (tests/e2e/full_refresh.test.ts
+ * runs it through the CLI on a seeded warehouse).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rangeOf } from "../dates.ts";
@@ -10,8 +13,9 @@ import { param, type Engine, type TableRef } from "../engines/engine.ts";
 import { DataFailureError } from "../errors.ts";
 import { Logger, type LogEntry } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
+import { ensureHeldBackTable } from "./held_back.ts";
 import { mergeStatement } from "./statements.ts";
-import { evolveTargetSchema } from "./write.ts";
+import { CheckFailedError, evolveTargetSchema, NO_CHECKS, publishIncremental, type WriteChecks } from "./write.ts";
 
 const DATE = "2025-01-15";
 const EARLIER = "2025-01-14";
@@ -146,5 +150,123 @@ describe("the publish after a column was added", () => {
     // The same stage again: the schema matches now, and the MERGE changes nothing.
     expect(await evolve(stage)).toEqual([]);
     expect((await engine.execute(merge, { params })).rowsAffected).toBe(0);
+  });
+});
+
+describe("the publish MERGE: per game, in a shape BigQuery can prune", () => {
+  const PLAYERS: TableRef = { dataset: "toy_analytics", table: "players" };
+  const KEY = ["game_date", "player"];
+  const COLUMNS = ["game_date", "game_id", "player", "points", "processed_at"];
+  const LAL = "20250115_DEN_LAL";
+  const HELD = "20250115_MIA_NYK";
+  const OLD = "20250114_BOS_PHI";
+
+  async function publish(stageRows: string, stagedGames: string[]) {
+    const stage = await stageWith(stageRows);
+    const merge = mergeStatement(engine, { target: PLAYERS, stage, uniqueKey: KEY, columns: COLUMNS, windowColumn: "game_date" });
+    const params = { start_date: param.date(DATE), end_date: param.date(DATE), staged_games: param.strings(stagedGames) };
+    return { merge, rows: (await engine.execute(merge, { params })).rowsAffected };
+  }
+
+  beforeEach(async () => {
+    await engine.execute(
+      `CREATE TABLE ${engine.qualify(PLAYERS)} AS
+       SELECT DATE '${DATE}' AS game_date, '${LAL}' AS game_id, 'jokic' AS player, 30 AS points, TIMESTAMP '2025-01-16 01:00:00' AS processed_at
+       UNION ALL SELECT DATE '${DATE}', '${LAL}', 'murray', 20, TIMESTAMP '2025-01-16 01:00:00'
+       UNION ALL SELECT DATE '${DATE}', '${LAL}', 'respelled', 5, TIMESTAMP '2025-01-16 01:00:00'
+       UNION ALL SELECT DATE '${DATE}', '${HELD}', 'brunson', 40, TIMESTAMP '2025-01-16 01:00:00'
+       UNION ALL SELECT DATE '${EARLIER}', '${OLD}', 'embiid', 35, TIMESTAMP '2025-01-15 01:00:00'`,
+    );
+  });
+
+  it("replaces the staged games per game, leaves held-back games and other dates alone, rewrites no unchanged row", async () => {
+    // LAL re-staged: jokic changed, murray unchanged (only processed_at differs), respelled gone,
+    // a new player; NYK held back (not staged, although its rows are in the window).
+    const { rows } = await publish(
+      `SELECT DATE '${DATE}' AS game_date, '${LAL}' AS game_id, 'jokic' AS player, 31 AS points, TIMESTAMP '2025-01-16 02:00:00' AS processed_at
+       UNION ALL SELECT DATE '${DATE}', '${LAL}', 'murray', 20, TIMESTAMP '2025-01-16 02:00:00'
+       UNION ALL SELECT DATE '${DATE}', '${LAL}', 'braun', 8, TIMESTAMP '2025-01-16 02:00:00'`,
+      [LAL],
+    );
+    // jokic updated, braun inserted, respelled deleted; murray not rewritten.
+    expect(rows).toBe(3);
+    expect(await engine.query(`SELECT game_id, player, points, CAST(processed_at AS STRING) AS processed_at FROM ${engine.qualify(PLAYERS)} ORDER BY game_id, player`)).toEqual([
+      { game_id: OLD, player: "embiid", points: 35, processed_at: "2025-01-15 01:00:00+00" },
+      { game_id: LAL, player: "braun", points: 8, processed_at: "2025-01-16 02:00:00+00" },
+      { game_id: LAL, player: "jokic", points: 31, processed_at: "2025-01-16 02:00:00+00" },
+      { game_id: LAL, player: "murray", points: 20, processed_at: "2025-01-16 01:00:00+00" },
+      { game_id: HELD, player: "brunson", points: 40, processed_at: "2025-01-16 01:00:00+00" },
+    ]);
+  });
+
+  it("writes nothing when the same stage is published again", async () => {
+    const stage = `SELECT DATE '${DATE}' AS game_date, '${LAL}' AS game_id, 'jokic' AS player, 30 AS points, TIMESTAMP '2025-01-16 03:00:00' AS processed_at
+       UNION ALL SELECT DATE '${DATE}', '${LAL}', 'murray', 20, TIMESTAMP '2025-01-16 03:00:00'
+       UNION ALL SELECT DATE '${DATE}', '${LAL}', 'respelled', 5, TIMESTAMP '2025-01-16 03:00:00'`;
+    expect((await publish(stage, [LAL])).rows).toBe(0);
+  });
+
+  it("has no WHEN NOT MATCHED BY SOURCE, and filters the target on its partition column wherever it reads it", async () => {
+    const { merge } = await publish(`SELECT DATE '${DATE}' AS game_date, '${LAL}' AS game_id, 'jokic' AS player, 30 AS points, TIMESTAMP '2025-01-16 01:00:00' AS processed_at`, [LAL]);
+    expect(merge).not.toMatch(/NOT MATCHED BY SOURCE/);
+    expect(merge).toMatch(/\nON target\.game_date BETWEEN @start_date AND @end_date\n/);
+    // The delete markers read the target too, through the same filter.
+    expect(merge).toMatch(/FROM [^\n]+ AS existing\n\s+WHERE existing\.game_date BETWEEN @start_date AND @end_date\n/);
+  });
+});
+
+describe("--full-refresh: the run dates rebuilt into a new table that replaces the target atomically", () => {
+  const NYK = "20250115_MIA_NYK";
+
+  beforeEach(async () => {
+    await ensureHeldBackTable(engine);
+    await engine.execute(`INSERT INTO ${engine.qualify(TARGET)} VALUES (DATE '${DATE}', '${NYK}', 3)`);
+  });
+
+  function refresh(query: string, checks: WriteChecks = NO_CHECKS) {
+    return publishIncremental({ engine, action: toyAction(query), runId: "run_1", dates: rangeOf(DATE, DATE), fullRefresh: true, checks, log });
+  }
+
+  const rows = () => engine.query(`SELECT * FROM ${engine.qualify(TARGET)} ORDER BY game_date, game_id`);
+
+  it("replaces the run dates with the model's rows and columns; other dates and held-back games keep theirs", async () => {
+    // The model now outputs b and no longer a; NYK has two rows under one key: held back (rejected).
+    const outcome = await refresh(
+      `SELECT DATE '${DATE}' AS game_date, '20250115_DEN_PHX' AS game_id, 'x' AS b
+       UNION ALL SELECT DATE '${DATE}', '${NYK}', 'y'
+       UNION ALL SELECT DATE '${DATE}', '${NYK}', 'z'`,
+    );
+    expect(outcome).toMatchObject({ rowsStaged: 3, rowsWritten: 1, rowsQuarantined: 2, games: 1 });
+    expect(outcome.heldBack.map((game) => [game.gameId, game.reason])).toEqual([[NYK, "rejected"]]);
+    // The model's structure (a is gone); the earlier date and the held-back game keep their rows,
+    // NULL in the new column.
+    expect((await engine.describeTable(TARGET))?.map((column) => column.name)).toEqual(["game_date", "game_id", "b"]);
+    expect(await rows()).toEqual([
+      { game_date: EARLIER, game_id: "20250114_BOS_LAL", b: null },
+      { game_date: DATE, game_id: "20250115_DEN_PHX", b: "x" },
+      { game_date: DATE, game_id: NYK, b: null },
+    ]);
+    expect(await engine.query(`SELECT game_id, model, reason FROM nba_orchestration.held_back_games`)).toEqual([{ game_id: NYK, model: "toy", reason: "rejected" }]);
+    const notice = logs.find((entry) => entry.message.includes("FULL REFRESH"));
+    expect(notice).toMatchObject({ severity: "NOTICE", rows_written: 1, rows_replaced: 2, rows_kept: 2 });
+    // Nothing left behind in the staging schema.
+    expect(await engine.listTables(engine.stagingTable("toy", "run_1").dataset)).toEqual([]);
+  });
+
+  it("leaves the table exactly as it was when a blocking post-write check fails on the rebuilt table", async () => {
+    const before = await rows();
+    const failing: WriteChecks = {
+      preWrite: NO_CHECKS.preWrite,
+      postWrite: async (write) => {
+        // The checks read the rebuilt table, not the target.
+        expect(write.target).not.toEqual(TARGET);
+        return [{ check: "scoped_row_count", phase: "post-write", severity: "error", passed: false, rows: 1, message: "forced" }];
+      },
+    };
+    const error = await refresh(`SELECT DATE '${DATE}' AS game_date, '20250115_DEN_PHX' AS game_id, 'x' AS b`, failing).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CheckFailedError);
+    expect(await rows()).toEqual(before);
+    expect((await engine.describeTable(TARGET))?.map((column) => column.name)).toEqual(["game_date", "game_id", "a"]);
+    expect(await engine.listTables(engine.stagingTable("toy", "run_1").dataset)).toEqual([]);
   });
 });

@@ -2,6 +2,8 @@
  * Writing one model (DESIGN section 4). Incremental models go through a staged write:
  * stage -> pre-write checks (rejects quarantined) -> MERGE on the unique key restricted to the run
  * dates and the staged games -> post-write checks on the keys just written -> drop the stage.
+ * --full-refresh replaces the MERGE: the stage and the rows kept go into a rebuilt table, checked,
+ * which then replaces the target in one statement (publishRebuilt).
  * Tables and views follow Dataform's own semantics: create or replace.
  */
 import { DataFailureError } from "../errors.ts";
@@ -11,7 +13,16 @@ import type { Logger } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
 import { ensureQuarantine, quarantineEntries, quarantineTable, writeQuarantine, type QuarantinedRow } from "../checks/quarantine.ts";
 import { heldBackUpstream, mergeHeldBack, recordHeldBack, removeGamesFromStage, type HeldBackGame } from "./held_back.ts";
-import { createTargetStatement, mergeStatement, REPLACE_SCOPE_COLUMN, stageStatement } from "./statements.ts";
+import {
+  createRebuiltStatement,
+  createTargetStatement,
+  keepRowsStatement,
+  mergeStatement,
+  REPLACE_SCOPE_COLUMN,
+  replaceTargetStatement,
+  stageStatement,
+  type TargetLayout,
+} from "./statements.ts";
 
 /** A model column that, when set, says the model itself holds the row's game back (game_source_checks). */
 export const HELD_BACK_REASON_COLUMN = "held_back_reason";
@@ -261,7 +272,12 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
     if (existing && !options.fullRefresh) await evolveTargetSchema(write);
     await engine.ensureDataset(target.dataset);
     if (quarantine.length > 0) await ensureQuarantine(engine, quarantineTable(target));
-    const layout = { partitionBy: action.partitionBy, clusterBy: action.clusterBy };
+    const layout = { partitionBy: action.partitionBy, clusterBy: action.clusterBy, requirePartitionFilter: action.requirePartitionFilter };
+    if (options.fullRefresh) {
+      const rebuilt = await publishRebuilt({ write, existing: existing !== undefined, layout, heldBack, quarantine, pre: pre.results, checks: options.checks });
+      const checks = [...pre.results, ...rebuilt.post];
+      return { rowsStaged: shape.rows, rowsWritten: write.rowsStaged, rowsQuarantined: quarantine.length, games: write.stagedGames.length, checks, heldBack };
+    }
     // A missing target is created empty before the transaction (BigQuery allows no DDL on
     // permanent tables inside one; an empty table loses nothing if the publish rolls back).
     if (!existing) await engine.execute(createTargetStatement(engine, target, stage, layout, false), { context });
@@ -270,10 +286,6 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
     // table is exactly as it was before the run.
     let post: CheckResult[] = [];
     const rowsWritten = await engine.transaction(async () => {
-      // --full-refresh replaces the table inside the transaction: atomic on DuckDB; BigQuery
-      // refuses DDL in a transaction, so there it stops with a clear error instead of emptying
-      // the table outside one.
-      if (existing && options.fullRefresh) await engine.execute(createTargetStatement(engine, target, stage, layout, true), { context });
       await writeQuarantine(engine, target, dates, quarantine, context);
       const merge = mergeStatement(engine, { target, stage, uniqueKey: action.uniqueKey, columns: afterRejects.columns, windowColumn });
       const result = await engine.execute(merge, {
@@ -293,6 +305,101 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
     return { rowsStaged: shape.rows, rowsWritten, rowsQuarantined: quarantine.length, games: write.stagedGames.length, checks, heldBack };
   } finally {
     await engine.execute(`DROP TABLE IF EXISTS ${engine.qualify(stage)}`, { context });
+  }
+}
+
+/** The scratch table a --full-refresh builds a model's new table in (the staging dataset, dropped after). */
+export function rebuiltTable(engine: Pick<Engine, "stagingTable">, action: Pick<Action, "name">, runId: string): TableRef {
+  return engine.stagingTable(`${action.name}__rebuilt`, runId);
+}
+
+/**
+ * Whether DDL on a permanent table may run inside engine.transaction(): on DuckDB it may (and
+ * commits or rolls back with the rest); a BigQuery multi-statement transaction refuses it.
+ */
+function ddlInTransactions(engine: Engine): boolean {
+  return engine.name === "duckdb";
+}
+
+interface RebuildInput {
+  write: StagedWrite;
+  existing: boolean;
+  layout: TargetLayout;
+  heldBack: HeldBackGame[];
+  quarantine: ReturnType<typeof quarantineEntries>;
+  pre: CheckResult[];
+  checks: WriteChecks;
+}
+
+/**
+ * --full-refresh: the model rebuilt from source over the run dates replaces those dates of its
+ * table, and the table takes the model's current structure (columns, partitioning, clustering).
+ * The stage went through the same rules as a normal write (upstream held back, key collisions,
+ * pre-write rules); then:
+ *   1. the rebuilt table is created from the stage, and the target rows the refresh keeps are
+ *      copied into it: every row outside the run dates, and the rows of the games held back now
+ *      (they keep what was published for them, as in a normal write). A game of the run dates
+ *      that is in the table but no longer in any source is not kept: the dates are rebuilt;
+ *   2. the post-write checks run on the rebuilt table, scoped to the staged keys as usual; a
+ *      blocking failure stops here, with the table untouched;
+ *   3. one CREATE OR REPLACE TABLE puts the rebuilt table in the target's place, with the
+ *      quarantine and the record of held-back games: in one transaction on DuckDB; on BigQuery,
+ *      which allows no DDL in a transaction, the replacement is its own atomic job and the
+ *      quarantine and held-back record follow in a transaction (a crash between the two leaves
+ *      the table replaced and the record of the previous run: a re-run puts it right).
+ */
+async function publishRebuilt(input: RebuildInput): Promise<{ post: CheckResult[] }> {
+  const { write, layout, heldBack, quarantine } = input;
+  const { engine, action, runId, dates, target, stage, windowColumn, log } = write;
+  const context = { action: action.name, runId, gameDate: dates.start };
+  const rebuilt = rebuiltTable(engine, action, runId);
+  const params = windowParams(dates);
+  try {
+    await engine.execute(createRebuiltStatement(engine, rebuilt, stage, layout), { context });
+    let replaced = 0;
+    let kept = 0;
+    if (input.existing) {
+      const counted = await engine.query<{ row_count: number }>(
+        `SELECT COUNT(*) AS row_count FROM ${engine.qualify(target)} WHERE ${windowColumn} BETWEEN @start_date AND @end_date`,
+        { params, context },
+      );
+      replaced = Number(counted[0]?.row_count ?? 0);
+      const staged = new Set(write.stagedGames);
+      const keptGames = [...new Set(heldBack.map((game) => game.gameId).filter((game) => !staged.has(game)))];
+      const [stageColumns = [], targetColumns = []] = await Promise.all([engine.describeTable(stage), engine.describeTable(target)]);
+      const present = new Set(targetColumns.map((column) => column.name));
+      const common = stageColumns.map((column) => column.name).filter((name) => present.has(name));
+      const copied = await engine.execute(keepRowsStatement(engine, rebuilt, target, common, windowColumn), {
+        params: { ...params, kept_games: param.strings(keptGames) },
+        context,
+      });
+      kept = copied.rowsAffected ?? 0;
+    }
+    const post = await input.checks.postWrite({ ...write, target: rebuilt });
+    throwOnBlockingFailure(action, post, [...input.pre, ...post]);
+
+    const replace = () => engine.execute(replaceTargetStatement(engine, target, rebuilt, layout), { context });
+    const bookkeeping = async () => {
+      await writeQuarantine(engine, target, dates, quarantine, context);
+      await recordHeldBack(engine, action.name, dates, runId, heldBack, context);
+    };
+    if (ddlInTransactions(engine)) {
+      await engine.transaction(async () => {
+        await replace();
+        await bookkeeping();
+      });
+    } else {
+      await replace();
+      await engine.transaction(bookkeeping);
+    }
+    log.notice(
+      `${action.name} FULL REFRESH: ${target.dataset}.${target.table} rebuilt for ${dates.start}..${dates.end}: ` +
+        `${write.rowsStaged} rows published in place of ${replaced}; ${kept} rows kept (outside the dates, or of held-back games)`,
+      { rows_written: write.rowsStaged, rows_replaced: replaced, rows_kept: kept },
+    );
+    return { post };
+  } finally {
+    await engine.execute(`DROP TABLE IF EXISTS ${engine.qualify(rebuilt)}`, { context });
   }
 }
 

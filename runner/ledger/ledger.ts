@@ -2,10 +2,22 @@
  * The run ledger: one row per (run, action, game date) in the warehouse, written by the runner
  * (never by a model) as each action finishes, so that even a run killed half-way leaves the record
  * of what it did. `runner verify` and the server read it back.
+ *
+ * Its table is the runner's own, `nba_orchestration.phase3_runner_runs` unless configured
+ * (`bigquery.ledgerTable`; runner_tables.ts), never the original platform's
+ * `processor_run_history`. A table from an older runner gains the columns added since in place
+ * (ensureTable: ALTER TABLE ... ADD COLUMN), NULL in the rows it already has.
  */
 import type { ColumnSpec, Engine, TableRef } from "../engines/engine.ts";
+import { parseTableName, runnerTablesOf, DEFAULT_LEDGER_TABLE } from "../engines/runner_tables.ts";
 
-export const LEDGER_TABLE: TableRef = { dataset: "nba_orchestration", table: "processor_run_history" };
+/** The default ledger table; the one an engine writes is `ledgerTable(engine)`. */
+export const LEDGER_TABLE: TableRef = parseTableName(DEFAULT_LEDGER_TABLE);
+
+/** The ledger table of this engine (configured name, schema suffix). */
+export function ledgerTable(engine: Pick<Engine, "runnerTables">): TableRef {
+  return runnerTablesOf(engine).ledger;
+}
 
 export const LEDGER_COLUMNS: ColumnSpec[] = [
   { name: "run_id", type: "STRING", description: "Identifier of the runner invocation." },
@@ -54,11 +66,27 @@ export interface LedgerEntry {
   details: unknown;
 }
 
+/** Creates the ledger table, or adds the columns an older one lacks. */
 export async function ensureLedger(engine: Engine): Promise<void> {
-  await engine.ensureDataset(LEDGER_TABLE.dataset);
-  await engine.ensureTable(LEDGER_TABLE, { columns: LEDGER_COLUMNS, partitionBy: "game_date" });
+  const table = ledgerTable(engine);
+  await engine.ensureDataset(table.dataset);
+  await engine.ensureTable(table, { columns: LEDGER_COLUMNS, partitionBy: "game_date" });
 }
 
+/** One ledger row, labelled as the action's own jobs are (run_id, action, game_date). */
 export async function recordInLedger(engine: Engine, entry: LedgerEntry): Promise<void> {
-  await engine.insertRows(LEDGER_TABLE, LEDGER_COLUMNS, [{ ...entry, details: entry.details === undefined ? null : JSON.stringify(entry.details) }]);
+  await recordAllInLedger(engine, [entry]);
+}
+
+/**
+ * Several ledger rows as one insert (one job on BigQuery). Labelled with what the rows share: the
+ * run, and the action and game date when they are all the same.
+ */
+export async function recordAllInLedger(engine: Engine, entries: LedgerEntry[]): Promise<void> {
+  const [first] = entries;
+  if (!first) return;
+  const shared = <K extends "run_id" | "action" | "game_date">(key: K) => (entries.every((entry) => entry[key] === first[key]) ? first[key] : undefined);
+  const context = { runId: shared("run_id"), action: shared("action"), gameDate: shared("game_date") };
+  const rows = entries.map((entry) => ({ ...entry, details: entry.details === undefined ? null : JSON.stringify(entry.details) }));
+  await engine.insertRows(ledgerTable(engine), LEDGER_COLUMNS, rows, context);
 }

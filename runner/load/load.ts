@@ -9,7 +9,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { isCalendarDate } from "../dates.ts";
-import { param, type Engine } from "../engines/engine.ts";
+import { param, type Engine, type QueryParams } from "../engines/engine.ts";
 import { BadInputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { toTricode } from "../nba/teams.ts";
@@ -376,12 +376,12 @@ export async function loadFiles(engine: Engine, files: readonly string[], option
         // A reference table is one snapshot: a load replaces all of it; else the file's earlier rows.
         const deleted =
           FORMATS[file.format].replaces === "table"
-            ? await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE TRUE`, { context: { action: "load" } })
-            : await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE source_file_path = @source_file_path`, {
-                params: { source_file_path: param.string(file.meta.sourceFilePath) },
-                context: { action: "load" },
+            ? await engine.execute(`DELETE FROM ${engine.qualify(ref)} WHERE TRUE`, { context: LOAD_CONTEXT })
+            : await engine.execute(replaceFileStatement(engine.qualify(ref), specs[table].partitionBy), {
+                params: replaceFileParams(file.meta.sourceFilePath, specs[table].partitionBy, rows),
+                context: LOAD_CONTEXT,
               });
-        await engine.insertRows(ref, specs[table].columns, rows);
+        await engine.insertRows(ref, specs[table].columns, rows, LOAD_CONTEXT);
         tableLoads.push({ table, rows: rows.length, replaced: deleted.rowsAffected ?? null });
       }
       // Player rows register their players (registry.ts): rows added, never replaced.
@@ -405,6 +405,33 @@ export async function loadFiles(engine: Engine, files: readonly string[], option
     });
   }
   return { dataset, processedAt, files: loaded };
+}
+
+/** What the load's jobs are labelled with on BigQuery. */
+const LOAD_CONTEXT = { action: "load" };
+
+/**
+ * The DELETE that clears a file's earlier rows before its rows are written again. On a table
+ * partitioned by a date it names the partitions too (the dates of the file's rows): production's
+ * raw tables require a filter on their partition column (spec 3.1), and it keeps the DELETE from
+ * scanning the table's whole history. A file's rows on a date it no longer has are not removed
+ * (a scraper's file does not change dates).
+ */
+export function replaceFileStatement(qualified: string, partitionBy: string | undefined): string {
+  const partitions = partitionBy ? `${partitionBy} IN UNNEST(@partition_dates)\n  AND ` : "";
+  return `DELETE FROM ${qualified}\nWHERE ${partitions}source_file_path = @source_file_path`;
+}
+
+export function replaceFileParams(sourceFilePath: string, partitionBy: string | undefined, rows: Record<string, unknown>[]): QueryParams {
+  const params: QueryParams = { source_file_path: param.string(sourceFilePath) };
+  if (!partitionBy) return params;
+  const dates = new Set<string>();
+  for (const row of rows) {
+    const value = row[partitionBy];
+    if (value instanceof Date) dates.add(value.toISOString().slice(0, 10));
+    else if (typeof value === "string" && value) dates.add(value.slice(0, 10));
+  }
+  return { ...params, partition_dates: param.dates([...dates].sort()) };
 }
 
 /** The machine-readable summary (`--json`), in the snake_case of the runner's other JSON outputs. */

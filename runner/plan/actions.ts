@@ -48,7 +48,13 @@ export interface Action {
   uniqueKey: string[];
   partitionBy: string | undefined;
   clusterBy: string[];
-  /** For a model's built-in assertion (uniqueKey, nonNull, rowConditions): the model's id. */
+  /** BigQuery refuses a query of the table without a filter on partitionBy (bigquery.requirePartitionFilter). */
+  requirePartitionFilter?: boolean;
+  /**
+   * For a model's own data check, the model's id: a Dataform built-in assertion (its parentAction),
+   * or an assertion (not a gate) that depends on one model and nothing else, as the run-window
+   * checks of definitions/assertions/model_checks.js do. It runs whenever its model runs.
+   */
   parent: string | undefined;
   /** Names of the models this one reads, directly or through other actions: a game they held back is held back here too. */
   upstreamModels: string[];
@@ -67,6 +73,17 @@ export interface ProjectGraph {
   defaultDatabase: string | undefined;
   location: string | undefined;
   vars: Record<string, string>;
+}
+
+/**
+ * What a model's check checks, from its name: `<model>_unique_key` -> `unique_key` (the run-window
+ * checks of definitions/assertions/model_checks.js), `<schema>_<model>_assertions_uniqueKey_0`
+ * -> `uniqueKey_0` (a Dataform built-in assertion); any other name as it is.
+ */
+export function checkName(assertion: Pick<Action, "name">, model: Pick<Action, "name"> | undefined): string {
+  if (model && assertion.name.startsWith(`${model.name}_`)) return assertion.name.slice(model.name.length + 1);
+  const marker = assertion.name.lastIndexOf("_assertions_");
+  return marker >= 0 ? assertion.name.slice(marker + "_assertions_".length) : assertion.name;
 }
 
 function columnDocs(descriptor: { columns: { path: string[]; description?: string | undefined }[] } | undefined): ColumnDoc[] {
@@ -116,6 +133,7 @@ export function buildProjectGraph(graph: CompiledGraph): ProjectGraph {
     uniqueKey: [],
     partitionBy: undefined,
     clusterBy: [],
+    requirePartitionFilter: false,
     parent: undefined,
   };
 
@@ -139,6 +157,7 @@ export function buildProjectGraph(graph: CompiledGraph): ProjectGraph {
         uniqueKey: table.uniqueKey,
         partitionBy: table.bigquery?.partitionBy,
         clusterBy: table.bigquery?.clusterBy ?? [],
+        requirePartitionFilter: table.bigquery?.requirePartitionFilter ?? false,
       },
       table.dependencyTargets,
     );
@@ -194,6 +213,11 @@ export function buildProjectGraph(graph: CompiledGraph): ProjectGraph {
     actions.set(action.id, { ...action, dependencies: [...new Set(dependencies)], sources: [...new Set(sources)], upstreamModels: [] });
   }
   for (const action of actions.values()) action.upstreamModels = action.tags.includes(HISTORY_ONLY_TAG) ? [] : upstreamModelsOf(actions, action);
+  for (const action of actions.values()) {
+    if (action.role !== "assertion" || action.parent !== undefined) continue;
+    const [only, ...others] = action.dependencies;
+    if (only !== undefined && others.length === 0 && actions.get(only)?.role === "model") action.parent = only;
+  }
 
   return {
     actions,

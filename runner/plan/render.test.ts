@@ -49,17 +49,17 @@ describe("planToMermaid", () => {
     expect(withChecks.length).toBeGreaterThan(5);
     const drawnAlone = actions.filter((action) => !(action.role === "assertion" && action.parent));
 
-    // Not one node per built-in assertion: their long names appear nowhere.
+    // Not one node per check: their names (<model>_unique_key, ...) appear nowhere.
     const legend = db.getSubGraphs().find((subgraph) => subgraph.id === "legend");
     expect(legend?.nodes.sort()).toEqual(["legend_assertion", "legend_gate", "legend_model"]);
     expect(vertices.length).toBe(drawnAlone.length + withChecks.length + 3);
-    expect(vertices.filter((vertex) => vertex.text.includes("_assertions_"))).toEqual([]);
+    expect(vertices.filter((vertex) => /_unique_key|_row_conditions|_assertions_/.test(vertex.text))).toEqual([]);
 
     for (const model of withChecks) {
       const checks = db.getVertices().get(`${nodeId(model)}__checks`);
       const count = actions.filter((action) => action.parent === model).length;
       expect(checks?.text, model).toMatch(new RegExp(`^${count} checks?: `));
-      expect(checks?.text).toContain("uniqueKey");
+      expect(checks?.text).toBe(`2 checks: row_conditions, unique_key`);
       expect(checks?.classes).toEqual(["assertion"]);
       expect(checks?.type).toBe("stadium");
       expect(db.getEdges()).toContainEqual(expect.objectContaining({ start: nodeId(model), end: `${nodeId(model)}__checks`, stroke: "dotted" }));
@@ -85,7 +85,7 @@ describe("planToMermaid", () => {
     const planned = plan(graph, { actions: ["player_game_summary"] });
     const text = planToMermaid(planned);
     const db = await parsed(text);
-    expect(db.getVertices().get("nba_analytics_player_game_summary__checks")?.text).toBe("2 checks: rowConditions, uniqueKey");
+    expect(db.getVertices().get("nba_analytics_player_game_summary__checks")?.text).toBe("2 checks: row_conditions, unique_key");
     const level = db.getSubGraphs().find((subgraph) => subgraph.nodes.includes("nba_analytics_player_game_summary__checks"));
     expect(level?.id).toMatch(/^level_/);
     await expect(mermaid.parse(text.replace(/-\.->/, "-.-> -->"))).rejects.toThrow(/Parse error/);

@@ -1,6 +1,6 @@
 /** The plan as a person reads it (text), as data (JSON) and as a diagram (Mermaid). */
 import type { RunDates } from "../dates.ts";
-import type { Action } from "./actions.ts";
+import { checkName, type Action } from "./actions.ts";
 import type { Plan } from "./plan.ts";
 
 function describeDates(dates: Pick<RunDates, "start" | "end">): string {
@@ -64,7 +64,7 @@ const MERMAID_CLASSES: Record<Action["role"], string> = {
 const MERMAID_LEGEND: Record<Action["role"], string> = {
   gate: "gate: readiness check, not ready = retry later",
   model: "model: writes a table",
-  assertion: "a model's checks (its built-in assertions)",
+  assertion: "a model's checks (its assertions on the run dates)",
   operation: "operation: SQL statements",
 };
 
@@ -75,28 +75,26 @@ function mermaidShape(role: Action["role"], label: string): string {
 }
 
 /**
- * What a built-in assertion checks, from Dataform's name for it: `<schema>_<model>_assertions_uniqueKey_0`
- * -> `uniqueKey_0`; the index is dropped when the model has only one of that kind.
+ * What each check of a model checks, from its name (checkName): `<model>_unique_key` ->
+ * `unique_key`, Dataform's `<schema>_<model>_assertions_uniqueKey_0` -> `uniqueKey_0`; the index
+ * is dropped when the model has only one of that kind.
  */
-function checkNames(assertions: Action[]): string[] {
-  const kinds = assertions.map((assertion) => {
-    const marker = assertion.name.lastIndexOf("_assertions_");
-    return marker >= 0 ? assertion.name.slice(marker + "_assertions_".length) : assertion.name;
-  });
+function checkNames(assertions: Action[], model: Action | undefined): string[] {
+  const kinds = assertions.map((assertion) => checkName(assertion, model));
   const base = (kind: string) => kind.replace(/_\d+$/, "");
   return kinds.map((kind) => (kinds.filter((other) => base(other) === base(kind)).length === 1 ? base(kind) : kind));
 }
 
 /**
  * The plan as a Mermaid flowchart: one subgraph per level, gates as hexagons, models as
- * rectangles, and each model's built-in assertions (Dataform names them
- * `<schema>_<model>_assertions_<check>`, which would dominate the picture) as one rounded node
- * listing the checks, joined to its model by a dotted arrow. Colours by kind, and a legend.
+ * rectangles, and each model's checks (`<model>_unique_key`, `<model>_row_conditions`: one node
+ * each would dominate the picture) as one rounded node listing them, joined to its model by a
+ * dotted arrow. Colours by kind, and a legend.
  */
 export function planToMermaid(plan: Plan, dates?: Pick<RunDates, "start" | "end">): string {
   const actions = plan.levels.flat();
   const inPlan = new Set(actions.map((action) => action.id));
-  // A built-in assertion is drawn as its model's checks node, in the level of the first of them.
+  // A model's check is drawn as its model's checks node, in the level of the first of them.
   const nodeOf = new Map<string, string>();
   const checksOf = new Map<string, Action[]>();
   for (const action of actions) {
@@ -108,7 +106,7 @@ export function planToMermaid(plan: Plan, dates?: Pick<RunDates, "start" | "end"
 
   const lines = ["flowchart TD"];
   if (dates) lines.push(`  accTitle: Plan for ${describeDates(dates)}`);
-  lines.push(`  accDescr: ${plan.size} actions in ${plan.levels.length} levels, each model's built-in assertions drawn as one node`);
+  lines.push(`  accDescr: ${plan.size} actions in ${plan.levels.length} levels, each model's checks drawn as one node`);
   const drawn = new Set<string>();
   plan.levels.forEach((level, index) => {
     lines.push(`  subgraph level_${index}[${mermaidLabel(`Level ${index}`)}]`);
@@ -117,7 +115,8 @@ export function planToMermaid(plan: Plan, dates?: Pick<RunDates, "start" | "end"
       if (drawn.has(node)) continue;
       drawn.add(node);
       const checks = action.role === "assertion" && action.parent !== undefined ? checksOf.get(action.parent) : undefined;
-      const label = checks ? `${checks.length} ${checks.length === 1 ? "check" : "checks"}: ${checkNames(checks).join(", ")}` : action.name;
+      const model = action.parent ? actions.find((candidate) => candidate.id === action.parent) : undefined;
+      const label = checks ? `${checks.length} ${checks.length === 1 ? "check" : "checks"}: ${checkNames(checks, model).join(", ")}` : action.name;
       lines.push(`    ${node}${mermaidShape(action.role, label)}:::${action.role}`);
     }
     lines.push("  end");

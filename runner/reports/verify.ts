@@ -20,10 +20,10 @@
 import type { Engine, Row } from "../engines/engine.ts";
 import { param } from "../engines/engine.ts";
 import { ExitCode } from "../errors.ts";
-import { LEDGER_TABLE } from "../ledger/ledger.ts";
+import { ledgerTable } from "../ledger/ledger.ts";
 import { quarantineTable } from "../checks/quarantine.ts";
-import { HELD_BACK_TABLE } from "../execution/held_back.ts";
-import type { ProjectGraph, Action } from "../plan/actions.ts";
+import { heldBackTable } from "../execution/held_back.ts";
+import { checkName, type ProjectGraph, type Action } from "../plan/actions.ts";
 import type { CheckResult } from "../execution/write.ts";
 import type { RunTimeline, TimelineAction, TimelineKind } from "./charts/timeline.ts";
 import type { UsageThresholds, UsageValues } from "./charts/usage_histogram.ts";
@@ -140,11 +140,12 @@ function numberOrNull(value: unknown): number | null {
 }
 
 async function ledgerRows(engine: Engine, gameDate: string): Promise<LedgerRow[]> {
-  const existing = await engine.describeTable(LEDGER_TABLE);
+  const ledger = ledgerTable(engine);
+  const existing = await engine.describeTable(ledger);
   if (!existing) return [];
   return engine.query<LedgerRow>(
     `SELECT run_id, action, action_role, level, status, started_at, finished_at, message, details, rows_quarantined, rows_written
-     FROM ${engine.qualify(LEDGER_TABLE)}
+     FROM ${engine.qualify(ledger)}
      WHERE game_date = @game_date
      ORDER BY finished_at`,
     { params: { game_date: param.date(gameDate) } },
@@ -493,7 +494,7 @@ const HELD_BACK_TITLE = "Held-back games: every game of the date published, or w
  */
 async function heldBackGames(options: VerifyOptions): Promise<VerifyCheck> {
   const { engine, gameDate } = options;
-  if (!(await engine.describeTable(HELD_BACK_TABLE))) {
+  if (!(await engine.describeTable(heldBackTable(engine)))) {
     return {
       id: "held_back_games",
       title: HELD_BACK_TITLE,
@@ -504,7 +505,7 @@ async function heldBackGames(options: VerifyOptions): Promise<VerifyCheck> {
     };
   }
   const rows = await engine.query<{ game_id: string; model: string; reason: string; detail: string }>(
-    `SELECT game_id, model, reason, detail FROM ${engine.qualify(HELD_BACK_TABLE)}
+    `SELECT game_id, model, reason, detail FROM ${engine.qualify(heldBackTable(engine))}
      WHERE game_date = @game_date
      ORDER BY game_id, model`,
     { params: { game_date: param.date(gameDate) } },
@@ -649,11 +650,10 @@ function timelineKind(action: Action | undefined, role: string): TimelineKind {
   return "model";
 }
 
-/** "player_game_summary: rowConditions" for nba_analytics_player_game_summary_assertions_rowConditions. */
+/** "player_game_summary: row_conditions" for the check player_game_summary_row_conditions. */
 function timelineLabel(graph: ProjectGraph, action: Action | undefined, name: string): string {
   const parent = action?.parent ? graph.actions.get(action.parent) : undefined;
-  const rule = name.match(/_assertions_(.+)$/)?.[1];
-  return parent && rule ? `${parent.name}: ${rule}` : name;
+  return parent && action ? `${parent.name}: ${checkName(action, parent)}` : name;
 }
 
 /** Each run of the date with its actions, for the timeline (the ordering check's evidence, drawn). */

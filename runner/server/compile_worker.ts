@@ -35,7 +35,7 @@ parentPort?.on("message", (request: PlanRequest) => {
   let reply: PlanReply;
   try {
     waitForGate();
-    const plan = planForWindow({ projectDir: request.projectDir, selection: request.selection, vars: request.vars }, request.window);
+    const plan = planForWindow({ projectDir: request.projectDir, selection: request.selection, vars: request.vars, overrides: request.overrides }, request.window);
     reply = { id: request.id, ok: true, plan };
   } catch (error) {
     reply = { id: request.id, ok: false, error: serialize(error) };

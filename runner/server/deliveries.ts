@@ -1,16 +1,27 @@
 /**
  * The record of every authenticated push delivery the server answered, accepted or rejected: one
- * row per response in `nba_orchestration.pubsub_deliveries`, with the messageId, the status code,
+ * row per response in the runner's deliveries table (`nba_orchestration.phase3_runner_deliveries`
+ * unless configured: `bigquery.deliveriesTable`, runner_tables.ts), with the messageId, the status code,
  * the outcome, the run it started and the reason. It is also how a redelivered message that
  * already succeeded is recognised (`duplicate`), across restarts and instances. Requests refused
  * by authentication (401/403) are not deliveries: they are log lines and counters (metrics.ts),
  * never rows, so that strangers cannot fill the warehouse.
  */
-import { param, type ColumnSpec, type Engine, type TableRef } from "../engines/engine.ts";
+import { param, type ColumnSpec, type Engine, type StatementContext, type TableRef } from "../engines/engine.ts";
+import { DEFAULT_DELIVERIES_TABLE, parseTableName, runnerTablesOf } from "../engines/runner_tables.ts";
 import { addDays } from "../dates.ts";
 import { MESSAGE_ID_MAX_CHARS, RECORDED_TEXT_MAX_CHARS, SUBSCRIPTION_MAX_CHARS, TABLE_NAME_MAX_CHARS } from "./limits.ts";
 
-export const DELIVERIES_TABLE: TableRef = { dataset: "nba_orchestration", table: "pubsub_deliveries" };
+/** The default deliveries table; the one an engine writes is `deliveriesTable(engine)`. */
+export const DELIVERIES_TABLE: TableRef = parseTableName(DEFAULT_DELIVERIES_TABLE);
+
+/** The deliveries table of this engine (configured name, schema suffix). */
+export function deliveriesTable(engine: Pick<Engine, "runnerTables">): TableRef {
+  return runnerTablesOf(engine).deliveries;
+}
+
+/** What a delivery's jobs are labelled with: the action "pubsub_delivery", the run and date when known. */
+const DELIVERY_ACTION = "pubsub_delivery";
 
 export const DELIVERY_COLUMNS: ColumnSpec[] = [
   { name: "received_date", type: "DATE", description: "UTC date the delivery arrived (partition column)." },
@@ -89,9 +100,11 @@ export interface DeliveryRecord {
   payload: string | null;
 }
 
+/** Creates the deliveries table, or adds the columns an older one lacks. */
 export async function ensureDeliveries(engine: Engine): Promise<void> {
-  await engine.ensureDataset(DELIVERIES_TABLE.dataset);
-  await engine.ensureTable(DELIVERIES_TABLE, { columns: DELIVERY_COLUMNS, partitionBy: "received_date", clusterBy: ["message_id"] });
+  const table = deliveriesTable(engine);
+  await engine.ensureDataset(table.dataset);
+  await engine.ensureTable(table, { columns: DELIVERY_COLUMNS, partitionBy: "received_date", clusterBy: ["message_id"] });
 }
 
 /** A timestamp the engines accept, or null (publishTime comes from outside). */
@@ -116,14 +129,15 @@ export async function recordDelivery(engine: Engine, record: DeliveryRecord): Pr
     payload: clip(record.payload, PAYLOAD_EXCERPT_CHARS),
     received_date: record.received_at.slice(0, 10),
   };
-  await engine.insertRows(DELIVERIES_TABLE, DELIVERY_COLUMNS, [row]);
+  const context: StatementContext = { action: DELIVERY_ACTION, runId: record.run_id ?? undefined, gameDate: record.game_date ?? undefined };
+  await engine.insertRows(deliveriesTable(engine), DELIVERY_COLUMNS, [row], context);
 }
 
 /** The earlier delivery after which `messageId` is done, if there is one. */
 export async function findDone(engine: Engine, messageId: string, today: string): Promise<{ outcome: string; run_id: string | null } | undefined> {
   const rows = await engine.query<{ outcome: string; run_id: string | null }>(
     `SELECT outcome, run_id
-FROM ${engine.qualify(DELIVERIES_TABLE)}
+FROM ${engine.qualify(deliveriesTable(engine))}
 WHERE received_date >= @since
   AND message_id = @message_id
   AND outcome IN UNNEST(@done)
@@ -135,6 +149,7 @@ LIMIT 1`,
         message_id: param.string(messageId),
         done: param.strings(DONE_OUTCOMES),
       },
+      context: { action: DELIVERY_ACTION },
     },
   );
   return rows[0];

@@ -16,6 +16,7 @@ import { Worker } from "node:worker_threads";
 import { BadInputError, DataFailureError, ExitCode, NotReadyError, RunnerError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Plan, Selection } from "../plan/plan.ts";
+import type { ProjectOverrides } from "../compile/compile.ts";
 import type { Counters } from "./metrics.ts";
 
 /** Test-only: a file path; each compile in the worker waits until it exists (see compile_worker.ts). */
@@ -27,6 +28,8 @@ export interface PlanRequest {
   projectDir: string | undefined;
   selection: Selection;
   vars: Record<string, string>;
+  /** --schema-suffix / --default-database of the server. */
+  overrides?: ProjectOverrides | undefined;
   window: { start: string; end: string };
 }
 

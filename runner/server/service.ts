@@ -25,6 +25,7 @@
  */
 import { describeError, NotReadyError, RunnerError } from "../errors.ts";
 import type { Engine } from "../engines/engine.ts";
+import type { ProjectOverrides } from "../compile/compile.ts";
 import { actionJson, newRunId, runProject, warningsOf, type RunSummary } from "../execution/run.ts";
 import { rangeOf } from "../dates.ts";
 import { targetOf, type WriteChecks } from "../execution/write.ts";
@@ -64,6 +65,8 @@ export interface ServiceOptions {
   counters: Counters;
   /** Compilation vars of one run (as_of_date is "today" at the time of the delivery). */
   varsFor: () => Record<string, string>;
+  /** --schema-suffix / --default-database: compiled into every run. */
+  overrides?: ProjectOverrides | undefined;
   checks: WriteChecks;
   /** Called before each run with what it will run; a throw refuses the run (the BigQuery byte budget). */
   beforeRun?: (run: { gameDate: string; selection: Selection; vars: Record<string, string>; plan: Plan }) => Promise<void>;
@@ -386,6 +389,7 @@ export class DeliveryService {
         projectDir: options.projectDir,
         selection: trigger.selection,
         vars,
+        overrides: options.overrides,
         window: { start: delivery.gameDate, end: delivery.gameDate },
       });
       await options.beforeRun?.({ gameDate: delivery.gameDate, selection: trigger.selection, vars, plan });
@@ -394,6 +398,7 @@ export class DeliveryService {
         dates: rangeOf(delivery.gameDate, delivery.gameDate),
         selection: trigger.selection,
         vars,
+        overrides: options.overrides,
         plan,
         fullRefresh: false,
         ignoreGates: delivery.backfillMode,

@@ -14,9 +14,21 @@
  * connectionProperties name session_id runs in it, CALL BQ.ABORT_SESSION() ends it; a job naming a
  * session that is unknown or ended fails, and so does BEGIN/COMMIT/ROLLBACK TRANSACTION outside a
  * session, as on BigQuery. Transactions are not modelled further: every statement applies at once.
+ *
+ * Partition filters (FakeOptions.partitionFilters): every job, dry runs included, is analyzed by
+ * ZetaSQL (BigQuery's analyzer) against the fake's tables, and a scan of a partitioned table with
+ * no filter on its partition column that can eliminate partitions fails as BigQuery fails it
+ * (partition_filters.ts says what counts). A table is partitioned as its resource says
+ * (timePartitioning.field), which tables.insert and a CREATE TABLE ... PARTITION BY column set;
+ * require_partition_filter as tables.insert (requirePartitionFilter) or OPTIONS
+ * (require_partition_filter = TRUE) set it. A statement the analyzer rejects fails as invalid.
+ * Dry runs answer statistics.query.referencedTables (the tables the statement reads) and, for a
+ * query, its schema: from the analysis when it runs, else scripted (or the backquoted names).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { partitionFilterError, partitionViolations, tablesRead } from "./partition_filters.ts";
+import type { ZetaColumn, ZetaSqlAnalyzer, ZetaType } from "./zetasql.ts";
 
 export interface Field {
   name: string;
@@ -44,6 +56,8 @@ export interface ScriptedAnswer {
   /** Rows per getQueryResults page (all at once when absent). */
   pageSize?: number;
   totalBytesProcessed?: number;
+  /** A dry run's statistics.query.referencedTables, as `project.dataset.table`. */
+  referencedTables?: string[];
   numDmlAffectedRows?: number;
   /** jobs.insert answers this HTTP error (the job is not created). */
   httpError?: ApiErrorAnswer;
@@ -93,6 +107,8 @@ interface FakeJob {
   insert: JobInsert;
   answer: ScriptedAnswer | undefined;
   polls: number;
+  /** What the analysis found (partition filters on), for the job's statistics. */
+  analysis?: Analysis | undefined;
 }
 
 interface TableEntry {
@@ -109,12 +125,108 @@ export interface FakeBigQuery {
   jobs(): JobInsert[];
   datasets: Set<string>;
   tables: Map<string, TableEntry>;
+  /** Partition filters on: every read of a table the rule applies to that passed it, by job. */
+  partitionReads(): { jobId: string; table: string }[];
   close(): Promise<void>;
 }
 
 export interface FakeOptions {
   /** Schema of a table a CTAS creates, by its full id `project.dataset.table`. */
   tableSchema?: (tableId: string, sql: string) => Field[] | undefined;
+  /**
+   * Enforce BigQuery's partition filter rule with this analyzer: on the tables that require a
+   * filter (`required`, BigQuery's behaviour), or on every partitioned table (`partitioned`). The
+   * analyzer's catalog is the fake's tables (their fields, typed), plus what the test added to it
+   * (tables a test registers with loose fields can be given exact types there) and the tables a
+   * CREATE TABLE ... AS made, with the columns it resolved (which a CTAS then gets as its fields
+   * when tableSchema gives none).
+   */
+  partitionFilters?: { analyzer: ZetaSqlAnalyzer; enforce: "required" | "partitioned" };
+}
+
+/** BigQuery's table resource fields the fake reads a table's partitioning from. */
+export function partitionResource(column: string, required: boolean): Record<string, unknown> {
+  return { timePartitioning: { type: "DAY", field: column }, ...(required ? { requirePartitionFilter: true } : {}) };
+}
+
+/** ZetaSQL's TypeKind numbers, as the analyzer answers them. */
+const TYPE_KINDS: Record<number, string> = {
+  2: "TYPE_INT64",
+  5: "TYPE_BOOL",
+  7: "TYPE_DOUBLE",
+  8: "TYPE_STRING",
+  9: "TYPE_BYTES",
+  10: "TYPE_DATE",
+  16: "TYPE_ARRAY",
+  17: "TYPE_STRUCT",
+  19: "TYPE_TIMESTAMP",
+  20: "TYPE_TIME",
+  21: "TYPE_DATETIME",
+  22: "TYPE_GEOGRAPHY",
+  23: "TYPE_NUMERIC",
+  24: "TYPE_BIGNUMERIC",
+  26: "TYPE_JSON",
+  27: "TYPE_INTERVAL",
+};
+const REST_OF_KIND: Record<string, string> = {
+  TYPE_INT64: "INTEGER",
+  TYPE_BOOL: "BOOLEAN",
+  TYPE_DOUBLE: "FLOAT",
+  TYPE_STRING: "STRING",
+  TYPE_BYTES: "BYTES",
+  TYPE_DATE: "DATE",
+  TYPE_TIMESTAMP: "TIMESTAMP",
+  TYPE_TIME: "TIME",
+  TYPE_DATETIME: "DATETIME",
+  TYPE_GEOGRAPHY: "GEOGRAPHY",
+  TYPE_NUMERIC: "NUMERIC",
+  TYPE_BIGNUMERIC: "BIGNUMERIC",
+  TYPE_JSON: "JSON",
+  TYPE_INTERVAL: "INTERVAL",
+};
+const KIND_OF_REST: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(REST_OF_KIND).map(([kind, rest]) => [rest, kind])),
+  INT64: "TYPE_INT64",
+  FLOAT64: "TYPE_DOUBLE",
+  BOOL: "TYPE_BOOL",
+};
+
+function kindName(type: ZetaType): string {
+  return typeof type.typeKind === "number" ? (TYPE_KINDS[type.typeKind] ?? "TYPE_UNKNOWN") : type.typeKind;
+}
+
+/** A resolved column as a table field (what tables.get answers for it). */
+export function fieldOfZeta(name: string, type: ZetaType): Field {
+  const kind = kindName(type);
+  if (kind === "TYPE_ARRAY" && type.arrayType) return { ...fieldOfZeta(name, type.arrayType.elementType), mode: "REPEATED" };
+  if (kind === "TYPE_STRUCT") {
+    return { name, type: "RECORD", mode: "NULLABLE", fields: (type.structType?.field ?? []).map((field) => fieldOfZeta(field.fieldName, field.fieldType)) };
+  }
+  return { name, type: REST_OF_KIND[kind] ?? "STRING", mode: "NULLABLE" };
+}
+
+/** A table field as the analyzer's column type. */
+export function zetaOfField(field: Field): ZetaType {
+  const type = field.type.toUpperCase();
+  const element: ZetaType =
+    type === "RECORD" || type === "STRUCT"
+      ? { typeKind: "TYPE_STRUCT", structType: { field: (field.fields ?? []).map((inner) => ({ fieldName: inner.name, fieldType: zetaOfField(inner) })) } }
+      : { typeKind: KIND_OF_REST[type] ?? "TYPE_STRING" };
+  return field.mode === "REPEATED" ? { typeKind: "TYPE_ARRAY", arrayType: { elementType: element } } : element;
+}
+
+/** A REST query parameter type as the analyzer's. */
+function zetaOfParameter(type: QueryParameter["parameterType"]): ZetaType {
+  const name = type.type.toUpperCase();
+  if (name === "ARRAY" && type.arrayType) {
+    const element = type.arrayType;
+    if (element.type.toUpperCase() === "STRUCT") {
+      const fields = (element.structTypes ?? []).map((field) => ({ fieldName: field.name, fieldType: zetaOfParameter(field.type) }));
+      return { typeKind: "TYPE_ARRAY", arrayType: { elementType: { typeKind: "TYPE_STRUCT", structType: { field: fields } } } };
+    }
+    return { typeKind: "TYPE_ARRAY", arrayType: { elementType: zetaOfParameter(element) } };
+  }
+  return { typeKind: KIND_OF_REST[name] ?? "TYPE_STRING" };
 }
 
 const API_PREFIX = "/bigquery/v2";
@@ -136,12 +248,30 @@ function errorBody(error: ApiErrorAnswer) {
   return { error: { code: error.status, message: error.message, errors: [{ message: error.message, domain: "global", reason: error.reason }] } };
 }
 
+/** A statement as the analyzer resolved it: the tables it reads and the columns it outputs. */
+interface Analysis {
+  tablesRead: string[];
+  columns: ZetaColumn[];
+}
+
 const DDL_CREATE = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`([^`]+)`/i;
 const DDL_DROP = /^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?`([^`]+)`/i;
 const COPY_EMPTY = /AS\s+SELECT \* FROM `([^`]+)` LIMIT 0\s*$/i;
 const DML = /^\s*(INSERT|MERGE|UPDATE|DELETE)\b/i;
 const DDL_ALTER = /^\s*ALTER\s+TABLE\s+`([^`]+)`([\s\S]*)$/i;
 const ADD_COLUMN = /^\s*ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?`?([A-Za-z_][A-Za-z0-9_]*)`?\s+([\s\S]+?)\s*$/i;
+/** A CREATE TABLE's partitioning by a column (an expression, DATE(ts) or a range, is not modelled). */
+const PARTITION_COLUMN = /\bPARTITION\s+BY\s+([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/i;
+const REQUIRE_PARTITION_FILTER = /\brequire_partition_filter\s*=\s*TRUE\b/i;
+/** Statements the analyzer has no catalog entry for: transaction control, the end of a session. */
+const NOT_ANALYZED = /^\s*(?:(?:BEGIN|COMMIT|ROLLBACK)(?:\s+TRANSACTION)?|CALL\s+BQ\.ABORT_SESSION\(\s*\))\s*;?\s*$/i;
+
+/** The tables a statement names in backquotes (`project.dataset.table` or `dataset.table`), but the one it creates. */
+function namedTables(projectId: string, sql: string): string[] {
+  const created = DDL_CREATE.exec(sql)?.[1];
+  const names = [...sql.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? "").filter((name) => name !== created && name.split(".").length >= 2);
+  return [...new Set(names.map((name) => (name.split(".").length === 2 ? `${projectId}.${name}` : name)))];
+}
 
 /** The clauses of an ALTER TABLE, split at the commas outside <> and (). */
 function alterClauses(text: string): string[] {
@@ -193,28 +323,77 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
     return found.answer;
   };
 
-  const applyDdl = (projectId: string, sql: string) => {
+  const analyzer = options.partitionFilters?.analyzer;
+  const partitionReads: { jobId: string; table: string }[] = [];
+
+  /** The partition column a statement must filter on this table, if the rule applies to it. */
+  const partitionColumn = (tableId: string): string | undefined => {
+    const resource = tables.get(tableId)?.resource ?? {};
+    const partitioning = (resource.timePartitioning ?? {}) as { field?: string; requirePartitionFilter?: boolean };
+    if (!partitioning.field) return undefined;
+    const required = resource.requirePartitionFilter === true || partitioning.requirePartitionFilter === true;
+    return options.partitionFilters?.enforce === "partitioned" || required ? partitioning.field : undefined;
+  };
+
+  /**
+   * Analyzes a job's statement against the fake's tables: its problem (BigQuery's message) when
+   * it would fail, else what it reads and outputs. Undefined when partition filters are off.
+   */
+  const analyze = async (insert: JobInsert): Promise<{ problem: ApiErrorAnswer } | Analysis | undefined> => {
+    if (!analyzer || NOT_ANALYZED.test(insert.sql)) return undefined;
+    for (const [id, table] of tables) {
+      if (!analyzer.hasTable(id)) analyzer.addTable(id, table.fields.map((field) => ({ name: field.name, type: zetaOfField(field) })));
+    }
+    const params = Object.fromEntries(insert.queryParameters.map((parameter) => [parameter.name, zetaOfParameter(parameter.parameterType)]));
+    const verdict = await analyzer.analyze(insert.sql, params);
+    if (!verdict.ok) {
+      // A missing table is BigQuery's notFound; anything else the analyzer refuses, invalid SQL.
+      const missing = /Table not found: `?([^`\s]+)`?/.exec(verdict.error ?? "")?.[1];
+      if (missing) {
+        const [project, dataset, table] = missing.split(".");
+        return { problem: { status: 404, reason: "notFound", message: `Not found: Table ${project}:${dataset}.${table} was not found in location ${insert.location ?? "US"}` } };
+      }
+      return { problem: { status: 400, reason: "invalidQuery", message: `the fake's analyzer (ZetaSQL) rejects the statement: ${verdict.error ?? ""}` } };
+    }
+    const [violation] = partitionViolations(verdict.resolved, partitionColumn);
+    if (violation) return { problem: { status: 400, reason: "invalidQuery", message: partitionFilterError(violation) } };
+    const read = tablesRead(verdict.resolved);
+    for (const table of read.filter((candidate) => partitionColumn(candidate))) partitionReads.push({ jobId: insert.jobId, table });
+    return { tablesRead: read, columns: verdict.columns };
+  };
+
+  const applyDdl = (projectId: string, sql: string, analysis: Analysis | undefined) => {
     const created = DDL_CREATE.exec(sql)?.[1];
     if (created) {
       const id = created.split(".").length === 2 ? `${projectId}.${created}` : created;
       if (/IF\s+NOT\s+EXISTS/i.test(sql) && tables.has(id)) return;
       const source = COPY_EMPTY.exec(sql)?.[1];
-      const fields = (source ? tables.get(source)?.fields : undefined) ?? options.tableSchema?.(id, sql) ?? [];
-      tables.set(id, { fields, resource: {} });
+      const resolved = analysis && analysis.columns.length > 0 ? analysis.columns.map((column) => fieldOfZeta(column.name, column.type)) : undefined;
+      const fields = (source ? tables.get(source)?.fields : undefined) ?? options.tableSchema?.(id, sql) ?? resolved ?? [];
+      const partition = PARTITION_COLUMN.exec(sql.split(/\bAS\b/i)[0] ?? "")?.[1];
+      tables.set(id, { fields, resource: partition ? partitionResource(partition, REQUIRE_PARTITION_FILTER.test(sql)) : {} });
+      // The analyzer reads what the CTAS resolved (exact types), or what the table was copied from.
+      if (analyzer && analysis && analysis.columns.length > 0) analyzer.addTable(id, analysis.columns);
+      else if (analyzer && source && analyzer.columns(source)) analyzer.addTable(id, analyzer.columns(source) ?? []);
       return;
     }
     const dropped = DDL_DROP.exec(sql)?.[1];
     if (dropped) {
       tables.delete(dropped);
+      analyzer?.removeTable(dropped);
       return;
     }
     const altered = DDL_ALTER.exec(sql);
-    const table = altered?.[1] ? tables.get(altered[1]) : undefined;
-    if (!altered || !table) return;
+    const alteredId = altered?.[1];
+    const table = alteredId ? tables.get(alteredId) : undefined;
+    if (!altered || !alteredId || !table) return;
     for (const clause of alterClauses(altered[2] ?? "")) {
       const [, name, type] = ADD_COLUMN.exec(clause) ?? [];
       if (!name || !type || table.fields.some((field) => field.name === name)) continue;
-      table.fields = [...table.fields, fieldOfDdl(name, type)];
+      const field = fieldOfDdl(name, type);
+      table.fields = [...table.fields, field];
+      const known = analyzer?.columns(alteredId);
+      if (analyzer && known) analyzer.addTable(alteredId, [...known, { name, type: zetaOfField(field) }]);
     }
   };
 
@@ -231,7 +410,10 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
       },
       statistics: {
         totalBytesProcessed: String(job.answer?.totalBytesProcessed ?? 0),
-        query: { totalBytesProcessed: String(job.answer?.totalBytesProcessed ?? 0) },
+        query: {
+          totalBytesProcessed: String(job.answer?.totalBytesProcessed ?? 0),
+          ...(job.insert.dryRun ? dryRunStatistics(job) : {}),
+        },
         ...(job.insert.sessionId ? { sessionInfo: { sessionId: job.insert.sessionId } } : {}),
       },
     };
@@ -269,7 +451,20 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
     };
   };
 
-  const insertJob = (projectId: string, body: Record<string, unknown>): { status: number; body: unknown } => {
+  /** A dry run's referenced tables and, for a query, its schema: scripted, else from the analysis, else the names in the SQL. */
+  const dryRunStatistics = (job: FakeJob) => {
+    const referenced = job.answer?.referencedTables ?? job.analysis?.tablesRead ?? namedTables(job.insert.projectId, job.insert.sql);
+    const fields = job.answer?.schema ?? job.analysis?.columns.map((column) => fieldOfZeta(column.name, column.type));
+    return {
+      referencedTables: referenced.map((id) => {
+        const [projectId = "", datasetId = "", tableId = ""] = id.split(".");
+        return { projectId, datasetId, tableId };
+      }),
+      ...(fields && fields.length > 0 && !DML.test(job.insert.sql) ? { schema: { fields } } : {}),
+    };
+  };
+
+  const insertJob = async (projectId: string, body: Record<string, unknown>): Promise<{ status: number; body: unknown }> => {
     const configuration = (body.configuration ?? {}) as Record<string, unknown>;
     const queryConfig = (configuration.query ?? {}) as Record<string, unknown>;
     const reference = (body.jobReference ?? {}) as Record<string, unknown>;
@@ -297,6 +492,9 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
     const scripted = take(insert.sql, insert.dryRun);
     if (scripted?.httpError) return { status: scripted.httpError.status, body: errorBody(scripted.httpError) };
     let answer = scripted;
+    const analyzed = await analyze(insert);
+    const analysis = analyzed && "problem" in analyzed ? undefined : analyzed;
+    const refused = analyzed && "problem" in analyzed ? ({ match: "", jobError: analyzed.problem } satisfies ScriptedAnswer) : undefined;
     if (!insert.dryRun) {
       if (createSession) {
         insert.sessionId = `session_${sessions.size + 1}`;
@@ -309,21 +507,24 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
         answer = { match: "", jobError: { status: 400, reason: "invalidQuery", message: "Transaction control statements are supported only in scripts or sessions" } };
       } else if (insert.sessionId && /^\s*CALL\s+BQ\.ABORT_SESSION\(\s*\)/i.test(insert.sql)) {
         sessions.set(insert.sessionId, false);
+      } else if (refused) {
+        answer = refused;
       }
     }
     if (insert.dryRun) {
-      if (answer?.jobError) return { status: answer.jobError.status, body: errorBody(answer.jobError) };
-      return { status: 200, body: jobResource({ insert, answer, polls: 0 }, true) };
+      const failed = refused?.jobError ?? answer?.jobError;
+      if (failed) return { status: failed.status, body: errorBody(failed) };
+      return { status: 200, body: jobResource({ insert, answer, polls: 0, analysis }, true) };
     }
-    const job: FakeJob = { insert, answer, polls: 0 };
+    const job: FakeJob = { insert, answer, polls: 0, analysis };
     jobs.set(insert.jobId, job);
-    if (!answer?.jobError) applyDdl(projectId, insert.sql);
+    if (!answer?.jobError) applyDdl(projectId, insert.sql, analysis);
     return { status: 200, body: jobResource(job, false) };
   };
 
   const notFound = (what: string) => ({ status: 404, body: errorBody({ status: 404, reason: "notFound", message: `Not found: ${what}` }) });
 
-  const route = (method: string, path: string, query: Record<string, string>, body: unknown): { status: number; body: unknown; held?: boolean } => {
+  const route = async (method: string, path: string, query: Record<string, string>, body: unknown): Promise<{ status: number; body: unknown; held?: boolean }> => {
     const parts = path.split("/").filter(Boolean);
     if (parts[0] !== "projects" || !parts[1]) return notFound(`URL ${path}`);
     const projectId = decodeURIComponent(parts[1]);
@@ -343,7 +544,7 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
       if (method === "POST" && !id) {
         const request = json as { query?: string; dryRun?: boolean; location?: string; labels?: Record<string, string> };
         const jobId = `query_${inserts.length}`;
-        const inserted = insertJob(projectId, {
+        const inserted = await insertJob(projectId, {
           jobReference: { jobId, location: request.location },
           configuration: { query: json, labels: request.labels, dryRun: request.dryRun },
         });
@@ -426,17 +627,22 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
       const query = Object.fromEntries(url.searchParams.entries());
       const method = request.method ?? "GET";
       requests.push({ method, path, query, body, authorization: request.headers.authorization });
-      const answer = route(method, path, query, body);
-      const send = () => {
-        if (answer.body === undefined) {
-          response.writeHead(answer.status).end();
-          return;
-        }
-        response.writeHead(answer.status, { "content-type": "application/json; charset=UTF-8" }).end(JSON.stringify(answer.body));
+      const respond = (answer: { status: number; body: unknown; held?: boolean }) => {
+        const send = () => {
+          if (answer.body === undefined) {
+            response.writeHead(answer.status).end();
+            return;
+          }
+          response.writeHead(answer.status, { "content-type": "application/json; charset=UTF-8" }).end(JSON.stringify(answer.body));
+        };
+        // A job still running: BigQuery holds the poll for up to timeoutMs; a short hold keeps the loop calm.
+        if (answer.held) setTimeout(send, Math.min(Number(query.timeoutMs ?? 0), 50));
+        else send();
       };
-      // A job still running: BigQuery holds the poll for up to timeoutMs; a short hold keeps the loop calm.
-      if (answer.held) setTimeout(send, Math.min(Number(query.timeoutMs ?? 0), 50));
-      else send();
+      // A failure of the fake itself (the analyzer gone) is a 500 naming it, never a hung request.
+      route(method, path, query, body).then(respond, (error: unknown) =>
+        respond({ status: 500, body: errorBody({ status: 500, reason: "backendError", message: `the fake failed: ${String(error)}` }) }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -451,6 +657,7 @@ export async function startFakeBigQuery(options: FakeOptions = {}): Promise<Fake
     jobs: () => [...inserts],
     datasets,
     tables,
+    partitionReads: () => [...partitionReads],
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

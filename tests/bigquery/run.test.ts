@@ -99,9 +99,12 @@ describe("runner run --target bigquery", () => {
     // The MERGE: restricted to the run dates and the staged games, parameters typed.
     const merge = jobsFor("player_game_boxscore").find((job) => job.sql.startsWith("MERGE"));
     expect(merge?.sql).toContain(`MERGE \`${PROJECT}.nba_analytics.player_game_boxscore\` AS target`);
-    expect(merge?.sql).toContain(`USING ${stage}`);
+    expect(merge?.sql).toContain(`USING (\n  SELECT `);
+    expect(merge?.sql).toContain(`\n  FROM ${stage}`);
     expect(merge?.sql).toContain("ON target.game_date BETWEEN @start_date AND @end_date");
-    expect(merge?.sql).toContain("WHEN NOT MATCHED BY SOURCE AND target.game_date BETWEEN @start_date AND @end_date\n  AND target.game_id IN UNNEST(@staged_games) THEN");
+    // Deletions are markers read from the run dates' partitions of the target, never NOT MATCHED BY SOURCE (which BigQuery cannot prune).
+    expect(merge?.sql).toContain("WHERE existing.game_date BETWEEN @start_date AND @end_date\n    AND existing.game_id IN UNNEST(@staged_games)");
+    expect(merge?.sql).not.toContain("NOT MATCHED BY SOURCE");
     expect(merge?.parameterMode?.toUpperCase()).toBe("NAMED");
     for (const name of ["start_date", "end_date"]) {
       expect(param(merge as JobInsert, name)).toEqual({ name, parameterType: { type: "DATE" }, parameterValue: { value: DATE } });
@@ -135,9 +138,9 @@ describe("runner run --target bigquery", () => {
     const ledger = fake.requests.find((request) => request.method === "POST" && request.path.endsWith("/datasets/nba_orchestration/tables"));
     expect((ledger?.body as { timePartitioning: unknown }).timePartitioning).toEqual({ type: "DAY", field: "game_date" });
 
-    // Ledger rows are DML inserts (no streaming), one per action, typed parameters.
-    const inserts = fake.jobs().filter((job) => job.sql.startsWith(`INSERT INTO \`${PROJECT}.nba_orchestration.processor_run_history\``));
-    expect(inserts).toHaveLength(actions.length);
+    // Ledger rows are DML inserts (no streaming), a row per action (a level's rows in one insert), typed parameters.
+    const inserts = fake.jobs().filter((job) => job.sql.startsWith(`INSERT INTO \`${PROJECT}.nba_orchestration.phase3_runner_runs\``));
+    expect(inserts.flatMap((insert) => insert.queryParameters[0]?.parameterValue.arrayValues ?? [])).toHaveLength(actions.length);
     expect(fake.requests.some((request) => request.path.endsWith("/insertAll"))).toBe(false);
     const gameDate = inserts[0]?.queryParameters[0]?.parameterType.arrayType?.structTypes?.find((field) => field.name === "game_date");
     expect(gameDate).toEqual({ name: "game_date", type: { type: "DATE" } });
@@ -239,7 +242,8 @@ describe("runner run --target bigquery", () => {
       timeoutMs: 30_000,
     });
     expect(result.code, result.stderr).toBe(0);
-    expect(jobsFor("boxscores_complete")).toHaveLength(1);
+    // The gate's query, and its ledger row's insert (labelled with the action too, and the table).
+    expect(jobsFor("boxscores_complete").filter((job) => !job.labels.table)).toHaveLength(1);
     expect(fake.requests.every((request) => request.authorization === undefined)).toBe(true);
   });
 

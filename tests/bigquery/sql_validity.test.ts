@@ -15,6 +15,7 @@ import { rangeOf } from "../../runner/dates.ts";
 import { addColumnsStatement } from "../../runner/engines/bigquery/engine.ts";
 import { bigQueryNames } from "../../runner/engines/bigquery/names.ts";
 import { plannedStatements } from "../../runner/execution/dry_run.ts";
+import { fullRefreshStatements } from "../../runner/execution/full_refresh.ts";
 import { planForWindow } from "../../runner/execution/run.ts";
 import { REPLACE_SCOPE_COLUMN } from "../../runner/execution/statements.ts";
 import { targetOf } from "../../runner/execution/write.ts";
@@ -115,10 +116,35 @@ async function validatePlan(projectDir: string): Promise<{ checked: number; prob
 }
 
 describe("no dialect drift: the runner's SQL is valid BigQuery SQL (ZetaSQL)", () => {
+  it("analyzes the statements of a --full-refresh: the rebuilt table, the rows kept, the replacement", async () => {
+    addExistingTables();
+    const problems: Problem[] = [];
+    const window = rangeOf(DATE, "2025-01-17");
+    const plan = planForWindow({ projectDir: ROOT, selection: {}, vars: { as_of_date: DATE } }, window);
+    const planned = plannedStatements(plan, window, names);
+    const refresh = fullRefreshStatements(plan, planned, window, names);
+    const params = { ...RUN_PARAMS, kept_games: RUN_PARAMS.staged_games as ZetaType };
+    let rebuilt = 0;
+    for (const [index, entry] of refresh.entries()) {
+      // The refresh's stage, the target as a first run creates it from a stage (the rows kept are
+      // read from it), then the rest of the refresh.
+      const create = planned[index]?.statements.find((statement) => statement.purpose === "create target if missing");
+      const [stage, ...rest] = entry.statements;
+      const ordered = create && stage ? [stage, { purpose: "create target", sql: create.sql }, ...rest] : entry.statements;
+      for (const statement of ordered) {
+        if (create && statement.sql !== create.sql) rebuilt += 1;
+        await check(problems, `${entry.action}: ${statement.purpose.split(" (")[0]}`, statement.sql, params);
+      }
+    }
+    expect(problems).toEqual([]);
+    // 11 incremental models, 4 statements each.
+    expect(rebuilt).toBe(44);
+  });
+
   it("analyzes every planned statement, rule and check of the project", async () => {
     const { checked, problems } = await validatePlan(ROOT);
     expect(problems).toEqual([]);
-    // 2 gates, 10 assertions, 5 models x 3 statements, plus the pre-write rules and post-write checks.
+    // 4 gates, 22 model checks, 11 models x 3 statements, plus the pre-write rules and post-write checks.
     expect(checked).toBeGreaterThan(40);
   });
 

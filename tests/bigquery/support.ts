@@ -1,8 +1,13 @@
 /** What the BigQuery end-to-end tests share: the fake's table schemas and the CLI's environment. */
 import { compileProject } from "../../runner/compile/compile.ts";
+import type { ColumnType } from "../../runner/engines/engine.ts";
+import { HELD_BACK_COLUMNS, HELD_BACK_TABLE } from "../../runner/execution/held_back.ts";
+import { planForWindow } from "../../runner/execution/run.ts";
+import { rawTables, type RawTableName } from "../../runner/load/raw_tables.ts";
 import { buildProjectGraph } from "../../runner/plan/actions.ts";
 import { ROOT } from "../helpers.ts";
-import type { FakeBigQuery, Field } from "./fake_server.ts";
+import { fieldOfZeta, partitionResource, startFakeBigQuery, type FakeBigQuery, type Field } from "./fake_server.ts";
+import type { ZetaColumn, ZetaSqlAnalyzer } from "./zetasql.ts";
 
 export const PROJECT = "nba-props-platform";
 export const DATE = "2025-01-15";
@@ -60,4 +65,71 @@ export function fakeEnv(url: string, extra: Record<string, string> = {}): Record
     RUNNER_BIGQUERY_RETRY_MAX_DELAY_MS: "20",
     ...extra,
   };
+}
+
+/** Legacy REST type names of the runner's column types, as tables.get answers them. */
+const REST_TYPE: Record<ColumnType, string> = {
+  STRING: "STRING",
+  INT64: "INTEGER",
+  FLOAT64: "FLOAT",
+  NUMERIC: "NUMERIC",
+  BOOL: "BOOLEAN",
+  DATE: "DATE",
+  TIMESTAMP: "TIMESTAMP",
+  JSON: "JSON",
+};
+
+/**
+ * The raw tables as production has them: each one's columns (includes/raw_tables.js), partitioned
+ * by its date column with require_partition_filter (spec 3.1), registered in the fake.
+ */
+export function addRawTables(fake: FakeBigQuery): void {
+  const raw = rawTables();
+  for (const [table, spec] of Object.entries(raw.specs)) {
+    const id = `${PROJECT}.${raw.datasets[table as RawTableName]}.${table}`;
+    const fields = spec.columns.map((column) => ({ name: column.name, type: REST_TYPE[column.type], mode: "NULLABLE" }));
+    fake.tables.set(id, { fields, resource: spec.partitionBy ? partitionResource(spec.partitionBy, true) : {} });
+  }
+}
+
+/**
+ * Every model's output columns with their exact types, as ZetaSQL resolves each model's query
+ * (in plan order, so that a model reads the ones before it), by target id. The analyzer's catalog
+ * needs the raw tables and the held-back table first (addAnalyzerTables).
+ */
+export async function resolveModelColumns(analyzer: ZetaSqlAnalyzer, projectDir = ROOT): Promise<Map<string, ZetaColumn[]>> {
+  const plan = planForWindow({ projectDir, selection: {}, vars: { as_of_date: DATE } }, { start: DATE, end: DATE });
+  const resolved = new Map<string, ZetaColumn[]>();
+  for (const action of plan.levels.flat().filter((candidate) => candidate.kind === "incremental")) {
+    const verdict = await analyzer.analyze(action.query);
+    if (!verdict.ok) throw new Error(`${action.name} does not analyze: ${verdict.error}`);
+    const id = `${PROJECT}.${action.target.schema}.${action.target.name}`;
+    analyzer.addTable(id, verdict.columns);
+    resolved.set(id, verdict.columns);
+  }
+  return resolved;
+}
+
+/** The tables that exist before a run, in the analyzer's catalog: the raw tables and the held-back record. */
+export function addAnalyzerTables(analyzer: ZetaSqlAnalyzer): void {
+  const raw = rawTables();
+  for (const [table, spec] of Object.entries(raw.specs)) analyzer.addTableSpec(`${PROJECT}.${raw.datasets[table as RawTableName]}.${table}`, spec.columns);
+  analyzer.addTableSpec(`${PROJECT}.${HELD_BACK_TABLE.dataset}.${HELD_BACK_TABLE.table}`, HELD_BACK_COLUMNS);
+}
+
+/**
+ * A fake that holds every statement to BigQuery's partition filter rule (`enforce`: on the tables
+ * that require a filter, or on every partitioned table), with the production raw tables and, as
+ * after a first run, every model's table: its exact columns, partitioned by game_date with
+ * require_partition_filter (the models declare it).
+ */
+export async function startPartitionedFake(analyzer: ZetaSqlAnalyzer, enforce: "required" | "partitioned", projectDir = ROOT): Promise<FakeBigQuery> {
+  addAnalyzerTables(analyzer);
+  const models = await resolveModelColumns(analyzer, projectDir);
+  const fake = await startFakeBigQuery({ partitionFilters: { analyzer, enforce } });
+  addRawTables(fake);
+  for (const [id, columns] of models) {
+    fake.tables.set(id, { fields: columns.map((column) => fieldOfZeta(column.name, column.type)), resource: partitionResource("game_date", true) });
+  }
+  return fake;
 }

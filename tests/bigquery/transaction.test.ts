@@ -303,7 +303,7 @@ describe("runner run --target bigquery: each model's publish is one transaction"
       expect(jobs.filter((job) => job.sessionId !== undefined).every((job) => sessions.has(job.sessionId ?? ""))).toBe(true);
       expect(jobs.filter((job) => job.createSession)).toHaveLength(targets.size);
       const outside = (pattern: RegExp) => jobs.filter((job) => pattern.test(job.sql));
-      for (const pattern of [/^CREATE OR REPLACE TABLE `[^`]+\.runner_staging\./, /^DROP TABLE IF EXISTS/, /^INSERT INTO `[^`]+\.nba_orchestration\.processor_run_history`/, /^SELECT COUNT\(\*\) AS row_count FROM \(/]) {
+      for (const pattern of [/^CREATE OR REPLACE TABLE `[^`]+\.runner_staging\./, /^DROP TABLE IF EXISTS/, /^INSERT INTO `[^`]+\.nba_orchestration\.phase3_runner_runs`/, /^SELECT COUNT\(\*\) AS row_count FROM \(/]) {
         expect(outside(pattern).length, String(pattern)).toBeGreaterThan(0);
         expect(outside(pattern).every((job) => job.sessionId === undefined), String(pattern)).toBe(true);
       }
@@ -357,16 +357,55 @@ describe("runner run --target bigquery: each model's publish is one transaction"
     }
   });
 
-  it("refuses --full-refresh loudly: replacing a table inside the transaction is not allowed on BigQuery", async () => {
+  it("--full-refresh: builds each model's new table, checks it, replaces the target in one job outside any session, then records in a transaction", async () => {
     const bigquery = await startFakeBigQuery({ tableSchema: schemaByModel(models) });
     try {
       addExistingTargets(bigquery, models, targets);
       bigquery.script({ match: "SELECT COUNT(*) AS row_count FROM (", rows: [{ row_count: 0 }], times: Infinity });
       const result = await runCli(["run", "--date", DATE, "--target", "bigquery", "--full-refresh"], { env: fakeEnv(bigquery.url) });
+      expect(result.code, result.stderr.slice(-2000)).toBe(0);
+      const jobs = bigquery.jobs();
+      for (const [model, target] of targets) {
+        const own = jobs.filter((job) => job.labels.action === model);
+        const at = (pattern: RegExp) => own.findIndex((job) => pattern.test(job.sql));
+        const rebuilt = `${PROJECT}\\.runner_staging\\.${model}__rebuilt__`;
+        const built = at(new RegExp(`^CREATE OR REPLACE TABLE \`${rebuilt}`));
+        const kept = at(new RegExp(`^INSERT INTO \`${rebuilt}`));
+        const replaced = at(new RegExp(`^CREATE OR REPLACE TABLE \`${target.replace(/\./g, "\\.")}\``));
+        const recorded = at(/^DELETE FROM `[^`]+\.nba_orchestration\.held_back_games`/);
+        // Built, rows kept, replaced, recorded: in that order.
+        expect([built, kept, replaced, recorded].every((index) => index >= 0), `${model}: ${[built, kept, replaced, recorded]}`).toBe(true);
+        expect(built < kept && kept < replaced && replaced < recorded, model).toBe(true);
+        // The replacement is one job of its own, never in a session; the normal MERGE is not sent.
+        expect(own[replaced]?.sessionId, model).toBeUndefined();
+        expect(own[replaced]?.sql, model).toContain(`AS\nSELECT * FROM \`${PROJECT}.runner_staging.${model}__rebuilt__`);
+        expect(own.some((job) => job.sql.startsWith(`MERGE \`${target}\``)), model).toBe(false);
+        // The record of held-back games (and quarantine) is a transaction with nothing but DML in it.
+        const session = sessionOf(own[recorded]);
+        const inSession = jobs.filter((job) => job.sessionId === session);
+        expect(inSession.map(line).slice(-2), model).toEqual(["COMMIT TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
+        for (const job of inSession.slice(1, -2)) expect(refusedInTransaction(job.sql), `${model}: ${line(job)}`).toBeUndefined();
+        // The rebuilt table is dropped afterwards.
+        expect(at(new RegExp(`^DROP TABLE IF EXISTS \`${rebuilt}`)), model).toBeGreaterThan(replaced);
+      }
+    } finally {
+      await bigquery.close();
+    }
+  });
+
+  it("--full-refresh: a blocking check failing on the rebuilt table leaves the target as it was: it is never replaced", async () => {
+    const bigquery = await startFakeBigQuery({ tableSchema: schemaByModel(models) });
+    try {
+      addExistingTargets(bigquery, models, targets);
+      bigquery.script({ match: "SELECT COUNT(*) AS row_count FROM (", rows: [{ row_count: 0 }], times: Infinity });
+      // The scoped row count, which runs on the rebuilt table, finds fewer rows than were staged.
+      bigquery.script({ match: /SELECT COUNT\(\*\) AS target_rows\n\s+FROM `[^`]+\.runner_staging\.team_offense_game_summary__rebuilt__/, rows: [{ target_rows: 1, staged_rows: 2 }] });
+      const result = await runCli(["run", "--date", DATE, "--target", "bigquery", "--full-refresh"], { env: fakeEnv(bigquery.url) });
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain("BigQuery does not allow CREATE OR REPLACE TABLE inside a multi-statement transaction");
-      const replaced = [...targets.values()].filter((target) => bigquery.jobs().some((job) => job.sql.startsWith(`CREATE OR REPLACE TABLE \`${target}\``)));
-      expect(replaced).toEqual([]);
+      expect(result.stdout).toContain("the publish was rolled back, the table is as it was");
+      const target = targets.get("team_offense_game_summary") as string;
+      expect(bigquery.jobs().some((job) => job.sql.startsWith(`CREATE OR REPLACE TABLE \`${target}\``))).toBe(false);
+      expect(bigquery.jobs().some((job) => job.sql.startsWith(`DROP TABLE IF EXISTS \`${PROJECT}.runner_staging.team_offense_game_summary__rebuilt__`))).toBe(true);
     } finally {
       await bigquery.close();
     }

@@ -33,6 +33,8 @@ export interface Verdict {
   error: string | undefined;
   /** Columns the statement outputs (queries, CREATE TABLE ... AS). */
   columns: ZetaColumn[];
+  /** The resolved statement (ZetaSQL's resolved AST in proto-JSON form), when it analyzed. */
+  resolved: unknown;
 }
 
 const KIND: Record<ColumnType, string> = {
@@ -138,6 +140,10 @@ export class ZetaSqlAnalyzer {
     );
   }
 
+  removeTable(name: string): void {
+    this.tables.delete(name);
+  }
+
   hasTable(name: string): boolean {
     return this.tables.has(name);
   }
@@ -163,10 +169,10 @@ export class ZetaSqlAnalyzer {
     try {
       // Types and options are given in proto-JSON form (enum names as strings), which the typings do not model.
       const response = await ZetaSQLClient.getInstance().analyze(request as unknown as AnalyzeRequest);
-      return { ok: true, error: undefined, columns: outputColumns(response?.resolvedStatement) };
+      return { ok: true, error: undefined, columns: outputColumns(response?.resolvedStatement), resolved: response?.resolvedStatement };
     } catch (error) {
       const details = (error as { details?: string }).details ?? (error as Error).message;
-      return { ok: false, error: details, columns: [] };
+      return { ok: false, error: details, columns: [], resolved: undefined };
     }
   }
 

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { copyProject, editFile, runCli } from "../helpers.ts";
@@ -83,7 +84,7 @@ describe("runner plan", () => {
     // The gate still holds it back...
     expect(levelOf(withoutRef, "player_game_summary")).toBeGreaterThan(levelOf(withoutRef, "team_offense_game_summary"));
     // ...and without the gate dependency too, nothing orders it after team offense any more.
-    editFile(model, 'dependencies: ["team_offense_complete"],', "");
+    editFile(model, '  dependencies: ["team_offense_complete"]\n', "");
     const unordered = JSON.parse((await runCli(["plan", "--date", "2025-01-15", "--json", "--project", project])).stdout) as PlanJson;
     expect(levelOf(unordered, "player_game_summary")).toBeLessThanOrEqual(levelOf(unordered, "team_offense_game_summary"));
   });
@@ -111,10 +112,9 @@ describe("bad input: one clear line and exit 2", () => {
     const project = copyProject();
     const model = path.join(project, "definitions/analytics/team_offense_game_summary.sqlx");
     editFile(model, '  WHERE ${run_window.filter("game_date")}\n),\n\nshot_zone_games', '  WHERE ${run_window.filter("game_date"}\n),\n\nshot_zone_games');
+    const line = fs.readFileSync(model, "utf8").split("\n").findIndex((text) => text.includes('run_window.filter("game_date"}')) + 1;
     const result = await runCli(["compile", "--date", "2025-01-15", "--project", project]);
     expect(result.code).toBe(2);
-    expect(result.stderr.split("\n")[0]).toBe(
-      "error: compilation failed: definitions/analytics/team_offense_game_summary.sqlx:55: missing ) after argument list",
-    );
+    expect(result.stderr.split("\n")[0]).toBe(`error: compilation failed: definitions/analytics/team_offense_game_summary.sqlx:${line}: missing ) after argument list`);
   });
 });

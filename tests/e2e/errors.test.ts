@@ -165,7 +165,7 @@ describe.concurrent("Ctrl-C", () => {
     expect(sent, stderr.slice(-2000)).toBe(true);
     expect(code, stderr.slice(-2000)).toBe(130);
     expect(stderr).toMatch(/^interrupted$/m);
-    const rows = await queryWarehouse(file, "SELECT run_id, action, status FROM nba_orchestration.processor_run_history WHERE status = 'interrupted'");
+    const rows = await queryWarehouse(file, "SELECT run_id, action, status FROM nba_orchestration.phase3_runner_runs WHERE status = 'interrupted'");
     expect(rows.length).toBeGreaterThan(0);
     expect(String(rows[0]?.run_id)).toMatch(/^run_/);
   });

@@ -96,7 +96,7 @@ describe("balldontlie 2024-01-15, loaded and run end to end", () => {
     const first = JSON.parse(firstRun.stdout) as { results: { actions: { role: string; status: string }[] }[] };
     const actions = first.results.flatMap((result) => result.actions);
     expect(actions.filter((action) => action.status !== "succeeded")).toEqual([]);
-    // uniqueKey and rowConditions of each of the 11 models.
+    // The unique_key and row_conditions checks of each of the 11 models (definitions/assertions/model_checks.js).
     expect(actions.filter((action) => action.role === "assertion")).toHaveLength(22);
 
     const before = await queryWarehouse(warehouse, "SELECT * FROM nba_analytics.player_game_summary ORDER BY player_lookup");

@@ -68,7 +68,7 @@ describe("race: the player model never runs on partial team data", () => {
     expect(after[0]?.n).toBe(before[0]?.n);
     expect(after[0]?.late_rows).toBe(0);
     expect(Number(after[0]?.max_usage)).toBeLessThanOrEqual(100);
-    const ledger = await queryWarehouse(warehouse, "SELECT status, message FROM nba_orchestration.processor_run_history WHERE action = 'team_offense_complete' ORDER BY finished_at");
+    const ledger = await queryWarehouse(warehouse, "SELECT status, message FROM nba_orchestration.phase3_runner_runs WHERE action = 'team_offense_complete' ORDER BY finished_at");
     expect(ledger.at(-1)?.status).toBe("blocked");
   });
 });

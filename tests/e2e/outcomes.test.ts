@@ -19,7 +19,7 @@ interface RunJson {
 }
 
 async function ledger(warehouse: string): Promise<Record<string, { status: string; message: string | null }>> {
-  const rows = await queryWarehouse(warehouse, "SELECT action, status, message FROM nba_orchestration.processor_run_history ORDER BY finished_at");
+  const rows = await queryWarehouse(warehouse, "SELECT action, status, message FROM nba_orchestration.phase3_runner_runs ORDER BY finished_at");
   return Object.fromEntries(rows.map((row) => [String(row.action), { status: String(row.status), message: row.message === null ? null : String(row.message) }]));
 }
 

@@ -1,5 +1,5 @@
 /**
- * Three seeded weeks run date by date through the CLI: every gate, model, built-in assertion and
+ * Three seeded weeks run date by date through the CLI: every gate, model, model check and
  * run-scoped check passes, nothing is quarantined, and a date verifies. The seed's play-by-play,
  * props, rosters and registry fill the zones, ids and lines of every player who played (issue 16),
  * and the upcoming player context of every date after the first week (issue 17).
@@ -46,7 +46,7 @@ describe("three seeded weeks", () => {
     // The history gate of the first dates lets the unseeded December games through (stale):
     // bypassed, a warning. Everything else succeeds.
     expect(actions.filter((action) => action.status !== "succeeded" && !(action.action === "player_history_complete" && action.status === "bypassed"))).toEqual([]);
-    // Per date, each of the 11 models' built-in uniqueKey and rowConditions assertions.
+    // Per date, each of the 11 models' unique_key and row_conditions checks.
     expect(actions.filter((action) => action.role === "assertion")).toHaveLength(21 * 22);
     const checks = actions.flatMap((action) => action.details?.checks ?? []);
     expect(checks.filter((check) => check.severity === "error" && !check.passed)).toEqual([]);

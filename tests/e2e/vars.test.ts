@@ -57,7 +57,8 @@ describe("--var: bad input is exit 2 and names the flag", () => {
 
   it("checks the default vars of dataform.json against the same list", async () => {
     const project = copyProject();
-    editFile(path.join(project, "dataform.json"), '"end_date": "2025-01-15"', '"end_date": "2025-01-15",\n    "boxscore_coverage_pct": "100"');
+    // The project sets no vars (GCP Dataform's window moves with the calendar); one a person adds is checked.
+    editFile(path.join(project, "dataform.json"), '"defaultLocation": "US"', '"defaultLocation": "US",\n  "vars": { "boxscore_coverage_pct": "100" }');
     const result = await runCli(["compile", "--project", project]);
     expect(result.code).toBe(2);
     expect(result.stderr.split("\n")[0]).toBe("error: dataform.json vars.boxscore_coverage_pct: unknown var; did you mean boxscore_coverage_min_pct?");

@@ -46,7 +46,7 @@ describe("shared-secret auth", () => {
       expect(await server.stop()).toBe(0);
     }
     // Only the authenticated delivery is a row.
-    const recorded = await queryWarehouse(warehouse, "SELECT message_id, status_code, outcome FROM nba_orchestration.pubsub_deliveries ORDER BY received_at");
+    const recorded = await queryWarehouse(warehouse, "SELECT message_id, status_code, outcome FROM nba_orchestration.phase3_runner_deliveries ORDER BY received_at");
     expect(recorded).toEqual([{ message_id: "m-ok", status_code: 200, outcome: "skipped" }]);
     const refusals = server.stderr().split("\n").filter((line) => line.includes('"message":"Refused 401 unauthorized'));
     expect(refusals).toHaveLength(22);

@@ -71,7 +71,7 @@ describe("concurrent deliveries", () => {
     const writes = await queryWarehouse(
       warehouse,
       `SELECT game_date, action, COUNTIF(rows_written > 0) AS writes, COUNTIF(status <> 'succeeded') AS not_succeeded
-       FROM nba_orchestration.processor_run_history
+       FROM nba_orchestration.phase3_runner_runs
        WHERE action IN ('${MODELS.join("', '")}')
        GROUP BY game_date, action ORDER BY game_date, action`,
     );
@@ -94,14 +94,14 @@ describe("concurrent deliveries", () => {
     const runs = await queryWarehouse(
       warehouse,
       `SELECT run_id, game_date, MIN(started_at) AS started, MAX(finished_at) AS finished
-       FROM nba_orchestration.processor_run_history
+       FROM nba_orchestration.phase3_runner_runs
        WHERE game_date IN ('${SECOND_WAVE.join("', '")}')
        GROUP BY run_id, game_date`,
     );
     const overlapping = runs.some((a) => runs.some((b) => a.run_id !== b.run_id && String(a.started) < String(b.finished) && String(b.started) < String(a.finished)));
     expect(overlapping).toBe(true);
 
-    const recorded = await queryWarehouse(warehouse, "SELECT COUNT(*) AS n FROM nba_orchestration.pubsub_deliveries");
+    const recorded = await queryWarehouse(warehouse, "SELECT COUNT(*) AS n FROM nba_orchestration.phase3_runner_deliveries");
     expect(recorded[0]?.n).toBe(first.length + second.length);
   });
 

@@ -71,7 +71,7 @@ describe("bodies and authentication", () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    const rows = await queryWarehouse(warehouse, "SELECT status_code, outcome, payload FROM nba_orchestration.pubsub_deliveries");
+    const rows = await queryWarehouse(warehouse, "SELECT status_code, outcome, payload FROM nba_orchestration.phase3_runner_deliveries");
     expect(rows).toEqual([{ status_code: 413, outcome: "too_large", payload: null }]);
   });
 
@@ -97,7 +97,7 @@ describe("bodies and authentication", () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    expect(await queryWarehouse(warehouse, "SELECT message_id, outcome FROM nba_orchestration.pubsub_deliveries")).toEqual([{ message_id: "m-continue", outcome: "skipped" }]);
+    expect(await queryWarehouse(warehouse, "SELECT message_id, outcome FROM nba_orchestration.phase3_runner_deliveries")).toEqual([{ message_id: "m-continue", outcome: "skipped" }]);
   });
 
   it("leaves no deliveries row for refused requests, whatever their body says", async () => {
@@ -112,7 +112,7 @@ describe("bodies and authentication", () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    expect(await queryWarehouse(warehouse, "SELECT COUNT(*) AS n FROM nba_orchestration.pubsub_deliveries")).toEqual([{ n: 0 }]);
+    expect(await queryWarehouse(warehouse, "SELECT COUNT(*) AS n FROM nba_orchestration.phase3_runner_deliveries")).toEqual([{ n: 0 }]);
   });
 });
 
@@ -147,7 +147,7 @@ describe("envelope limits", () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    const rows = await queryWarehouse(warehouse, "SELECT message_id, status_code, LENGTH(reason) AS reason_chars FROM nba_orchestration.pubsub_deliveries ORDER BY received_at");
+    const rows = await queryWarehouse(warehouse, "SELECT message_id, status_code, LENGTH(reason) AS reason_chars FROM nba_orchestration.phase3_runner_deliveries ORDER BY received_at");
     expect(rows.map((row) => [row.message_id, row.status_code])).toEqual([
       ["12345678901234567890", 200],
       [null, 400],
@@ -203,7 +203,7 @@ describe("slow clients", () => {
     }
     expect(server.stderr()).toContain("Connection closed: the request did not arrive within 1 s (head) or 2 s (whole)");
     // None of them was a delivery.
-    expect(await queryWarehouse(warehouse, "SELECT COUNT(*) AS n FROM nba_orchestration.pubsub_deliveries")).toEqual([{ n: 0 }]);
+    expect(await queryWarehouse(warehouse, "SELECT COUNT(*) AS n FROM nba_orchestration.phase3_runner_deliveries")).toEqual([{ n: 0 }]);
   });
 });
 

@@ -36,7 +36,7 @@ describe("malformed deliveries", () => {
     }
     const recorded = await queryWarehouse(
       warehouse,
-      "SELECT message_id, status_code, outcome, reason FROM nba_orchestration.pubsub_deliveries ORDER BY received_at",
+      "SELECT message_id, status_code, outcome, reason FROM nba_orchestration.phase3_runner_deliveries ORDER BY received_at",
     );
     expect(recorded.map((row) => [row.message_id, row.status_code, row.outcome])).toEqual([
       [null, 400, "bad_request"],

@@ -28,7 +28,7 @@ describe("DESIGN 6 through serve", () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    const delivery = await queryWarehouse(warehouse, "SELECT status_code, outcome FROM nba_orchestration.pubsub_deliveries");
+    const delivery = await queryWarehouse(warehouse, "SELECT status_code, outcome FROM nba_orchestration.phase3_runner_deliveries");
     expect(delivery).toEqual([{ status_code: outcome.serve.status, outcome: outcome.serve.status_text }]);
   });
 

@@ -28,7 +28,7 @@ export function compileCommand(io: CliIO, setExit: (code: number) => void): Comm
     .summary("compile the Dataform project for a date (in-process, no warehouse needed)")
     .description(
       "Compiles definitions/ and includes/ with @dataform/core for the run dates and prints a summary, or the " +
-        "compiled graph with --json. Without a date, the default vars of dataform.json are used.",
+        "compiled graph with --json. Without a date: yesterday in New York (the game models' default run date).",
     )
     .option("--json", "print the compiled graph as JSON");
   addDateOptions(command);

@@ -8,11 +8,13 @@ import { Logger } from "../../log.ts";
 import { FORMAT_NAMES, FORMATS, type FormatName } from "../../load/detect.ts";
 import { loadFiles, summaryJson, summaryText } from "../../load/load.ts";
 import { rawTableRef, rawTables, type RawTableName } from "../../load/raw_tables.ts";
-import { addWarehouseOption, parseOptions, WarehouseOptionsSchema, type CliIO, type WarehouseOptions } from "../options.ts";
+import { addIsolationOptions, addWarehouseOption, IsolationOptionsSchema, parseOptions, WarehouseOptionsSchema, type CliIO, type WarehouseOptions } from "../options.ts";
 import { StepProgress } from "../progress.ts";
 
 const LoadOptionsSchema = z.object({
   ...WarehouseOptionsSchema.shape,
+  // The raw tables are declarations: they follow --default-database, never a schema suffix.
+  defaultDatabase: IsolationOptionsSchema.shape.defaultDatabase,
   format: z.enum(["auto", ...FORMAT_NAMES] as [FormatName | "auto", ...(FormatName | "auto")[]]),
   processedAt: z.string().optional(),
   gameDate: z.string().optional(),
@@ -78,6 +80,7 @@ export function loadCommand(io: CliIO, setExit: (code: number) => void, openEngi
     .option("--scrape-hour <H>", "espn-roster: the Eastern hour (0-23) the roster was fetched (the response does not say)")
     .option("--json", "print the summary as JSON");
   addWarehouseOption(command);
+  addIsolationOptions(command, { schemaSuffix: false });
   command.addHelpText(
     "after",
     `\nFormats (--format auto recognises them from the payload's shape):\n${formats.join("\n")}\n` +

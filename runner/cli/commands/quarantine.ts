@@ -46,6 +46,13 @@ function quarantineTables(options: QuarantineOptions): Map<string, TableRef> {
   return tables;
 }
 
+/**
+ * Without --date, every date: since the first NBA game, and rows without a date. Still a filter on
+ * the partition column, as BigQuery demands of a table with require_partition_filter (spec 3.1);
+ * a quarantine table holds only rejected rows, so reading all of it stays cheap.
+ */
+const FIRST_GAME_DATE = "1946-11-01";
+
 function filters(options: QuarantineOptions, dates: RunDates | undefined): { where: string; params: QueryParams } {
   const clauses: string[] = [];
   const params: QueryParams = {};
@@ -53,6 +60,9 @@ function filters(options: QuarantineOptions, dates: RunDates | undefined): { whe
     clauses.push("game_date BETWEEN @start_date AND @end_date");
     params.start_date = param.date(dates.start);
     params.end_date = param.date(dates.end);
+  } else {
+    clauses.push("(game_date >= @first_game_date OR game_date IS NULL)");
+    params.first_game_date = param.date(FIRST_GAME_DATE);
   }
   if (options.rule) {
     // A quarantined row lists every rule it broke ("a, b"): match one of them.
@@ -63,7 +73,7 @@ function filters(options: QuarantineOptions, dates: RunDates | undefined): { whe
     clauses.push("run_id = @run_id");
     params.run_id = param.string(options.run);
   }
-  return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+  return { where: `WHERE ${clauses.join(" AND ")}`, params };
 }
 
 function optionalDates(options: DateOptions): RunDates | undefined {

@@ -1,12 +1,13 @@
 /** `runner run`: run the models for a date or a range, level by level, with gates and checks. */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { z } from "zod";
 import { BadInputError } from "../../errors.ts";
 import { plannedStatements } from "../../execution/dry_run.ts";
+import { describeFullRefresh, fullRefreshJson, fullRefreshStatements, fullRefreshText, historyDates } from "../../execution/full_refresh.ts";
 import { DEFAULT_CONCURRENCY, heldBackOfDate, newRunId, planForWindow, runProject, summaryJson, warningsOf, type RunSummary } from "../../execution/run.ts";
 import { defenseChecks } from "../../checks/defense.ts";
 import { PROJECT_DIR } from "../../compile/compile.ts";
-import { parseRunDates } from "../../dates.ts";
+import { parseRunDates, type RunDates } from "../../dates.ts";
 import type { Engine } from "../../engines/engine.ts";
 import { targetOf, warehousePath } from "../../engines/open.ts";
 import { Logger } from "../../log.ts";
@@ -19,6 +20,7 @@ import {
   addBudgetOption,
   selectionFrom,
   varsFrom,
+  overridesFrom,
   DateOptionsSchema,
   parseOptions,
   ProjectOptionsSchema,
@@ -30,6 +32,7 @@ import {
 } from "../options.ts";
 import { ProgressDisplay, rangeSummary } from "../progress.ts";
 import { recordInterruption, watchInterrupt, type InFlight } from "../interrupt.ts";
+import { LedgerBuffer } from "../../execution/executor.ts";
 import { rawTables } from "../../load/raw_tables.ts";
 
 const RunOptionsSchema = z.object({
@@ -42,7 +45,7 @@ const RunOptionsSchema = z.object({
   json: z.boolean().optional(),
   ignoreGates: z.boolean().optional(),
   batch: z.boolean().optional(),
-  concurrency: wholeNumberFlag(1),
+  concurrency: wholeNumberFlag(1).optional(),
 });
 
 function summaryText(summary: RunSummary): string {
@@ -89,17 +92,23 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
       "Compiles the project for each date, then runs its actions level by level: gates first (a gate that finds " +
         "data missing stops its dependents as NOT READY, exit 75), then models through a staged write (stage, " +
         "checks, MERGE on the unique key restricted to the run dates, checks), then assertions. A range runs date " +
-        "by date, in order. Every action is recorded in nba_orchestration.processor_run_history.\n\n" +
+        "by date, in order (a --full-refresh as one window). Every action is recorded in the runner's ledger (nba_orchestration.phase3_runner_runs by default).\n\n" +
         "Exit codes: 0 success (also with warnings: a gate bypassed or ignored, games held back, all named in " +
         "the summary), 1 a model or check failed (including a game held back for a rejected row), 2 bad input, " +
         "75 not ready (retry later).",
     )
-    .option("--full-refresh", "recreate the tables (only the run dates remain in them) instead of merging")
+    .option(
+      "--full-refresh",
+      "rebuild the models from source over the run dates (without dates: all the history of the raw tables) and replace each table atomically with the model's current structure; other dates and held-back games keep their rows",
+    )
     .option("--dry-run", "print the plan and the SQL that would run; write nothing")
     .option("--json", "print a machine-readable summary on stdout")
     .option("--ignore-gates", "do not evaluate readiness gates (backfills of old dates; recorded as ignored, a warning)")
     .option("--batch", "run a range as one window (one MERGE per model for all its dates): faster backfills")
-    .addOption(new Option("--concurrency <n>", "actions of one level run at most this many at a time").default(String(DEFAULT_CONCURRENCY)));
+    .option(
+      "--concurrency <n>",
+      `actions of one level run at most this many at a time (default: ${DEFAULT_CONCURRENCY} on BigQuery; on the local warehouse half the cores, 1 to ${DEFAULT_CONCURRENCY})`,
+    );
   addDateOptions(command);
   addSelectionOptions(command);
   addWarehouseOption(command);
@@ -112,28 +121,91 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
       "  runner run --start-date 2025-01-01 --end-date 2025-01-28 --json > /tmp/run.json\n" +
       "  runner run --date 2025-01-15 --actions player_game_summary          # with its gates, not its upstream models\n" +
       "  runner run --date 2025-01-15 --actions player_game_summary --include-deps\n" +
-      "  runner run --date 2025-01-15 --dry-run",
+      "  runner run --date 2025-01-15 --dry-run\n" +
+      "  runner run --full-refresh --start-date 2025-01-01 --end-date 2025-01-28 --dry-run   # what it rebuilds, how many rows it replaces\n" +
+      "  runner run --full-refresh --actions player_game_summary --include-deps              # all the history",
   );
   return command.action(async (raw: unknown) => {
     const options = parseOptions(RunOptionsSchema, raw, "run");
-    const dates = parseRunDates(options);
+    const fullRefresh = Boolean(options.fullRefresh);
+    // --full-refresh without dates rebuilds all the history; its dates come from the warehouse.
+    const allHistory = fullRefresh && options.date === undefined && options.startDate === undefined && options.endDate === undefined;
+    const dates: RunDates | undefined = allHistory ? undefined : parseRunDates(options);
     const { concurrency } = options;
     const selection = selectionFrom(options);
     const vars = varsFrom(options);
+    const overrides = overridesFrom(options);
+    const planFor = (window: Pick<RunDates, "start" | "end">) => planForWindow({ projectDir: options.project, selection, vars, overrides }, window);
 
-    const plannedDays = () =>
-      dates.dates.map((gameDate) => {
-        const plan = planForWindow({ projectDir: options.project, selection, vars }, { start: gameDate, end: gameDate });
-        return { gameDate, plan, statements: plannedStatements(plan, { start: gameDate, end: gameDate, dates: [gameDate] }) };
+    /** A full refresh runs the range as one window (one rebuild per model); a normal run date by date. */
+    const plannedDays = (all: RunDates) => {
+      const windows = fullRefresh ? [all] : all.dates.map((gameDate) => ({ start: gameDate, end: gameDate, dates: [gameDate] }));
+      return windows.map((window) => {
+        const plan = planFor(window);
+        // gameDate: the date the BigQuery estimates bind the run dates to (a window's first).
+        return { gameDate: window.start, window, plan, statements: plannedStatements(plan, window) };
       });
+    };
+    /** All the history of the selected models (--full-refresh without dates); the window compiled for does not change their sources. */
+    const historyOf = async (engine: Engine): Promise<RunDates> => {
+      const today = new Date().toISOString().slice(0, 10);
+      const history = await historyDates(engine, planFor({ start: today, end: today }));
+      if (!history) {
+        throw new BadInputError("no_history", "--full-refresh without dates rebuilds all the history, but the raw tables the selected models read hold no rows", {
+          suggestion: "Load data first (`runner seed` or `runner load`), or give --date or --start-date and --end-date.",
+        });
+      }
+      return history;
+    };
+
+    if (options.dryRun && fullRefresh) {
+      // What the refresh rebuilds and how many rows it replaces: read from the warehouse when there is one.
+      let engine: Engine | undefined;
+      let reason: string | undefined;
+      try {
+        engine = await openEngine({ ...options, access: "read" });
+      } catch (error) {
+        if (!dates) throw error;
+        reason = error instanceof Error ? error.message : String(error);
+      }
+      try {
+        const all = dates ?? (await historyOf(engine as Engine));
+        const [day] = plannedDays(all);
+        if (!day) throw new Error("a full refresh plans one window");
+        const refresh = await describeFullRefresh(engine, day.plan, all, { allHistory, ...(reason ? { reason } : {}) });
+        const statements = fullRefreshStatements(day.plan, day.statements, all);
+        const estimate =
+          engine && targetOf(options) === "bigquery"
+            ? await (await import("../../engines/bigquery/dry_run.ts")).estimateDryRun(engine, [day], { projectDir: options.project, fullRefresh, ignoreGates: Boolean(options.ignoreGates) })
+            : undefined;
+        if (options.json) {
+          io.stdout(JSON.stringify({ dry_run: true, full_refresh: fullRefreshJson(refresh), dates: [{ game_date: `${all.start}..${all.end}`, actions: statements }] }, null, 2));
+        } else {
+          io.stdout(planToText(day.plan, all));
+          io.stdout(fullRefreshText(refresh));
+          for (const planned of statements) {
+            for (const statement of planned.statements) io.stdout(`\n-- ${planned.action} (level ${planned.level}): ${statement.purpose}\n${statement.sql.trim()};`);
+          }
+        }
+        if (estimate) {
+          const { checkEstimate, estimateText } = await import("../../engines/bigquery/dry_run.ts");
+          if (!options.json) io.stdout(estimateText(estimate));
+          checkEstimate(estimate);
+        }
+      } finally {
+        await engine?.close();
+      }
+      setExit(0);
+      return;
+    }
     if (options.dryRun) {
-      const days = plannedDays();
+      const days = plannedDays(parseRunDates(options));
       if (targetOf(options) === "bigquery") {
         // Dry-run jobs on BigQuery: bytes per action and in total, refused above the budget.
         const engine = await openEngine(options);
         try {
           const { checkEstimate, estimateDryRun, estimateJson, estimateText } = await import("../../engines/bigquery/dry_run.ts");
-          const estimate = await estimateDryRun(engine, days);
+          const estimate = await estimateDryRun(engine, days, { projectDir: options.project, ignoreGates: Boolean(options.ignoreGates) });
           if (options.json) {
             io.stdout(JSON.stringify(estimateJson(estimate), null, 2));
           } else {
@@ -165,19 +237,23 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     const engine = await openEngine({ ...options, access: "write" });
     const progress = new ProgressDisplay(io);
     const runId = newRunId();
+    // Ledger rows wait for the end of their level; Ctrl-C writes them before the interrupted ones.
+    const ledger = new LedgerBuffer(engine);
     const inFlight: InFlight = { gameDate: undefined, running: new Map() };
     const interrupt = watchInterrupt();
     let interrupted = false;
     try {
       if (local) await requireRawTables(engine, options.warehouse);
+      const all = dates ?? (await historyOf(engine));
       if (targetOf(options) === "bigquery") {
         const { enforceBudget } = await import("../../engines/bigquery/dry_run.ts");
-        await enforceBudget(engine, plannedDays());
+        await enforceBudget(engine, plannedDays(all), { projectDir: options.project, fullRefresh, ignoreGates: Boolean(options.ignoreGates) });
       }
       const running = runProject(engine, {
         projectDir: options.project,
+        overrides,
         runId,
-        dates,
+        dates: all,
         selection,
         fullRefresh: Boolean(options.fullRefresh),
         ignoreGates: Boolean(options.ignoreGates),
@@ -186,6 +262,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
         concurrency,
         checks: defenseChecks(options.project ?? PROJECT_DIR),
         vars,
+        ledger,
         log: new Logger({}, progress.logSink()),
         onDate: (event) => {
           inFlight.gameDate = event.gameDate;
@@ -202,11 +279,12 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
         interrupted = true;
         progress.finish();
         io.stderr("interrupted");
-        const window = inFlight.gameDate ?? dates.start;
+        const window = inFlight.gameDate ?? all.start;
         const levels = new Map<string, number>();
-        planForWindow({ projectDir: options.project, selection, vars }, { start: window.slice(0, 10), end: window.slice(-10) }).levels.forEach((level, index) => {
+        planForWindow({ projectDir: options.project, selection, vars, overrides }, { start: window.slice(0, 10), end: window.slice(-10) }).levels.forEach((level, index) => {
           for (const action of level) levels.set(action.id, index);
         });
+        await ledger.flush();
         throw await recordInterruption(engine, runId, inFlight, (action) => levels.get(action.id) ?? -1);
       }
       progress.finish();

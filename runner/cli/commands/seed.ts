@@ -9,7 +9,17 @@ import { seasonCalendar } from "../../seed/calendar.ts";
 import { DEFAULT_SEASON, DEFAULT_SEED, resolveRange, SEEDED_TABLES } from "../../seed/generate.ts";
 import { RAW_TABLE_NAMES, type RawTableName } from "../../load/raw_tables.ts";
 import { dryRunSeed, seedWarehouse, type SeedOptions, type SeedSummary } from "../../seed/seed.ts";
-import { addDateOptions, addWarehouseOption, DateOptionsSchema, flagName, WarehouseOptionsSchema, type CliIO, type WarehouseOptions } from "../options.ts";
+import {
+  addDateOptions,
+  addIsolationOptions,
+  addWarehouseOption,
+  DateOptionsSchema,
+  flagName,
+  IsolationOptionsSchema,
+  WarehouseOptionsSchema,
+  type CliIO,
+  type WarehouseOptions,
+} from "../options.ts";
 import { StepProgress } from "../progress.ts";
 
 /** "a,b" and repeated flags both work. */
@@ -28,6 +38,8 @@ const wholeNumber = (label: string) =>
 const CliSchema = z.object({
   ...DateOptionsSchema.shape,
   ...WarehouseOptionsSchema.shape,
+  // The raw tables are declarations: they follow --default-database, never a schema suffix.
+  defaultDatabase: IsolationOptionsSchema.shape.defaultDatabase,
   scheduleOnly: z.boolean().optional(),
   dryRun: z.boolean().optional(),
   json: z.boolean().optional(),
@@ -173,6 +185,7 @@ export function seedCommand(io: CliIO, setExit: (code: number) => void, openEngi
     .option("--json", "print the summary as JSON");
   addDateOptions(command);
   addWarehouseOption(command);
+  addIsolationOptions(command, { schemaSuffix: false });
   command.addHelpText(
     "after",
     [

@@ -28,6 +28,7 @@ import {
   parseOptions,
   ProjectOptionsSchema,
   varsFrom,
+  overridesFrom,
   WarehouseOptionsSchema,
   wholeNumberFlag,
   type CliIO,
@@ -128,7 +129,7 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
         "no_processors; 500 + Retry-After for not ready (gate unmet), a busy date, a timeout or an engine error " +
         "(Pub/Sub retries); 400 malformed or over Pub/Sub's limits; 413 too large; 401/403 auth (checked before the body " +
         "is read; logged and counted, not recorded). One run per date at a time. Every authenticated delivery is recorded " +
-        "in nba_orchestration.pubsub_deliveries. GET /healthz (alive), GET /readyz (warehouse reachable), GET /metrics (counters). " +
+        "in the runner's deliveries table (nba_orchestration.phase3_runner_deliveries by default). GET /healthz (alive), GET /readyz (warehouse reachable), GET /metrics (counters). " +
         "SIGTERM/SIGINT: stop accepting, let runs finish (bounded by --shutdown-timeout), close, exit 0.",
     )
     .addOption(new Option("--port <n>", "port to listen on (0: any free port)").env("PORT").default("8080"))
@@ -166,11 +167,12 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
     const authenticator = createAuthenticator(authConfig(options));
     const projectDir = options.project ?? PROJECT_DIR;
     const vars = varsFrom(options);
+    const overrides = overridesFrom(options);
     const log = new Logger({ component: "serve" });
 
     // The graph does not depend on the date: compile once for the trigger map and to fail fast.
     const today = vars.as_of_date ?? new Date().toISOString().slice(0, 10);
-    const graph = buildProjectGraph(compileProject({ projectDir, dates: rangeOf(today, today), vars }));
+    const graph = buildProjectGraph(compileProject({ projectDir, dates: rangeOf(today, today), vars, overrides }));
     const triggers = resolveTriggers(graph);
     for (const trigger of triggers.values()) {
       if (trigger.missing.length > 0) {
@@ -209,6 +211,7 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
         planner,
         counters,
         varsFor: () => varsFrom(options),
+        overrides,
         checks: defenseChecks(projectDir),
         // As `runner run` does on BigQuery: with a byte budget configured, estimate first, refuse above it.
         beforeRun:

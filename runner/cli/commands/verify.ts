@@ -41,7 +41,7 @@ type VerifyOptions = z.infer<typeof VerifyOptionsSchema>;
 async function warehouseRead(options: VerifyOptions, projectDir: string): Promise<string> {
   if (targetOf(options) === "bigquery") {
     const { loadBigQueryConfig } = await import("../../engines/bigquery/config.ts");
-    return `bigquery project ${loadBigQueryConfig({ projectDir, flags: { maxBytesEstimate: options.maxBytes } }).dataProject}`;
+    return `bigquery project ${loadBigQueryConfig({ projectDir, flags: { maxBytesEstimate: options.maxBytes }, overrides: { defaultDatabase: options.defaultDatabase } }).dataProject}`;
   }
   return path.resolve(warehousePath(options.warehouse));
 }

@@ -108,6 +108,75 @@ describe("loadBigQueryConfig", () => {
   });
 });
 
+describe("maximumBytesBilled", () => {
+  it("refuses a ceiling below 10 MiB at config time: BigQuery bills at least 10 MB per table a query reads", () => {
+    for (const [value, from] of [
+      ["10MB", "environment"],
+      ["1048576", "environment"],
+    ] as const) {
+      const message = problems(() => loadBigQueryConfig({ projectDir: dir, env: { RUNNER_BIGQUERY_MAXIMUM_BYTES_BILLED: value } }));
+      expect(message).toContain(`maximumBytesBilled: must be at least 10 MiB (10485760 bytes): BigQuery bills at least 10 MB per table a query reads, so a lower ceiling fails every job (from ${from})`);
+    }
+    writeConfig({ maximumBytesBilled: 5_000_000 });
+    expect(problems(() => loadBigQueryConfig({ projectDir: dir, env: {} }))).toContain("maximumBytesBilled: must be at least 10 MiB (10485760 bytes)");
+  });
+
+  it("accepts 10 MiB exactly and anything above", () => {
+    expect(loadBigQueryConfig({ projectDir: dir, env: { RUNNER_BIGQUERY_MAXIMUM_BYTES_BILLED: "10MiB" } }).maximumBytesBilled).toBe(10 * 2 ** 20);
+    expect(loadBigQueryConfig({ projectDir: dir, env: { RUNNER_BIGQUERY_MAXIMUM_BYTES_BILLED: "10485761" } }).maximumBytesBilled).toBe(10_485_761);
+  });
+});
+
+describe("the runner's own tables", () => {
+  it("are phase3_runner_runs and phase3_runner_deliveries in nba_orchestration by default", () => {
+    expect(loadBigQueryConfig({ projectDir: dir, env: {} }).runnerTables).toEqual({
+      ledger: { dataset: "nba_orchestration", table: "phase3_runner_runs" },
+      deliveries: { dataset: "nba_orchestration", table: "phase3_runner_deliveries" },
+      schemaSuffix: undefined,
+    });
+  });
+
+  it("are configurable in runner.config.json and the environment", () => {
+    writeConfig({ ledgerTable: "ops.runner_ledger", deliveriesTable: "ops.runner_pushes" });
+    expect(loadBigQueryConfig({ projectDir: dir, env: {} }).runnerTables).toMatchObject({
+      ledger: { dataset: "ops", table: "runner_ledger" },
+      deliveries: { dataset: "ops", table: "runner_pushes" },
+    });
+    expect(loadBigQueryConfig({ projectDir: dir, env: { RUNNER_BIGQUERY_LEDGER_TABLE: "ops2.ledger" } }).runnerTables.ledger).toEqual({ dataset: "ops2", table: "ledger" });
+  });
+
+  it("refuse the original platform's processor_run_history and names that are not dataset.table", () => {
+    writeConfig({ ledgerTable: "nba_orchestration.processor_run_history", deliveriesTable: "pubsub_deliveries" });
+    const message = problems(() => loadBigQueryConfig({ projectDir: dir, env: {} }));
+    expect(message).toContain(
+      "ledgerTable: nba_orchestration.processor_run_history is the original platform's run history (another schema; its monitors read it): name a table of the runner's own (from runner.config.json)",
+    );
+    expect(message).toContain("deliveriesTable: expected dataset.table (letters, digits and underscores) (from runner.config.json)");
+  });
+});
+
+describe("dev isolation overrides", () => {
+  it("--default-database moves the tables' project (and the jobs', unless configured); --schema-suffix the staging dataset and the runner's tables", () => {
+    const settings = loadBigQueryConfig({ projectDir: dir, env: {}, overrides: { schemaSuffix: "dev_ana", defaultDatabase: "ana-sandbox" } });
+    expect(settings).toMatchObject({
+      project: "ana-sandbox",
+      dataProject: "ana-sandbox",
+      stagingDataset: "runner_staging_dev_ana",
+      schemaSuffix: "dev_ana",
+      runnerTables: {
+        ledger: { dataset: "nba_orchestration_dev_ana", table: "phase3_runner_runs" },
+        deliveries: { dataset: "nba_orchestration_dev_ana", table: "phase3_runner_deliveries" },
+        schemaSuffix: "dev_ana",
+      },
+    });
+    // A configured billing project stays the jobs' project.
+    expect(loadBigQueryConfig({ projectDir: dir, env: { BIGQUERY_PROJECT: "billing-project" }, overrides: { defaultDatabase: "ana-sandbox" } })).toMatchObject({
+      project: "billing-project",
+      dataProject: "ana-sandbox",
+    });
+  });
+});
+
 describe("byte sizes", () => {
   it("reads plain numbers and SI or binary units", () => {
     expect(parseByteSize("10737418240")).toBe(10_737_418_240);

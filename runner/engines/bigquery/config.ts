@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { BadInputError } from "../../errors.ts";
+import { DEFAULT_DELIVERIES_TABLE, DEFAULT_LEDGER_TABLE, FOREIGN_TABLES, TABLE_NAME, runnerTables, suffixedDataset, type RunnerTables } from "../runner_tables.ts";
 
 export const CONFIG_FILE = "runner.config.json";
 /** Environment variable naming another config file. */
@@ -31,6 +32,8 @@ export const ENV_SETTINGS = {
   RUNNER_BIGQUERY_RETRY_MAX_ATTEMPTS: "retry.maxAttempts",
   RUNNER_BIGQUERY_RETRY_INITIAL_DELAY_MS: "retry.initialDelayMs",
   RUNNER_BIGQUERY_RETRY_MAX_DELAY_MS: "retry.maxDelayMs",
+  RUNNER_BIGQUERY_LEDGER_TABLE: "ledgerTable",
+  RUNNER_BIGQUERY_DELIVERIES_TABLE: "deliveriesTable",
 } as const;
 
 export const EMULATOR_HOST_ENV = "BIGQUERY_EMULATOR_HOST";
@@ -83,6 +86,21 @@ const byteCount = z.preprocess(
 
 const LABEL = /^[\p{Ll}\p{Lo}0-9_-]{0,63}$/u;
 
+/**
+ * The lowest maximumBytesBilled that lets a job run: on-demand BigQuery bills at least 10 MB per
+ * table a query references (https://cloud.google.com/bigquery/pricing#on_demand_pricing), so a
+ * ceiling below it fails every job that reads a table with bytesBilledLimitExceeded.
+ */
+export const MIN_MAXIMUM_BYTES_BILLED = 10 * 2 ** 20;
+
+/** A runner-owned table: `dataset.table`, and never the original platform's (runner_tables.ts). */
+const runnerTableName = z
+  .string()
+  .regex(TABLE_NAME, "expected dataset.table (letters, digits and underscores)")
+  .refine((name) => !FOREIGN_TABLES.has(name), {
+    error: (issue) => `${String(issue.input)} is ${FOREIGN_TABLES.get(String(issue.input)) ?? "not the runner's"}: name a table of the runner's own`,
+  });
+
 export const BigQueryConfigSchema = z.strictObject({
   /** The project jobs run (and are billed) in. */
   project: z
@@ -98,13 +116,23 @@ export const BigQueryConfigSchema = z.strictObject({
   /** Default table expiration of the staging dataset, set when the runner creates it. */
   stagingExpirationHours: integer(1).default(24),
   /** Per-job ceiling: a job that would bill more fails instead of running. */
-  maximumBytesBilled: byteCount.optional(),
+  maximumBytesBilled: byteCount
+    .pipe(
+      z
+        .number()
+        .min(MIN_MAXIMUM_BYTES_BILLED, `must be at least 10 MiB (${MIN_MAXIMUM_BYTES_BILLED} bytes): BigQuery bills at least 10 MB per table a query reads, so a lower ceiling fails every job`),
+    )
+    .optional(),
   /** Budget for a `--dry-run` estimate: above it the run is refused. */
   maxBytesEstimate: byteCount.optional(),
   /** A job not done in this time is cancelled and counts as a transient failure. */
   jobTimeoutMs: integer(1000).default(300_000),
   /** Timeout of one HTTP request to the API. */
   requestTimeoutMs: integer(1000).default(60_000),
+  /** The run ledger (runner/ledger/ledger.ts): a table of the runner's own. */
+  ledgerTable: runnerTableName.default(DEFAULT_LEDGER_TABLE),
+  /** The record of push deliveries (runner/server/deliveries.ts): a table of the runner's own. */
+  deliveriesTable: runnerTableName.default(DEFAULT_DELIVERIES_TABLE),
   /** Extra labels on every job (run_id, action and game_date are added by the runner). */
   labels: z
     .record(
@@ -135,6 +163,10 @@ export interface BigQuerySettings extends BigQueryConfig {
   endpoint: string | undefined;
   /** Whether requests carry Application Default Credentials. */
   useCredentials: boolean;
+  /** --schema-suffix in effect: the staging dataset and the runner's tables carry it (stagingDataset is already suffixed). */
+  schemaSuffix: string | undefined;
+  /** The runner's own tables (ledger, deliveries), suffixed. */
+  runnerTables: RunnerTables;
 }
 
 const ConfigFileSchema = z.looseObject({
@@ -188,16 +220,17 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
-function projectDefaults(projectDir: string): { values: Values; dataProject: string | undefined } {
+/** dataform.json's defaultDatabase and defaultLocation; --default-database replaces the first, as in Dataform. */
+function projectDefaults(projectDir: string, defaultDatabase: string | undefined): { source: Source; dataProject: string | undefined } {
   const file = path.join(projectDir, "dataform.json");
-  if (!fs.existsSync(file)) return { values: {}, dataProject: undefined };
-  const parsed = z
-    .looseObject({ defaultDatabase: z.string().optional(), defaultLocation: z.string().optional() })
-    .safeParse(readJson(file, "project config"));
-  if (!parsed.success) return { values: {}, dataProject: undefined };
+  const parsed = fs.existsSync(file)
+    ? z.looseObject({ defaultDatabase: z.string().optional(), defaultLocation: z.string().optional() }).safeParse(readJson(file, "project config"))
+    : undefined;
+  const config = parsed?.success ? parsed.data : {};
+  const dataProject = defaultDatabase ?? config.defaultDatabase;
   return {
-    values: { project: parsed.data.defaultDatabase, location: parsed.data.defaultLocation },
-    dataProject: parsed.data.defaultDatabase,
+    source: { name: defaultDatabase ? "--default-database" : "dataform.json", values: { project: dataProject, location: config.defaultLocation } },
+    dataProject,
   };
 }
 
@@ -253,15 +286,21 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Command-line flags, highest precedence. */
   flags?: Partial<Record<keyof BigQueryConfig, unknown>>;
+  /**
+   * Dataform's --schema-suffix and --default-database (dev isolation): the project the tables
+   * live in (and, unless configured, the jobs run in) becomes --default-database; the staging
+   * dataset and the runner's own tables get `_<suffix>`, as the compiled models' datasets do.
+   */
+  overrides?: { schemaSuffix?: string | undefined; defaultDatabase?: string | undefined };
 }
 
 /** Reads, merges and validates the BigQuery settings; a BadInputError lists every problem. */
 export function loadBigQueryConfig(options: LoadConfigOptions): BigQuerySettings {
   const env = options.env ?? process.env;
-  const defaults = projectDefaults(options.projectDir);
+  const defaults = projectDefaults(options.projectDir, options.overrides?.defaultDatabase || undefined);
   const flags = Object.fromEntries(Object.entries(options.flags ?? {}).filter(([, value]) => value !== undefined));
   const sources = [
-    { name: "dataform.json", values: defaults.values },
+    defaults.source,
     fileValues(options.projectDir, env),
     envValues(env),
     { name: "command line", values: flags },
@@ -278,5 +317,14 @@ export function loadBigQueryConfig(options: LoadConfigOptions): BigQuerySettings
   const config = parsed.data;
   const endpoint = config.apiEndpoint ?? (env[EMULATOR_HOST_ENV] || undefined);
   const useCredentials = config.auth ? config.auth === "adc" : endpoint === undefined || isGoogleEndpoint(endpoint);
-  return { ...config, dataProject: defaults.dataProject ?? config.project, endpoint, useCredentials };
+  const schemaSuffix = options.overrides?.schemaSuffix || undefined;
+  return {
+    ...config,
+    stagingDataset: suffixedDataset(config.stagingDataset, schemaSuffix),
+    dataProject: defaults.dataProject ?? config.project,
+    endpoint,
+    useCredentials,
+    schemaSuffix,
+    runnerTables: runnerTables({ ledger: config.ledgerTable, deliveries: config.deliveriesTable, schemaSuffix }),
+  };
 }

@@ -23,11 +23,12 @@ import { BigQuery, type BigQueryOptions } from "@google-cloud/bigquery";
 import { PassThroughClient } from "google-auth-library";
 import { DataFailureError } from "../../errors.ts";
 import type { ColumnSpec, ColumnType, Engine, ExecuteResult, Row, StatementContext, StatementOptions, TableRef, TableSpec } from "../engine.ts";
+import type { RunnerTables } from "../runner_tables.ts";
 import type { BigQuerySettings } from "./config.ts";
 import { JobFailedError, JobTimeoutError, RetryBudget, describeProblem, failure, sleep, transientInTransaction, withRetries, type Sleep } from "./errors.ts";
 import { bigQueryNames, type BigQueryNames } from "./names.ts";
 import { jobLabels, labelValue, toClientParams, type ClientType, type ClientValue } from "./params.ts";
-import { columnsOf, ddlType, normaliseRows, type RestRow, type SchemaField } from "./rows.ts";
+import { columnType, columnsOf, ddlType, normaliseRows, type RestRow, type SchemaField } from "./rows.ts";
 import { SessionTransaction, notAllowedInTransaction, refusedInTransaction, transactionAborted } from "./transaction.ts";
 
 /** How long one getQueryResults call waits for the job before answering "not complete yet". */
@@ -56,9 +57,23 @@ interface JobResource {
   status?: { state?: string | null; errorResult?: ErrorProto | null; errors?: ErrorProto[] | null } | null;
   statistics?: {
     totalBytesProcessed?: string | null;
-    query?: { totalBytesProcessed?: string | null } | null;
+    query?: {
+      totalBytesProcessed?: string | null;
+      /** Dry runs: the tables the statement reads, and a query's result schema. */
+      referencedTables?: { projectId?: string | null; datasetId?: string | null; tableId?: string | null }[] | null;
+      schema?: { fields?: SchemaField[] } | null;
+    } | null;
     sessionInfo?: { sessionId?: string | null } | null;
   } | null;
+}
+
+/** What a dry-run job tells about a statement before it runs. */
+export interface DryRunStatistics {
+  bytesProcessed: number;
+  /** The tables it reads, `project.dataset.table`. */
+  referencedTables: string[];
+  /** A query's result columns (undefined for DML and DDL). */
+  schema: SchemaField[] | undefined;
 }
 
 interface TableResource {
@@ -166,6 +181,28 @@ export function addColumnsStatement(qualified: string, fields: SchemaField[]): s
   return `ALTER TABLE ${qualified}\n${clauses.join(",\n")}`;
 }
 
+/** The stage's DDL options: an explicit expiration `hours` after the statement runs. */
+export function stagingTableOptions(hours: number): string {
+  return `OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL ${hours} HOUR))`;
+}
+
+/**
+ * What an existing table lacks of `spec`, and what in it the runner cannot write: a column of
+ * another type, or a REQUIRED column the spec does not have (every insert would fail). The first
+ * is added in place; the second means the table is someone else's.
+ */
+export function compareToSpec(fields: SchemaField[], spec: TableSpec): { missing: ColumnSpec[]; conflicts: string[] } {
+  const missing = spec.columns.filter((column) => !fields.some((field) => field.name.toLowerCase() === column.name.toLowerCase()));
+  const conflicts: string[] = [];
+  for (const field of fields) {
+    const column = spec.columns.find((candidate) => candidate.name.toLowerCase() === field.name.toLowerCase());
+    const repeated = field.mode?.toUpperCase() === "REPEATED";
+    if (column && (repeated || columnType(field) !== column.type)) conflicts.push(`${field.name} is ${ddlType(field, false)}, not ${column.type}`);
+    if (!column && field.mode?.toUpperCase() === "REQUIRED") conflicts.push(`${field.name} is REQUIRED and not written by the runner`);
+  }
+  return { missing, conflicts };
+}
+
 /** A bare column name, as opposed to an expression such as DATE_TRUNC(col, MONTH). */
 const BARE_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -195,6 +232,19 @@ export class BigQueryEngine implements Engine {
     return this.names.stagingTable(action, runId);
   }
 
+  /**
+   * Every stage expires on its own (stagingExpirationHours after it was created), whatever the
+   * dataset's default: a run that dies before its DROP leaves nothing behind for long, and a
+   * staging dataset created by hand without a default expiration does not fill up.
+   */
+  stagingTableOptions(): string {
+    return stagingTableOptions(this.settings.stagingExpirationHours);
+  }
+
+  get runnerTables(): RunnerTables {
+    return this.settings.runnerTables;
+  }
+
   private budget(context: StatementContext | undefined): RetryBudget {
     return new RetryBudget(this.settings.retry, context, this.wait);
   }
@@ -222,12 +272,22 @@ export class BigQueryEngine implements Engine {
 
   /** Bytes the statement would process, from a dry-run job (nothing runs, nothing is billed, no session is joined). */
   async estimateBytes(sql: string, options?: StatementOptions): Promise<number> {
+    return (await this.dryRun(sql, options)).bytesProcessed;
+  }
+
+  /** A dry-run job of the statement: the bytes it would process, the tables it reads, a query's schema. */
+  async dryRun(sql: string, options?: StatementOptions): Promise<DryRunStatistics> {
     this.open();
     const spec: JobSpec = { ...this.jobSpec(sql, options, false), dryRun: true };
     const job = await this.insertJob(spec, this.budget(spec.context));
     const failed = jobFailure(job, job.jobReference?.jobId ?? "dry run");
     if (failed) throw failure(describeProblem(failed), sql, spec.context, failed);
-    return Number(job.statistics?.totalBytesProcessed ?? job.statistics?.query?.totalBytesProcessed ?? 0);
+    const query = job.statistics?.query;
+    return {
+      bytesProcessed: Number(job.statistics?.totalBytesProcessed ?? query?.totalBytesProcessed ?? 0),
+      referencedTables: (query?.referencedTables ?? []).map((table) => `${table.projectId ?? ""}.${table.datasetId ?? ""}.${table.tableId ?? ""}`),
+      schema: query?.schema?.fields ?? undefined,
+    };
   }
 
   /** A statement with the engine's typed parameters, labelled run_id / action / game_date. */
@@ -444,9 +504,20 @@ export class BigQueryEngine implements Engine {
     });
   }
 
+  /**
+   * Creates the table, or brings an existing one up to `spec`: the columns it lacks are added in
+   * place (one ALTER TABLE ... ADD COLUMN IF NOT EXISTS, NULL in its rows), as the DuckDB engine
+   * does, so a ledger or quarantine table of an older runner keeps working. A table whose columns
+   * contradict the spec (another type, a REQUIRED column the runner does not write) is refused
+   * before anything is changed: it is not the runner's table.
+   */
   async ensureTable(ref: TableRef, spec: TableSpec): Promise<void> {
     await this.ensureDataset(ref.dataset);
-    if (await this.tableResource(ref)) return;
+    const existing = await this.tableResource(ref);
+    if (existing) {
+      await this.evolveTable(ref, existing.schema?.fields ?? [], spec);
+      return;
+    }
     const partition = spec.partitionBy;
     const partitionColumn = partition && BARE_COLUMN.test(partition) ? spec.columns.find((column) => column.name === partition) : undefined;
     if (partition && !(partitionColumn && (partitionColumn.type === "DATE" || partitionColumn.type === "TIMESTAMP"))) {
@@ -474,6 +545,26 @@ export class BigQueryEngine implements Engine {
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
       }
+    });
+  }
+
+  private async evolveTable(ref: TableRef, fields: SchemaField[], spec: TableSpec): Promise<void> {
+    const { missing, conflicts } = compareToSpec(fields, spec);
+    const name = `${ref.dataset}.${ref.table}`;
+    if (conflicts.length > 0) {
+      throw new DataFailureError("table_schema_conflict", `${this.settings.dataProject}.${name} is not a table the runner can write: ${conflicts.join("; ")}`, {
+        suggestion:
+          "For the ledger or the deliveries, point the runner at a table of its own (bigquery.ledgerTable / bigquery.deliveriesTable in runner.config.json, RUNNER_BIGQUERY_LEDGER_TABLE / RUNNER_BIGQUERY_DELIVERIES_TABLE); otherwise fix or drop the table.",
+      });
+    }
+    if (missing.length === 0) return;
+    const added = missing.map((column): SchemaField => ({ name: column.name, type: column.type, mode: "NULLABLE" }));
+    await this.statement({
+      sql: addColumnsStatement(this.qualify(ref), added),
+      context: { action: `evolve ${name}` },
+      labels: { ...jobLabels(this.settings.labels, undefined), table: labelValue(name) },
+      jobName: "evolve",
+      readRows: false,
     });
   }
 
@@ -519,7 +610,7 @@ export class BigQueryEngine implements Engine {
     return names.sort();
   }
 
-  async insertRows(ref: TableRef, columns: ColumnSpec[], rows: Record<string, unknown>[]): Promise<void> {
+  async insertRows(ref: TableRef, columns: ColumnSpec[], rows: Record<string, unknown>[], context?: StatementContext): Promise<void> {
     if (rows.length === 0) return;
     const values = rows.map((row) =>
       Object.fromEntries(
@@ -548,8 +639,10 @@ export class BigQueryEngine implements Engine {
       const table = `${ref.dataset}.${ref.table}`;
       await this.statement({
         sql,
-        context: { action: `insert into ${table}` },
-        labels: { ...jobLabels(this.settings.labels, undefined), table: labelValue(table) },
+        // Labelled as the action's other jobs (run_id, action, game_date), plus the table; an
+        // error names the action (the statement's start, in its suggestion, names the table).
+        context: context ?? { action: `insert into ${table}` },
+        labels: { ...jobLabels(this.settings.labels, context), table: labelValue(table) },
         jobName: "insert",
         readRows: false,
         parameters: { parameterMode: "NAMED", queryParameters: [parameter] },

@@ -18,6 +18,12 @@ describe("describeProblem", () => {
     ["a job that failed with backendError", new JobFailedError("backendError", "Error encountered during execution. Retrying may solve the problem.", "job_1")],
     ["a job not done in time", new JobTimeoutError("job job_1 was not done within 1000 ms")],
     ["a reset connection", Object.assign(new Error("request to http://x failed, reason: socket hang up"), { code: "ECONNRESET" })],
+    [
+      "resourcesExceeded: too many DML statements outstanding",
+      new JobFailedError("resourcesExceeded", "Too many DML statements outstanding against table nba-props-platform:nba_analytics.player_game_summary, limit is 20.", "job_3"),
+    ],
+    ["quotaExceeded for a rate quota (queued jobs)", apiError(403, "quotaExceeded", "Quota exceeded: Your project and region exceeded quota for max number of jobs that can be queued per project.")],
+    ["quotaExceeded for a rate quota (bytes per second)", apiError(403, "quotaExceeded", "Quota exceeded: Your project exceeded quota for tabledata.list bytes per second per project.")],
   ])("%s is transient", (_name, error) => {
     expect(describeProblem(error).kind).toBe("transient");
   });
@@ -29,6 +35,11 @@ describe("describeProblem", () => {
     ["bytesBilledLimitExceeded", apiError(400, "bytesBilledLimitExceeded", "Query exceeded limit for bytes billed: 1000000.")],
     ["a 400 without a reason", apiError(400, undefined, "Bad Request")],
     ["a job that failed with invalidQuery", new JobFailedError("invalidQuery", "Division by zero: 1 / 0", "job_2")],
+    ["resourcesExceeded: memory", new JobFailedError("resourcesExceeded", "Resources exceeded during query execution: The query could not be executed in the allotted memory.", "job_4")],
+    ["quotaExceeded: query usage per day", apiError(403, "quotaExceeded", "Quota exceeded: Your project exceeded quota for query usage per day.")],
+    ["quotaExceeded: a custom daily quota", new JobFailedError("quotaExceeded", "Custom quota exceeded: Your usage exceeded the custom quota for QueryUsagePerDay, which is set by your administrator.", "job_5")],
+    ["quotaExceeded: partition modifications", new JobFailedError("quotaExceeded", "Quota exceeded: Your table exceeded quota for Number of partition modifications to a column partitioned table.", "job_6")],
+    ["quotaExceeded: table appends", new JobFailedError("quotaExceeded", "Quota exceeded: Your table exceeded quota for imports or query appends per table.", "job_7")],
   ])("%s is permanent", (_name, error) => {
     expect(describeProblem(error).kind).toBe("permanent");
   });
@@ -51,6 +62,17 @@ describe("failure", () => {
     expect(error.code).toBe("bigquery_invalid_query");
     expect(error.message).toBe('team_offense_game_summary: BigQuery invalidQuery: Syntax error: Unexpected ")" at [2:9]');
     expect(error.suggestion).toBe("The statement began: SELECT a, FROM t)");
+  });
+
+  it("says a per-day quota is used up and not retried, and when it resets", () => {
+    const problem = describeProblem(apiError(403, "quotaExceeded", "Quota exceeded: Your project exceeded quota for query usage per day."));
+    const error = failure(problem, "SELECT 1", { action: "player_game_summary" }, undefined);
+    expect(error.exitCode).toBe(ExitCode.dataFailure);
+    expect(error.code).toBe("bigquery_quota_exceeded");
+    expect(error.message).toBe(
+      "player_game_summary: BigQuery quotaExceeded (a per-day or monthly quota, used up: not retried): Quota exceeded: Your project exceeded quota for query usage per day.",
+    );
+    expect(error.suggestion).toContain("midnight Pacific time");
   });
 
   it("points permission problems at the roles", () => {

@@ -1,9 +1,19 @@
 /**
  * What a BigQuery error means for a run. Transient problems (rate limits, backend errors, 5xx,
- * concurrent-update conflicts, network blips, a job not done in time) are retried with
- * exponential backoff a bounded number of times, then surface as NOT READY (exit 75 / HTTP 500,
- * so Pub/Sub redelivers later). Everything else (syntax, missing table, permission, budget) is a
- * failure carrying BigQuery's own message and the action's name: retrying would not help.
+ * concurrent-update conflicts, network blips, a job not done in time, too many DML jobs queued on
+ * one table) are retried with exponential backoff a bounded number of times, then surface as NOT
+ * READY (exit 75 / HTTP 500, so Pub/Sub redelivers later). Everything else (syntax, missing table,
+ * permission, budget, a per-day quota used up) is a failure carrying BigQuery's own message and
+ * the action's name: retrying would not help.
+ *
+ * Two reasons need their message read (https://cloud.google.com/bigquery/docs/troubleshoot-quotas):
+ * - `resourcesExceeded` is permanent (the query needs more than a slot can give it), except
+ *   "Too many DML statements outstanding against table ...": BigQuery queues at most 20 mutating
+ *   DML jobs per table, and the queue drains as they finish.
+ * - `quotaExceeded` is a longer-term quota. Most clear within minutes (concurrent queries, queued
+ *   jobs, requests per second) and are retried; a per-day (or monthly) one, such as the query
+ *   bytes per day, partition modifications or table appends per table per day, lasts until the
+ *   quota resets: it fails at once, saying so, instead of retrying into NOT READY all day.
  */
 import { DataFailureError, NotReadyError, RunnerError } from "../../errors.ts";
 import type { StatementContext } from "../engine.ts";
@@ -50,6 +60,21 @@ const PERMANENT_REASONS = new Set([
   "responseTooLarge",
   "stopped",
 ]);
+
+/** resourcesExceeded that clears by itself: the table's queue of mutating DML jobs is full. */
+const DML_QUEUE_FULL = /too many DML statements outstanding/i;
+
+/**
+ * quotaExceeded for a quota counted per day or month (the troubleshooting page's messages): it
+ * does not clear until the quota resets.
+ */
+const LONG_TERM_QUOTA =
+  /per[ _-]?day|daily|per[ _-]?month|monthly|free query bytes|partition modifications|imports or query appends per table|copies per project/i;
+
+/** A quotaExceeded that lasts until the quota resets (see LONG_TERM_QUOTA). */
+export function isLongTermQuota(reason: string | undefined, message: string): boolean {
+  return reason === "quotaExceeded" && LONG_TERM_QUOTA.test(message);
+}
 
 /** Serialisation conflicts between concurrent DML on one table: the losing job may simply run again. */
 const CONFLICT = /could not serialize access|concurrent update|aborted due to concurrent/i;
@@ -99,6 +124,8 @@ export function describeProblem(error: unknown): BigQueryProblem {
 
 function classify(reason: string | undefined, status: number | undefined, message: string, code: unknown): ProblemKind {
   if (CONFLICT.test(message)) return "transient";
+  if (reason === "resourcesExceeded" && DML_QUEUE_FULL.test(message)) return "transient";
+  if (isLongTermQuota(reason, message)) return "permanent";
   if (reason && TRANSIENT_REASONS.has(reason)) return "transient";
   if (reason && PERMANENT_REASONS.has(reason)) return "permanent";
   if (status !== undefined) return status === 429 || status >= 500 ? "transient" : "permanent";
@@ -130,15 +157,19 @@ function statementStart(sql: string): string {
 /** A permanent problem as the runner reports it: BigQuery's message, the action, the statement. */
 export function failure(problem: BigQueryProblem, sql: string | undefined, context: StatementContext | undefined, cause: unknown): DataFailureError {
   const code = problem.reason ? `bigquery_${problem.reason.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}` : "bigquery_error";
+  const longTermQuota = isLongTermQuota(problem.reason, problem.message);
   const suggestion =
     problem.reason === "accessDenied"
       ? "Check the roles of the credentials the runner uses (README: Running on BigQuery)."
       : problem.reason === "bytesBilledLimitExceeded"
         ? "The job would bill more than maximumBytesBilled; raise it or narrow the run."
-        : sql
-          ? `The statement began: ${statementStart(sql)}`
-          : undefined;
-  return new DataFailureError(code, `${prefix(context)}BigQuery ${problem.reason ?? "error"}: ${problem.message}`, { suggestion, cause });
+        : longTermQuota
+          ? "Retrying before the quota resets (daily quotas at midnight Pacific time) fails the same way: wait for the reset, ask for a higher quota (https://cloud.google.com/bigquery/quotas), or spread the work over more days."
+          : sql
+            ? `The statement began: ${statementStart(sql)}`
+            : undefined;
+  const what = longTermQuota ? "quotaExceeded (a per-day or monthly quota, used up: not retried)" : (problem.reason ?? "error");
+  return new DataFailureError(code, `${prefix(context)}BigQuery ${what}: ${problem.message}`, { suggestion, cause });
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The embedded engine: a DuckDB file (`.warehouse/` under the project by default). BigQuery
  * dataset `X` table `T` is DuckDB schema `X` table `T`. Statements arrive in BigQuery SQL and are
- * translated (translate.ts); the translation macros are installed on every connection.
+ * translated (translate.ts); the translation macros are installed once on each connection, in one
+ * round trip, and the connections are pooled for the engine's lifetime.
  *
  * One process writes a DuckDB file at a time: a second process gets "warehouse busy" (retryable).
  * Staging tables live in one schema that is emptied whenever the file is opened for writing, which is safe
@@ -51,6 +52,7 @@ import type {
   TableSpec,
 } from "../engine.ts";
 import { DUCKDB_MACROS } from "./macros.ts";
+import { tokenize, type Token } from "./tokenizer.ts";
 import { duckdbTypeOf, translateToDuckDB } from "./translate.ts";
 
 /** The schema holding staging tables; emptied when the warehouse is opened. */
@@ -190,6 +192,147 @@ function appendValue(appender: DuckDBAppender, type: ColumnType, duckdbType: str
   }
 }
 
+/**
+ * What every connection needs before its first statement: UTC (the macros assume BigQuery's
+ * default time zone) and the translation macros, as temporary (connection-scoped) macros:
+ * persistent ones would be catalog writes that conflict between concurrent transactions, and
+ * would be left in the user's warehouse file.
+ */
+const CONNECTION_SETUP = [
+  "SET TimeZone = 'UTC'",
+  ...DUCKDB_MACROS.map((macro) => macro.replace(/^CREATE OR REPLACE MACRO /, "CREATE OR REPLACE TEMP MACRO ")),
+].join(";\n");
+
+interface DuckDBColumn {
+  name: string;
+  duckdbType: string;
+}
+
+/** Translated statements an engine keeps. */
+const TRANSLATIONS_KEPT = 1000;
+
+/** What a transaction's DDL set holds when it ran DDL on relations it could not name. */
+const ANY_RELATION = "*";
+
+function cacheKey(ref: TableRef): string {
+  return `${ref.dataset}\u0000${ref.table}`;
+}
+
+/** The lower-cased table of a cache key: invalidation matches names as DuckDB does, without case. */
+function tableOfKey(key: string): string {
+  return key.slice(key.indexOf("\u0000") + 1).toLowerCase();
+}
+
+/** Statements that never change a table's columns or existence. */
+const NO_SCHEMA_CHANGE = /^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|BEGIN|COMMIT|ROLLBACK|ABORT|START|END|SET|RESET|VALUES|FROM|TABLE|DESCRIBE|SHOW|SUMMARIZE|EXPLAIN|CHECKPOINT|PRAGMA\s+(table_info|show|database_size|storage_info))\b/i;
+/** One identifier, quoted or not. */
+const IDENTIFIER = String.raw`(?:"(?:[^"]|"")+"|\`[^\`]+\`|[A-Za-z_][A-Za-z0-9_$]*)`;
+/** DDL naming the one relation it creates, alters or drops. */
+const RELATION_DDL = new RegExp(
+  String.raw`^\s*(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+)?(?:TABLE|VIEW)(?:\s+IF\s+NOT\s+EXISTS)?|ALTER\s+(?:TABLE|VIEW)(?:\s+IF\s+EXISTS)?|DROP\s+(?:TABLE|VIEW)(?:\s+IF\s+EXISTS)?)\s+(${IDENTIFIER}(?:\s*\.\s*${IDENTIFIER})*)(?=\s|\(|;|$)`,
+  "i",
+);
+
+/** The lower-cased last part of a (possibly qualified, possibly quoted) relation name. */
+function relationName(text: string): string {
+  const parts = text.match(new RegExp(IDENTIFIER, "g")) ?? [text];
+  const last = (parts.at(-1) ?? text).replace(/^"(.*)"$/s, "$1").replace(/^`(.*)`$/s, "$1").replace(/""/g, '"');
+  // A backquoted BigQuery name `dataset.table` is one token: its table is after the dot.
+  return (last.split(".").at(-1) ?? last).toLowerCase();
+}
+
+export type SchemaEffect = { kind: "none" } | { kind: "relation"; name: string } | { kind: "any" };
+
+/**
+ * What a statement (BigQuery SQL, as the engine receives it) may do to the cached schemas:
+ * nothing, one relation (by name), or anything: several statements, or DDL this does not
+ * recognise (a RENAME gives a relation a second name), and then everything is forgotten.
+ */
+export function schemaEffect(sql: string): SchemaEffect {
+  // Only the tokenizer tells a `;` ending a statement from one inside a string or a comment.
+  if (sql.includes(";")) {
+    let tokens: Token[];
+    try {
+      tokens = tokenize(sql);
+    } catch {
+      return { kind: "any" };
+    }
+    const end = tokens.findIndex((token) => token.kind === "punct" && token.upper === ";");
+    if (end !== -1 && end < tokens.length - 1) return { kind: "any" };
+  }
+  if (NO_SCHEMA_CHANGE.test(sql)) return { kind: "none" };
+  if (/\bRENAME\b/i.test(sql)) return { kind: "any" };
+  const relation = RELATION_DDL.exec(sql);
+  return relation?.[1] ? { kind: "relation", name: relationName(relation[1]) } : { kind: "any" };
+}
+
+/**
+ * RUNNER_TRACE_SQL=FILE: every statement the engine sends is appended to FILE as one JSON line
+ * (connection, DuckDB SQL, parameters, start and duration in ms, whether it succeeded), and every append of
+ * rows with its flush time. For profiling, and for `npm run bench`, which sums a run's model
+ * queries and MERGEs from it and replays them as its floor (bench/floor.ts).
+ */
+export const TRACE_ENV = "RUNNER_TRACE_SQL";
+const TRACE_FILE = process.env[TRACE_ENV] || undefined;
+let tracedConnections = 0;
+
+export interface TraceEntry {
+  connection: number;
+  kind: "statement" | "append";
+  sql?: string;
+  /** Parameters as bound: DuckDB type name and value (DATE as YYYY-MM-DD, lists as arrays). */
+  params?: Record<string, { type: string; value: SqlValue }>;
+  table?: string;
+  rows?: number;
+  /** When it started, in ms since the process started (performance.now()). */
+  at: number;
+  ms: number;
+  ok: boolean;
+}
+
+type StatementMethod = (sql: string, values?: Record<string, DuckDBValue>, types?: Record<string, DuckDBType>) => Promise<unknown>;
+
+function traceConnection(connection: DuckDBConnection, file: string): void {
+  const id = ++tracedConnections;
+  const write = (entry: TraceEntry) => fs.appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  // runAndReadAll goes through run (node-api reads the materialized result of run): one line per statement.
+  const run = (connection.run as StatementMethod).bind(connection);
+  const traced: StatementMethod = async (sql, values, types) => {
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await run(sql, values, types);
+      ok = true;
+      return result;
+    } finally {
+      const params = values ? Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { type: String(types?.[name] ?? "?"), value: fromDuckDB(value) }])) : undefined;
+      write({ connection: id, kind: "statement", sql, ...(params ? { params } : {}), at: started, ms: performance.now() - started, ok });
+    }
+  };
+  Object.assign(connection, { run: traced });
+  const createAppender = connection.createAppender.bind(connection);
+  Object.assign(connection, {
+    createAppender: async (table: string, schema?: string | null) => {
+      const appender = await createAppender(table, schema);
+      let rows = 0;
+      const endRow = appender.endRow.bind(appender);
+      const flushSync = appender.flushSync.bind(appender);
+      Object.assign(appender, {
+        endRow: () => {
+          rows++;
+          endRow();
+        },
+        flushSync: () => {
+          const started = performance.now();
+          flushSync();
+          write({ connection: id, kind: "append", table: `${schema}.${table}`, rows, at: started, ms: performance.now() - started, ok: true });
+        },
+      });
+      return appender;
+    },
+  });
+}
+
 function isLockError(error: unknown): boolean {
   return error instanceof Error && /Could not set lock on file|Conflicting lock is held/i.test(error.message);
 }
@@ -197,9 +340,23 @@ function isLockError(error: unknown): boolean {
 class DuckDBEngine implements Engine {
   readonly name = "duckdb" as const;
   private readonly pinned = new AsyncLocalStorage<DuckDBConnection>();
+  /** The DDL of the open transaction of this async context: its names are invalidated again when it ends. */
+  private readonly transactionDdl = new AsyncLocalStorage<Set<string>>();
   private readonly idle: DuckDBConnection[] = [];
   private readonly all: DuckDBConnection[] = [];
   private closed = false;
+  /**
+   * Columns of the tables looked up so far (undefined: the table did not exist), so that a run
+   * asks the catalog once per table instead of before every statement that needs them. Only this
+   * engine can change the file's schemas while it is open (DuckDB lets one process write a file,
+   * and none while others read it), so an entry stays right until DDL sent through this engine
+   * touches the table: see `schemaChanged`. Keyed `schema.table` as given.
+   */
+  private readonly columnsCache = new Map<string, DuckDBColumn[] | undefined>();
+  /** Bumped by every invalidation: a lookup that raced one does not store what it read. */
+  private schemaGeneration = 0;
+  /** Schemas this engine has created or found, so ensureDataset sends CREATE SCHEMA once per schema. */
+  private readonly knownSchemas = new Set<string>();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -216,10 +373,9 @@ class DuckDBEngine implements Engine {
 
   private async newConnection(): Promise<DuckDBConnection> {
     const connection = await this.instance.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    // Temporary (connection-scoped) macros: persistent ones would be catalog writes that
-    // conflict between concurrent transactions, and would be left in the user's warehouse file.
-    for (const macro of DUCKDB_MACROS) await connection.run(macro.replace(/^CREATE OR REPLACE MACRO /, "CREATE OR REPLACE TEMP MACRO "));
+    if (TRACE_FILE) traceConnection(connection, TRACE_FILE);
+    // Once per connection, as one multi-statement string (one round trip instead of 42).
+    await connection.run(CONNECTION_SETUP);
     this.all.push(connection);
     return connection;
   }
@@ -237,8 +393,39 @@ class DuckDBEngine implements Engine {
     }
   }
 
+  /**
+   * Forgets what the caches know of a relation (in every schema: names are matched without case,
+   * as DuckDB matches them), or of everything. Called after the DDL ran; inside a transaction the
+   * names are forgotten again when it ends, since other connections may have read the catalog as
+   * it was before the commit (or the rollback undoes the change).
+   */
+  private schemaChanged(effect: SchemaEffect): void {
+    if (effect.kind === "none") return;
+    this.schemaGeneration++;
+    if (effect.kind === "any") {
+      this.columnsCache.clear();
+      this.knownSchemas.clear();
+    } else {
+      for (const key of [...this.columnsCache.keys()]) if (tableOfKey(key) === effect.name) this.columnsCache.delete(key);
+    }
+    this.transactionDdl.getStore()?.add(effect.kind === "any" ? ANY_RELATION : effect.name);
+  }
+
+  /**
+   * Translations by statement text: the runner's own statements (MERGEs, checks, rules) repeat
+   * for every date of a range, and a check's query is sent twice when it finds rows. Only
+   * successful translations are kept (an error names the action of the statement that failed).
+   */
+  private readonly translations = new Map<string, string>();
+
   private translate(sql: string, options: StatementOptions | undefined): string {
-    return translateToDuckDB(sql, { action: options?.context?.action });
+    const known = this.translations.get(sql);
+    if (known !== undefined) return known;
+    const translated = translateToDuckDB(sql, { action: options?.context?.action });
+    // Bounded: the oldest entry goes first (Map keeps insertion order).
+    if (this.translations.size >= TRANSLATIONS_KEPT) this.translations.delete(this.translations.keys().next().value as string);
+    this.translations.set(sql, translated);
+    return translated;
   }
 
   private wrapError(error: unknown, sql: string, options: StatementOptions | undefined): Error {
@@ -267,6 +454,8 @@ class DuckDBEngine implements Engine {
         return { rowsAffected: result.rowsChanged };
       } catch (error) {
         throw this.wrapError(error, sql, options);
+      } finally {
+        this.schemaChanged(schemaEffect(sql));
       }
     });
   }
@@ -287,12 +476,17 @@ class DuckDBEngine implements Engine {
         });
       } catch (error) {
         throw this.wrapError(error, sql, options);
+      } finally {
+        this.schemaChanged(schemaEffect(sql));
       }
     });
   }
 
   async ensureDataset(dataset: string): Promise<void> {
+    if (this.knownSchemas.has(dataset)) return;
     await this.withConnection((connection) => connection.run(`CREATE SCHEMA IF NOT EXISTS "${dataset}"`));
+    // Inside a transaction the schema is only certain once it commits.
+    if (!this.pinned.getStore()) this.knownSchemas.add(dataset);
   }
 
   /**
@@ -309,11 +503,15 @@ class DuckDBEngine implements Engine {
     }
     const missing = spec.columns.filter((column) => !existing.some((present) => present.name === column.name));
     for (const column of missing) {
-      await this.withConnection((connection) =>
-        connection.run(
-          `ALTER TABLE ${quoteIdentifier(ref.dataset)}.${quoteIdentifier(ref.table)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column.name)} ${duckdbTypeOf(column.type)}`,
-        ),
-      );
+      try {
+        await this.withConnection((connection) =>
+          connection.run(
+            `ALTER TABLE ${quoteIdentifier(ref.dataset)}.${quoteIdentifier(ref.table)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column.name)} ${duckdbTypeOf(column.type)}`,
+          ),
+        );
+      } finally {
+        this.schemaChanged({ kind: "relation", name: ref.table.toLowerCase() });
+      }
     }
   }
 
@@ -340,23 +538,35 @@ class DuckDBEngine implements Engine {
             await connection.run(statement);
           } catch (error) {
             throw this.wrapError(error, statement, options);
+          } finally {
+            this.schemaChanged({ kind: "relation", name: ref.table.toLowerCase() });
           }
         }
       }),
     );
   }
 
-  private async duckdbColumns(ref: TableRef): Promise<{ name: string; duckdbType: string }[] | undefined> {
+  /** The table's columns (undefined when it does not exist), from the cache or else the catalog. */
+  private async duckdbColumns(ref: TableRef): Promise<DuckDBColumn[] | undefined> {
+    const key = cacheKey(ref);
+    if (this.columnsCache.has(key)) return this.columnsCache.get(key);
+    const generation = this.schemaGeneration;
+    // duckdb_columns(), which information_schema.columns is a view over, without the view's joins:
+    // the same names and type names, a few times faster.
     const rows = await this.withConnection(async (connection) => {
       const reader = await connection.runAndReadAll(
-        `SELECT column_name, data_type FROM information_schema.columns
-         WHERE table_schema = $schema AND table_name = $table ORDER BY ordinal_position`,
+        `SELECT column_name, data_type FROM duckdb_columns()
+         WHERE schema_name = $schema AND table_name = $table ORDER BY column_index`,
         { schema: ref.dataset, table: ref.table },
       );
       return reader.getRows();
     });
-    if (rows.length === 0) return undefined;
-    return rows.map(([name, type]) => ({ name: String(name), duckdbType: String(type) }));
+    const columns = rows.length === 0 ? undefined : rows.map(([name, type]) => ({ name: String(name), duckdbType: String(type) }));
+    // Not stored when DDL ran meanwhile, or when this transaction changed the table and has not committed.
+    const pending = this.transactionDdl.getStore();
+    const changedHere = pending !== undefined && (pending.has(ANY_RELATION) || pending.has(ref.table.toLowerCase()));
+    if (generation === this.schemaGeneration && !changedHere) this.columnsCache.set(key, columns);
+    return columns;
   }
 
   async listTables(dataset: string): Promise<string[]> {
@@ -397,18 +607,23 @@ class DuckDBEngine implements Engine {
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.pinned.getStore()) return work();
+    const ddl = new Set<string>();
     return this.withConnection((connection) =>
-      this.pinned.run(connection, async () => {
-        await connection.run("BEGIN TRANSACTION");
-        try {
-          const result = await work();
-          await connection.run("COMMIT");
-          return result;
-        } catch (error) {
-          await connection.run("ROLLBACK");
-          throw error;
-        }
-      }),
+      this.pinned.run(connection, () =>
+        this.transactionDdl.run(ddl, async () => {
+          await connection.run("BEGIN TRANSACTION");
+          try {
+            const result = await work();
+            await connection.run("COMMIT");
+            return result;
+          } catch (error) {
+            await connection.run("ROLLBACK");
+            throw error;
+          } finally {
+            for (const name of ddl) this.schemaChanged(name === ANY_RELATION ? { kind: "any" } : { kind: "relation", name });
+          }
+        }),
+      ),
     );
   }
 
@@ -417,6 +632,7 @@ class DuckDBEngine implements Engine {
     await this.ensureDataset(STAGING_SCHEMA);
     for (const table of await this.listTables(STAGING_SCHEMA)) {
       await this.withConnection((connection) => connection.run(`DROP TABLE IF EXISTS "${STAGING_SCHEMA}"."${table}"`));
+      this.schemaChanged({ kind: "relation", name: table.toLowerCase() });
     }
   }
 
