@@ -1,7 +1,8 @@
 /**
  * The run ledger: one row per (run, action, game date) in the warehouse, written by the runner
- * (never by a model) as each action finishes, so that even a run killed half-way leaves the record
- * of what it did. `runner verify` and the server read it back.
+ * (never by a model) once per level, in one insert (the executor's LedgerBuffer), so that a run
+ * killed half-way still leaves the record of every level it finished (and Ctrl-C writes the
+ * waiting rows before the interrupted ones). `runner verify` and the server read it back.
  *
  * Its table is the runner's own, `nba_orchestration.phase3_runner_runs` unless configured
  * (`bigquery.ledgerTable`; runner_tables.ts), never the original platform's
