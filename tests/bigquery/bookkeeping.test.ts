@@ -8,29 +8,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ColumnType } from "../../runner/engines/engine.ts";
 import { LEDGER_COLUMNS } from "../../runner/ledger/ledger.ts";
 import { runCli, tempDir } from "../helpers.ts";
 import { startFakeBigQuery, type FakeBigQuery, type Field, type JobInsert } from "./fake_server.ts";
-import { DATE, PROJECT, fakeEnv } from "./support.ts";
+import { DATE, PROJECT, REST_TYPE, fakeEnv } from "./support.ts";
 
 const LEDGER_ID = `${PROJECT}.nba_orchestration.phase3_runner_runs`;
 const GATE = "boxscores_complete";
 
-const REST_TYPES: Record<ColumnType, string> = {
-  STRING: "STRING",
-  INT64: "INTEGER",
-  FLOAT64: "FLOAT",
-  NUMERIC: "NUMERIC",
-  BOOL: "BOOLEAN",
-  DATE: "DATE",
-  TIMESTAMP: "TIMESTAMP",
-  JSON: "JSON",
-};
-
 /** The ledger's columns as tables.get answers them. */
 function ledgerFields(names: string[]): Field[] {
-  return LEDGER_COLUMNS.filter((column) => names.includes(column.name)).map((column) => ({ name: column.name, type: REST_TYPES[column.type], mode: "NULLABLE" }));
+  return LEDGER_COLUMNS.filter((column) => names.includes(column.name)).map((column) => ({ name: column.name, type: REST_TYPE[column.type], mode: "NULLABLE" }));
 }
 
 /** The columns the ledger gained after its first version. */

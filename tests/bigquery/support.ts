@@ -68,7 +68,7 @@ export function fakeEnv(url: string, extra: Record<string, string> = {}): Record
 }
 
 /** Legacy REST type names of the runner's column types, as tables.get answers them. */
-const REST_TYPE: Record<ColumnType, string> = {
+export const REST_TYPE: Record<ColumnType, string> = {
   STRING: "STRING",
   INT64: "INTEGER",
   FLOAT64: "FLOAT",
