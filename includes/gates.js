@@ -11,13 +11,23 @@ const vars = require("./vars");
 function gamesWithPlayerRows(ref) {
   const window = runWindow.filter("game_date");
   return `
-  SELECT game_date, game_id FROM ${ref("nbac_gamebook_player_stats")}
-  WHERE ${window} AND player_status = 'active'
+  SELECT
+    game_date,
+    game_id
+  FROM ${ref("nbac_gamebook_player_stats")}
+  WHERE ${window}
+    AND player_status = 'active'
   UNION DISTINCT
-  SELECT game_date, game_id FROM ${ref("nbac_player_boxscores")}
+  SELECT
+    game_date,
+    game_id
+  FROM ${ref("nbac_player_boxscores")}
   WHERE ${window}
   UNION DISTINCT
-  SELECT game_date, game_id FROM ${ref("bdl_player_boxscores")}
+  SELECT
+    game_date,
+    game_id
+  FROM ${ref("bdl_player_boxscores")}
   WHERE ${window}`;
 }
 
