@@ -5,6 +5,9 @@
 import { z } from "zod";
 import { BadInputError } from "./errors.ts";
 
+/** The flags that set the run dates, as every message and help text names them. */
+export const RUN_DATE_FLAGS = "--date or --start-date/--end-date";
+
 /** The longest range one command accepts; a season is ~200 days, so this covers a full backfill. */
 export const MAX_RANGE_DAYS = 400;
 
@@ -66,7 +69,7 @@ export function parseRunDates(options: RunDateOptions, fallback?: { start: strin
   const { date, startDate, endDate } = options;
   if (date !== undefined) {
     if (startDate !== undefined || endDate !== undefined) {
-      throw new BadInputError("conflicting_dates", "use either --date or --start-date/--end-date, not both");
+      throw new BadInputError("conflicting_dates", `use either ${RUN_DATE_FLAGS}, not both`);
     }
     const day = checkDate("--date", date);
     return rangeOf(day, day);
@@ -74,7 +77,7 @@ export function parseRunDates(options: RunDateOptions, fallback?: { start: strin
   if (startDate === undefined && endDate === undefined) {
     if (fallback) return rangeOf(checkDate("start_date", fallback.start), checkDate("end_date", fallback.end));
     throw new BadInputError("missing_date", "no run date given", {
-      suggestion: "Pass --date YYYY-MM-DD, or --start-date and --end-date for a range.",
+      suggestion: `Pass ${RUN_DATE_FLAGS} (YYYY-MM-DD; a range is inclusive).`,
     });
   }
   if (startDate === undefined || endDate === undefined) {

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { z } from "zod";
-import { isCalendarDate } from "./dates.ts";
+import { isCalendarDate, RUN_DATE_FLAGS } from "./dates.ts";
 import { BadInputError } from "./errors.ts";
 
 const NameSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, "must be a lowercase snake_case name");
@@ -153,7 +153,7 @@ function settable(vars: ProjectVars): VarDeclaration[] {
 
 function knownVarsSuggestion(vars: ProjectVars): string {
   const reserved = vars.declared.filter((declared) => "setBy" in declared && declared.setBy).map((declared) => declared.name);
-  const dates = reserved.length > 0 ? `; ${reserved.join(" and ")} are set by --date or --start-date/--end-date` : "";
+  const dates = reserved.length > 0 ? `; ${reserved.join(" and ")} are set by ${RUN_DATE_FLAGS}` : "";
   return `Known vars: ${settable(vars).map((declared) => declared.name).join(", ")}${dates}. --help lists their ranges and defaults (declared in includes/vars.js).`;
 }
 
@@ -180,7 +180,7 @@ export function varsFromFlags(entries: string[], projectDir: string): Record<str
     const [, name = "", value = ""] = match;
     const declared = vars.declared.find((candidate) => candidate.name === name);
     if (declared && "setBy" in declared && declared.setBy) {
-      throw new BadInputError("reserved_var", `--var ${name} is set by the run dates`, { suggestion: "Use --date or --start-date/--end-date." });
+      throw new BadInputError("reserved_var", `--var ${name} is set by the run dates`, { suggestion: `Use ${RUN_DATE_FLAGS}.` });
     }
     values[name] = value;
   }
@@ -222,7 +222,7 @@ export function varsHelp(projectDir: string, width = 80): string {
     lines.push(...wrap(declared.description, width, indent, indent));
   }
   const reserved = vars.declared.filter((declared) => !entries.includes(declared)).map((declared) => declared.name);
-  if (reserved.length > 0) lines.push(...wrap(`${reserved.join(" and ")} are set by --date or --start-date/--end-date, not by --var.`, width, "  ", "  "));
+  if (reserved.length > 0) lines.push(...wrap(`${reserved.join(" and ")} are set by ${RUN_DATE_FLAGS}, not by --var.`, width, "  ", "  "));
   lines.push("  An unknown name, or a value outside its range, is bad input (exit 2).");
   return lines.join("\n");
 }

@@ -32,7 +32,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
 export const defaultIO: CliIO = {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
-  interactive: Boolean(process.stderr.isTTY),
+  terminal: process.stderr.isTTY ? { write: (text) => process.stderr.write(text), columns: () => process.stderr.columns } : undefined,
 };
 
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {

@@ -13,7 +13,7 @@ describe("splitVars (--vars=a=b,c=d)", () => {
 });
 
 describe("parseOptions", () => {
-  const schema = z.object({ startDate: z.string().optional(), concurrency: wholeNumberFlag(1) });
+  const schema = z.object({ startDate: z.string().optional(), concurrency: wholeNumberFlag() });
 
   it("returns the typed options", () => {
     expect(parseOptions(schema, { concurrency: "4" }, "run")).toEqual({ concurrency: 4 });
@@ -29,7 +29,7 @@ describe("parseOptions", () => {
     expect(caught).toBeInstanceOf(BadInputError);
     const error = caught as BadInputError;
     expect(error.exitCode).toBe(2);
-    expect(error.message.split("\n")).toEqual([expect.stringMatching(/^--start-date: /), "--concurrency: must be at least 1"]);
+    expect(error.message.split("\n")).toEqual([expect.stringMatching(/^--start-date: /), '--concurrency: must be a whole number of at least 1, got "0"']);
     expect(error.suggestion).toBe("See runner run --help.");
   });
 });

@@ -6,22 +6,32 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
 import { BadInputError } from "../errors.ts";
-import { addDays, parseRunDates, type RunDates } from "../dates.ts";
+import { parseRunDates, type RunDates } from "../dates.ts";
 import { compileProject, PROJECT_DIR, projectDefaultVars, type ProjectOverrides } from "../compile/compile.ts";
 import { buildProjectGraph, type ProjectGraph } from "../plan/actions.ts";
 import type { Selection } from "../plan/plan.ts";
 import type { CompiledGraph } from "../compile/graph.ts";
-import { TARGET_ENV, TARGETS, WAREHOUSE_ENV } from "../engines/open.ts";
+import { ENGINE_KINDS, TARGET_ENV, WAREHOUSE_ENV } from "../engines/open.ts";
 import type { WarehouseAccess } from "../engines/duckdb/engine.ts";
-import { projectConstants, todayIn } from "../project_constants.ts";
+import { defaultRunDate, projectConstants, todayIn } from "../project_constants.ts";
 import { varsFromFlags, varsHelp } from "../project_vars.ts";
 
 /** Writers for results (stdout) and human messages (stderr), swappable in tests. */
 export interface CliIO {
+  /** One line of results (the newline is added). */
   stdout: (text: string) => void;
+  /** One line of messages (the newline is added). */
   stderr: (text: string) => void;
-  /** True when stderr is a terminal: progress is drawn in place instead of printed as lines. */
-  interactive: boolean;
+  /** Set when stderr is a terminal: progress redraws one line in place on it instead of printing lines. */
+  terminal?: CliTerminal | undefined;
+}
+
+/** The terminal stderr is, as progress draws on it. */
+export interface CliTerminal {
+  /** Text as it is, no newline added: carriage returns redraw the line. */
+  write: (text: string) => void;
+  /** Its width in characters; undefined when it does not say (a script, some CI consoles). */
+  columns: () => number | undefined;
 }
 
 export const DateOptionsSchema = z.object({
@@ -62,7 +72,7 @@ export type ProjectOptions = z.infer<typeof ProjectOptionsSchema>;
 export const WarehouseOptionsSchema = z.object({
   warehouse: z.string().optional(),
   /** local (DuckDB) or bigquery. */
-  target: z.enum(TARGETS).optional(),
+  target: z.enum(ENGINE_KINDS).optional(),
   /** --max-bytes: the BigQuery dry-run budget. */
   maxBytes: z.string().optional(),
 });
@@ -79,12 +89,18 @@ export const SelectionOptionsSchema = z.object({
 });
 export type SelectionOptions = z.infer<typeof SelectionOptionsSchema>;
 
-/** A flag given as text that must be a whole number of at least `min`. */
-export function wholeNumberFlag(min = 1): z.ZodPipe<z.ZodString, z.ZodTransform<number, string>> {
+/**
+ * A flag given as text that must be a whole number from `min` (default 1) to `max`: the one check
+ * of every count, size, hour and seed flag. A bad value reads
+ * `--flag: must be a whole number from 0 to 23 (the Eastern hour), got "24"`.
+ */
+export function wholeNumberFlag({ min = 1, max = Number.MAX_SAFE_INTEGER, meaning }: { min?: number; max?: number; meaning?: string } = {}) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
   return z
     .string()
-    .regex(/^\d+$/, `must be a whole number${min > 0 ? ` of at least ${min}` : ""}`)
-    .refine((text) => Number(text) >= min, `must be at least ${min}`)
+    .refine((text) => /^\d+$/.test(text) && Number(text) >= min && Number(text) <= max, {
+      error: (issue) => `must be a whole number ${range}${meaning ? ` (${meaning})` : ""}, got ${JSON.stringify(issue.input)}`,
+    })
     .transform(Number);
 }
 
@@ -103,9 +119,19 @@ export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, c
   throw new BadInputError("invalid_options", lines.join("\n"), { suggestion: `See runner ${command} --help.` });
 }
 
-/** "a,b" and repeated flags both work: --actions a,b --actions c. */
-function collectList(value: string, previous: string[] = []): string[] {
+/** Commander's parser of a list flag: "a,b" and repeated flags both work (--actions a,b --actions c). */
+export function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(",").map((item) => item.trim()).filter(Boolean)];
+}
+
+/** The "Examples:" section of a command's --help: one command line (or `# comment`) an entry. */
+export function addExamples(command: Command, examples: string[]): Command {
+  return command.addHelpText("after", ["", "Examples:", ...examples.map((example) => `  ${example}`)].join("\n"));
+}
+
+/** Commander's parser of a repeatable flag: every value, in order. */
+function repeated(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 export function addDateOptions(command: Command): Command {
@@ -120,12 +146,9 @@ export function addProjectOption(command: Command): Command {
     .option(
       "--var <name=value>",
       "a compilation var (repeatable; see Vars below), e.g. boxscore_coverage_min_pct=100, as_of_date=2025-01-16",
-      (value: string, previous: string[] = []) => [...previous, value],
+      repeated,
     )
-    .option("--vars <a=b,c=d>", "compilation vars, Dataform's spelling: --vars=boxscore_coverage_min_pct=100,as_of_date=2025-01-16", (value: string, previous: string[] = []) => [
-      ...previous,
-      value,
-    ])
+    .option("--vars <a=b,c=d>", "compilation vars, Dataform's spelling: --vars=boxscore_coverage_min_pct=100,as_of_date=2025-01-16", repeated)
     .addOption(new Option("--project <dir>", "the Dataform project to compile").default(PROJECT_DIR, "this repository"));
   addIsolationOptions(command);
   return command.addHelpText("after", () => varsHelp(PROJECT_DIR));
@@ -147,7 +170,7 @@ export function overridesFrom(options: IsolationOptions): ProjectOverrides {
 /**
  * The compilation vars of a command: --var values, validated against includes/vars.js, over the
  * runner's defaults. as_of_date (what staleness is measured from) defaults to today in the
- * schedule's timezone. Run dates are set by --date/--start-date/--end-date, never by --var.
+ * schedule's timezone. Run dates are set by the date flags (RUN_DATE_FLAGS), never by --var.
  */
 export function varsFrom(options: ProjectOptions): Record<string, string> {
   const projectDir = options.project ?? PROJECT_DIR;
@@ -164,7 +187,7 @@ export function addWarehouseOption(command: Command): Command {
   return command
     .addOption(
       new Option("--target <target>", "where to run: local (embedded DuckDB) or bigquery (settings: runner.config.json, BIGQUERY_* env)")
-        .choices(TARGETS)
+        .choices(ENGINE_KINDS)
         .env(TARGET_ENV)
         .default("local"),
     )
@@ -202,14 +225,14 @@ export function selectionFrom(options: SelectionOptions): Selection {
 /**
  * Dates from the options; without any, compile and plan use the default vars of dataform.json, or
  * (this project sets none, so that GCP Dataform's window moves with the calendar) the game models'
- * default run date of includes/run_window.js: yesterday in the schedule's timezone.
+ * default run date of includes/run_window.js.
  */
 export function datesOrProjectDefaults(options: DateOptions & ProjectOptions): RunDates {
   const projectDir = options.project ?? PROJECT_DIR;
   const vars = projectDefaultVars(projectDir);
-  const yesterday = addDays(todayIn(projectConstants(projectDir).SCHEDULE_TIMEZONE), -1);
-  const fallback = vars.start_date && vars.end_date ? { start: vars.start_date, end: vars.end_date } : { start: yesterday, end: yesterday };
-  return parseRunDates(options, fallback);
+  if (vars.start_date && vars.end_date) return parseRunDates(options, { start: vars.start_date, end: vars.end_date });
+  const date = defaultRunDate(projectDir);
+  return parseRunDates(options, { start: date, end: date });
 }
 
 export interface CompiledProject {

@@ -2,7 +2,8 @@
  * Progress of long commands (a run's dates, a seed's tables, a load's files). On a terminal: one line redrawn in
  * place with a bar, the elapsed time and an ETA, and warnings and errors from the log as one
  * readable line each. Otherwise (CI, Cloud Run, pipes): every log entry as a JSON line (Cloud
- * Logging), plus one entry per finished date or step.
+ * Logging), plus one entry per finished date or step. All of it goes through the command's io:
+ * its terminal when it has one, else its stderr.
  */
 import type { DateResult } from "../execution/run.ts";
 import type { ActionOutcome } from "../execution/executor.ts";
@@ -14,31 +15,11 @@ const QUIET_ON_TERMINAL = new Set(["DEBUG", "INFO", "NOTICE"]);
 const BAR_WIDTH = 20;
 const SHOWN_APART = new Set(["severity", "message", "time", "game_date", "action", "run_id"]);
 
-/** Where progress is drawn: stderr, or a fake terminal in tests. */
-export interface Terminal {
-  write: (text: string) => void;
-  /** True when lines may be redrawn in place. */
-  isTTY: boolean;
-  columns?: number | undefined;
-}
-
 export interface ProgressOptions {
-  terminal?: Terminal;
   /** Milliseconds since some origin; Date.now by default. */
   now?: () => number;
   /** Redraw this often on a terminal so the elapsed time moves (0: only on events). */
   refreshMs?: number;
-}
-
-function stderrTerminal(io: CliIO): Terminal {
-  return {
-    // Not a terminal: whole lines only, through the command's own stderr like everything else it prints.
-    write: (text) => (io.interactive ? process.stderr.write(text) : io.stderr(text.replace(/\n$/, ""))),
-    isTTY: io.interactive,
-    get columns() {
-      return process.stderr.columns;
-    },
-  };
 }
 
 /** 75 s -> "1:15", 3725 s -> "1:02:05". */
@@ -100,8 +81,8 @@ export function rangeSummary(results: DateResult[]): string[] {
 /** Log entries: on a terminal warnings and errors as one line above the live line, elsewhere every entry as JSON. */
 function sinkTo(live: LiveLine): LogSink {
   return (entry: LogEntry) => {
-    if (!live.terminal.isTTY) {
-      live.terminal.write(`${JSON.stringify(entry)}\n`);
+    if (!live.onTerminal) {
+      live.print(JSON.stringify(entry));
       return;
     }
     if (QUIET_ON_TERMINAL.has(entry.severity)) return;
@@ -109,46 +90,60 @@ function sinkTo(live: LiveLine): LogSink {
   };
 }
 
-/** The in-place line on a terminal: clear, redraw, keep time moving. */
+/**
+ * The in-place line on the command's terminal (io.terminal): clear, redraw, keep time moving.
+ * Without a terminal there is no live line, and printed lines go to the command's stderr.
+ */
 class LiveLine {
   private line = "";
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly terminal: Terminal,
+    private readonly io: CliIO,
     private readonly render: () => string | undefined,
     refreshMs: number,
   ) {
-    if (terminal.isTTY && refreshMs > 0) {
+    if (io.terminal && refreshMs > 0) {
       this.timer = setInterval(() => this.draw(), refreshMs);
       this.timer.unref();
     }
   }
 
-  get columns(): number {
-    // 0 when the terminal does not say (script, some CI consoles).
-    return this.terminal.columns || 100;
+  get onTerminal(): boolean {
+    return this.io.terminal !== undefined;
   }
 
-  /** Prints `text` as a line of its own above the live line. */
+  get columns(): number {
+    // 100 when the terminal does not say (undefined or 0).
+    return this.io.terminal?.columns() || 100;
+  }
+
+  /** Prints `text` as a line of its own: above the live line on a terminal, else on stderr. */
   print(text: string): void {
+    const terminal = this.io.terminal;
+    if (!terminal) {
+      this.io.stderr(text);
+      return;
+    }
     this.clear();
-    this.terminal.write(`${text}\n`);
+    terminal.write(`${text}\n`);
     this.draw();
   }
 
   draw(): void {
-    if (!this.terminal.isTTY) return;
+    const terminal = this.io.terminal;
+    if (!terminal) return;
     const text = this.render();
     if (text === undefined) return;
     this.clear();
     this.line = text;
-    this.terminal.write(text);
+    terminal.write(text);
   }
 
   clear(): void {
-    if (!this.terminal.isTTY || !this.line) return;
-    this.terminal.write(`\r${" ".repeat(this.line.length)}\r`);
+    const terminal = this.io.terminal;
+    if (!terminal || !this.line) return;
+    terminal.write(`\r${" ".repeat(this.line.length)}\r`);
     this.line = "";
   }
 
@@ -175,11 +170,7 @@ export class ProgressDisplay {
   constructor(io: CliIO, options: ProgressOptions = {}) {
     this.now = options.now ?? Date.now;
     this.started = this.now();
-    this.live = new LiveLine(options.terminal ?? stderrTerminal(io), () => this.render(), options.refreshMs ?? 1000);
-  }
-
-  private get terminal(): Terminal {
-    return this.live.terminal;
+    this.live = new LiveLine(io, () => this.render(), options.refreshMs ?? 1000);
   }
 
   logSink(): LogSink {
@@ -195,8 +186,7 @@ export class ProgressDisplay {
       this.datesDone = event.index + 1;
       this.actionsPerDate = event.result.actions.length;
       const text = `[${event.index + 1}/${event.total}] ${event.gameDate} ${event.result.outcome} in ${(event.result.durationMs / 1000).toFixed(1)}s`;
-      if (this.terminal.isTTY) this.live.print(text);
-      else this.terminal.write(`${JSON.stringify({ severity: "NOTICE", message: `Date ${text}`, time: new Date(this.now()).toISOString(), game_date: event.gameDate })}\n`);
+      this.live.print(this.live.onTerminal ? text : JSON.stringify({ severity: "NOTICE", message: `Date ${text}`, time: new Date(this.now()).toISOString(), game_date: event.gameDate }));
       return;
     }
     this.live.draw();
@@ -246,7 +236,7 @@ export class StepProgress {
   ) {
     this.now = options.now ?? Date.now;
     this.started = this.now();
-    this.live = new LiveLine(options.terminal ?? stderrTerminal(io), () => this.render(), options.refreshMs ?? 1000);
+    this.live = new LiveLine(io, () => this.render(), options.refreshMs ?? 1000);
   }
 
   /** A phase before the counted steps (e.g. generating the rows): shown with the elapsed time. */
@@ -276,7 +266,7 @@ export class StepProgress {
   }
 
   private log(message: string): void {
-    if (!this.live.terminal.isTTY) this.live.terminal.write(`${JSON.stringify({ severity: "INFO", message, time: new Date(this.now()).toISOString() })}\n`);
+    if (!this.live.onTerminal) this.live.print(JSON.stringify({ severity: "INFO", message, time: new Date(this.now()).toISOString() }));
   }
 
   private render(): string | undefined {

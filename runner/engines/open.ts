@@ -28,10 +28,11 @@ export function warehousePath(given?: string | undefined): string {
   return chosen;
 }
 
-/** Environment variable choosing the target when --target is not given (e.g. on Cloud Run). */
+/** Environment variable choosing the engine when --target is not given (e.g. on Cloud Run). */
 export const TARGET_ENV = "RUNNER_TARGET";
-export const TARGETS = ["local", "bigquery"] as const;
-export type Target = (typeof TARGETS)[number];
+/** What --target chooses: the engine a command runs on (not a table: that is an action's target). */
+export const ENGINE_KINDS = ["local", "bigquery"] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
 
 export interface EngineChoice {
   warehouse?: string | undefined;
@@ -49,17 +50,18 @@ export interface EngineChoice {
   defaultDatabase?: string | undefined;
 }
 
-export function targetOf(choice: EngineChoice): Target {
+/** --target, else RUNNER_TARGET, else local. */
+export function engineKindOf(choice: EngineChoice): EngineKind {
   const target = choice.target ?? process.env[TARGET_ENV] ?? "local";
-  if (!(TARGETS as readonly string[]).includes(target)) {
-    throw new BadInputError("invalid_target", `unknown target "${target}"`, { suggestion: `Use --target ${TARGETS.join(" or --target ")}.` });
+  if (!(ENGINE_KINDS as readonly string[]).includes(target)) {
+    throw new BadInputError("invalid_target", `unknown target "${target}"`, { suggestion: `Use --target ${ENGINE_KINDS.join(" or --target ")}.` });
   }
-  return target as Target;
+  return target as EngineKind;
 }
 
 export async function openEngine(choice: EngineChoice): Promise<Engine> {
   // Loaded on demand: compile and plan never pay for the native DuckDB module or the cloud client.
-  if (targetOf(choice) === "bigquery") {
+  if (engineKindOf(choice) === "bigquery") {
     const [{ loadBigQueryConfig }, { requireCredentials }, { openBigQueryEngine }] = await Promise.all([
       import("./bigquery/config.ts"),
       import("./bigquery/credentials.ts"),

@@ -95,6 +95,7 @@ export interface WriteOptions {
   log: Logger;
 }
 
+/** The table an action writes: its Dataform target as the engine names tables. */
 export function targetOf(action: Action): TableRef {
   return { dataset: action.target.schema, table: action.target.name };
 }

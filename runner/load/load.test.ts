@@ -240,7 +240,7 @@ describe("runner load (command)", () => {
   it("prints a JSON summary and exits 0; the rows are in the warehouse file", async () => {
     const warehouse = path.join(scratch, "warehouse.duckdb");
     const out: string[] = [];
-    const io: CliIO = { stdout: (text) => out.push(text), stderr: () => undefined, interactive: false };
+    const io: CliIO = { stdout: (text) => out.push(text), stderr: () => undefined };
     let exitCode: number | undefined;
     const command = loadCommand(io, (code) => (exitCode = code), () => openDuckDBEngine({ path: warehouse }));
     await command.parseAsync([GAMEBOOK, "--json", "--processed-at", "2025-01-16T09:00:00Z"], { from: "user" });

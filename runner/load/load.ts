@@ -57,8 +57,8 @@ export interface LoadOptions {
   home?: string | undefined;
   /** espn-roster: the snapshot's date when the file name does not give it. */
   rosterDate?: string | undefined;
-  /** espn-roster: the snapshot's hour (0-23, Eastern); the roster response does not say it. */
-  scrapeHour?: string | number | undefined;
+  /** espn-roster: the snapshot's hour (0-23, Eastern; the CLI checks --scrape-hour); the roster response does not say it. */
+  scrapeHour?: number | undefined;
   log?: Logger | undefined;
 }
 
@@ -137,23 +137,17 @@ function checkOptions(options: LoadOptions): { gameDate: string | undefined; hom
   return { gameDate: options.gameDate, home };
 }
 
-/** --roster-date and --scrape-hour, checked; they apply to espn-roster files only. */
+/** --roster-date, checked, and --scrape-hour (checked by the CLI); they apply to espn-roster files only. */
 function checkRosterOptions(options: LoadOptions): RosterSnapshotOptions {
   if (options.rosterDate !== undefined && !isCalendarDate(options.rosterDate)) {
     throw new BadInputError("invalid_date", `--roster-date: "${options.rosterDate}" is not a calendar date`, {
       suggestion: "Dates are YYYY-MM-DD, e.g. --roster-date 2025-06-19.",
     });
   }
-  const hour = options.scrapeHour === undefined ? undefined : Number(options.scrapeHour);
-  if (hour !== undefined && (String(options.scrapeHour).trim() === "" || !Number.isInteger(hour) || hour < 0 || hour > 23)) {
-    throw new BadInputError("invalid_hour", `--scrape-hour: "${options.scrapeHour}" is not an hour from 0 to 23`, {
-      suggestion: "Give the Eastern hour the roster was fetched, e.g. --scrape-hour 8.",
-    });
-  }
-  if ((options.rosterDate !== undefined || hour !== undefined) && options.format !== undefined && options.format !== "auto" && options.format !== "espn-roster") {
+  if ((options.rosterDate !== undefined || options.scrapeHour !== undefined) && options.format !== undefined && options.format !== "auto" && options.format !== "espn-roster") {
     throw new BadInputError("option_not_applicable", `--roster-date and --scrape-hour apply to espn-roster files only, not ${options.format}`);
   }
-  return { rosterDate: options.rosterDate, scrapeHour: hour };
+  return { rosterDate: options.rosterDate, scrapeHour: options.scrapeHour };
 }
 
 /** A file's payload: JSON, or a CSV table (CsvTable) for a file named *.csv. */

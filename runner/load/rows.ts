@@ -25,6 +25,11 @@ export function metaColumns(meta: FileMeta): RawRow {
   return { source_file_path: meta.sourceFilePath, processed_at: meta.processedAt };
 }
 
+/** The same columns, every one NULL: the stats of a player who did not play (DNP, inactive). */
+export function nullColumns<K extends string>(columns: Record<K, unknown>): Record<K, null> {
+  return Object.fromEntries(Object.keys(columns).map((name) => [name, null])) as Record<K, null>;
+}
+
 /** `season_year`: the starting year of the season; the season starts on 1 October. */
 export function seasonYear(gameDate: string): number {
   const year = Number(gameDate.slice(0, 4));

@@ -6,7 +6,7 @@
  * includes/raw_tables.js (the tests hold every row to that list).
  */
 import { addDays } from "../dates.ts";
-import { systemGameId as formatSystemGameId, type RawRow } from "../load/rows.ts";
+import { nullColumns, systemGameId as formatSystemGameId, type RawRow } from "../load/rows.ts";
 import { TEAMS, type Team } from "../nba/teams.ts";
 import { points, type GameResult, type PlayerLine, type StatLine, type TeamResult } from "./boxscore.ts";
 import type { ScheduledGame } from "./schedule.ts";
@@ -129,26 +129,8 @@ const NO_STATS: StatLine = { fgm: 0, fga: 0, fg3m: 0, fg3a: 0, ftm: 0, fta: 0, o
 
 /** The player box-score columns (gamebook naming); NULL, or 0 with `zeroWhenMissing`, without stats. */
 function statColumns(stats: StatLine | null, zeroWhenMissing = false): RawRow {
-  if (!stats && !zeroWhenMissing) {
-    return {
-      points: null,
-      field_goals_made: null,
-      field_goals_attempted: null,
-      three_pointers_made: null,
-      three_pointers_attempted: null,
-      free_throws_made: null,
-      free_throws_attempted: null,
-      offensive_rebounds: null,
-      defensive_rebounds: null,
-      assists: null,
-      steals: null,
-      blocks: null,
-      turnovers: null,
-      personal_fouls: null,
-    };
-  }
   const s = stats ?? NO_STATS;
-  return {
+  const columns = {
     points: points(s),
     field_goals_made: s.fgm,
     field_goals_attempted: s.fga,
@@ -164,6 +146,12 @@ function statColumns(stats: StatLine | null, zeroWhenMissing = false): RawRow {
     turnovers: s.tov,
     personal_fouls: s.pf,
   };
+  return stats || zeroWhenMissing ? columns : nullColumns(columns);
+}
+
+/** A player's line as NBA.com's gamebook and box scores print it: the stats, total rebounds and plus/minus. */
+function nbacLineColumns(line: PlayerLine): RawRow {
+  return { ...statColumns(line.stats), total_rebounds: line.stats ? line.stats.oreb + line.stats.dreb : null, plus_minus: line.plusMinus };
 }
 
 function sides(game: SeededGame): TeamResult[] {
@@ -191,9 +179,7 @@ export function gamebookRows(game: SeededGame, seed: number): RawRow[] {
       player_status: line.status,
       dnp_reason: line.reason,
       minutes: line.status === "active" ? clock(line.seconds) : null,
-      ...statColumns(line.stats),
-      total_rebounds: line.stats ? line.stats.oreb + line.stats.dreb : null,
-      plus_minus: line.plusMinus,
+      ...nbacLineColumns(line),
       source_file_path: sourcePath("nbac_gamebook", game, seed),
       processed_at: game.processedAt,
     })),
@@ -218,9 +204,7 @@ export function playerBoxscoreRows(game: SeededGame, seed: number): RawRow[] {
         team_abbr: team(side.teamIndex).tricode,
         starter: line.starter,
         minutes: clock(line.seconds),
-        ...statColumns(line.stats),
-        total_rebounds: line.stats ? line.stats.oreb + line.stats.dreb : null,
-        plus_minus: line.plusMinus,
+        ...nbacLineColumns(line),
         source_file_path: sourcePath("nbac_player_boxscores", game, seed),
         processed_at: game.processedAt,
       })),

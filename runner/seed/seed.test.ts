@@ -124,7 +124,7 @@ describe("runner seed", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-seed-"));
   const warehouse = path.join(dir, "nba.duckdb");
   const out: string[] = [];
-  const io: CliIO = { stdout: (text) => out.push(text), stderr: () => undefined, interactive: false };
+  const io: CliIO = { stdout: (text) => out.push(text), stderr: () => undefined };
   let exitCode: number | undefined;
   const run = async (args: string[], open = () => openDuckDBEngine({ path: warehouse })) => {
     out.length = 0;

@@ -511,9 +511,13 @@ export class DeliveryService {
     this.answered.set(record.message_id, { outcome: record.outcome, runId: record.run_id });
   }
 
-  /** Records an answer; a failure to record is logged with the whole record, never lost silently. */
+  /** Records an answer (see store). */
   private async record(context: Context, result: Answer): Promise<void> {
-    const record = this.recordOf(context, result);
+    await this.store(context, this.recordOf(context, result));
+  }
+
+  /** Remembers and writes a record; a failure to write it is logged with the whole record, never lost silently. */
+  private async store(context: Context, record: DeliveryRecord): Promise<void> {
     this.remember(record);
     try {
       await recordDelivery(this.options.engine, record);
@@ -530,13 +534,7 @@ export class DeliveryService {
       run_id: context.runId,
       outcome,
     });
-    const record = this.recordOf(context, { status: null, outcome, reason });
-    this.remember(record);
-    try {
-      await recordDelivery(this.options.engine, record);
-    } catch (error) {
-      context.log.error(`DELIVERY NOT RECORDED in the deliveries table: ${describeError(error)}`, { delivery: record });
-    }
+    await this.store(context, this.recordOf(context, { status: null, outcome, reason }));
   }
 
   private logAnswer(context: Context, result: Answer): void {

@@ -23,7 +23,7 @@ describe("runner load progress", () => {
   it("logs reading, then writing <file> (k/N) once per file in order, then each file loaded", async () => {
     const warehouse = path.join(tempDir("load-progress"), "nba.duckdb");
     const stderr: string[] = [];
-    const io: CliIO = { stdout: () => undefined, stderr: (text) => stderr.push(text), interactive: false };
+    const io: CliIO = { stdout: () => undefined, stderr: (text) => stderr.push(text) };
     let exitCode: number | undefined;
     const command = loadCommand(io, (code) => (exitCode = code), () => openDuckDBEngine({ path: warehouse }));
     // A file named twice is loaded (and counted) once.

@@ -90,6 +90,6 @@ describe.concurrent("serve on a port it cannot have", () => {
 
   it("checks every option at once: a port out of range, a run timeout past the ack deadline, oidc without its settings", async () => {
     const result = await serve(["--port", "70000", "--run-timeout", "600", "--auth", "oidc"]);
-    expectRefused(result, "--port: must be a port number from 0 to 65535", "--run-timeout: must be below Pub/Sub's maximum ack deadline", "--oidc-audience: needed with --auth oidc", "--oidc-service-account: needed");
+    expectRefused(result, '--port: must be a whole number from 0 to 65535 (a port; 0 picks a free one), got "70000"', "--run-timeout: must be below Pub/Sub's maximum ack deadline", "--oidc-audience: needed with --auth oidc", "--oidc-service-account: needed");
   });
 });

@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { z } from "zod";
 import { ExitCode } from "../../errors.ts";
 import type { ProjectGraph } from "../../plan/actions.ts";
-import { addDateOptions, addProjectOption, compileFor, DateOptionsSchema, datesOrProjectDefaults, parseOptions, ProjectOptionsSchema, type CliIO } from "../options.ts";
+import { addDateOptions, addExamples, addProjectOption, compileFor, DateOptionsSchema, datesOrProjectDefaults, parseOptions, ProjectOptionsSchema, type CliIO } from "../options.ts";
 
 const CompileOptionsSchema = z.object({ ...DateOptionsSchema.shape, ...ProjectOptionsSchema.shape, json: z.boolean().optional() });
 
@@ -28,12 +28,12 @@ export function compileCommand(io: CliIO, setExit: (code: number) => void): Comm
     .summary("compile the Dataform project for a date (in-process, no warehouse needed)")
     .description(
       "Compiles definitions/ and includes/ with @dataform/core for the run dates and prints a summary, or the " +
-        "compiled graph with --json. Without a date: yesterday in New York (the game models' default run date).",
+        "compiled graph with --json. Without a date: the game models' default run date, as includes/run_window.js sets it.",
     )
     .option("--json", "print the compiled graph as JSON");
   addDateOptions(command);
   addProjectOption(command);
-  command.addHelpText("after", "\nExamples:\n  runner compile --date 2025-01-15\n  runner compile --start-date 2025-01-13 --end-date 2025-01-19 --json > /tmp/graph.json");
+  addExamples(command, ["runner compile --date 2025-01-15", "runner compile --start-date 2025-01-13 --end-date 2025-01-19 --json > /tmp/graph.json"]);
   return command.action((raw: unknown) => {
     const options = parseOptions(CompileOptionsSchema, raw, "compile");
     const dates = datesOrProjectDefaults(options);

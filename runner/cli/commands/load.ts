@@ -8,7 +8,7 @@ import { Logger } from "../../log.ts";
 import { FORMAT_NAMES, FORMATS, type FormatName } from "../../load/detect.ts";
 import { loadFiles, summaryJson, summaryText } from "../../load/load.ts";
 import { rawTableRef, rawTables, type RawTableName } from "../../load/raw_tables.ts";
-import { addIsolationOptions, addWarehouseOption, IsolationOptionsSchema, parseOptions, WarehouseOptionsSchema, type CliIO, type WarehouseOptions } from "../options.ts";
+import { addExamples, addIsolationOptions, addWarehouseOption, IsolationOptionsSchema, parseOptions, WarehouseOptionsSchema, wholeNumberFlag, type CliIO, type WarehouseOptions } from "../options.ts";
 import { StepProgress } from "../progress.ts";
 
 const LoadOptionsSchema = z.object({
@@ -20,7 +20,7 @@ const LoadOptionsSchema = z.object({
   gameDate: z.string().optional(),
   home: z.string().optional(),
   rosterDate: z.string().optional(),
-  scrapeHour: z.string().optional(),
+  scrapeHour: wholeNumberFlag({ min: 0, max: 23, meaning: "the Eastern hour the roster was fetched, e.g. 8" }).optional(),
   json: z.boolean().optional(),
 });
 
@@ -83,17 +83,18 @@ export function loadCommand(io: CliIO, setExit: (code: number) => void, openEngi
   addIsolationOptions(command, { schemaSuffix: false });
   command.addHelpText(
     "after",
-    `\nFormats (--format auto recognises them from the payload's shape):\n${formats.join("\n")}\n` +
-      "\nExamples:\n" +
-      "  runner load ../shared/fixtures/nbac_schedule_2024-25.json\n" +
-      "  runner load --format nbac-gamebook gamebooks/*.json\n" +
-      "  runner load ../shared/fixtures/oddsa_game_lines_2024-01-24_ATLGSW.json ../shared/fixtures/nbac_injury_report_2024-01-04_12PM.json\n" +
-      "  runner load ../shared/fixtures/espn_scoreboard_2024-01-15.json ../shared/fixtures/nba_static_travel_distances.csv\n" +
-      "  runner load ../shared/fixtures/nbac_player_list_2025-26.json    # also fills nba_reference.nba_players_registry\n" +
-      "  runner load --scrape-hour 8 ../shared/fixtures/espn_roster_api_BOS_2025-06-19.json\n" +
-      "  runner load boxscore_0022400561.json          # date and home team from nbac_schedule\n" +
-      "  runner load boxscore_0022400561.json --game-date 2025-01-15 --home PHI --json",
+    `\nFormats (--format auto recognises them from the payload's shape):\n${formats.join("\n")}`,
   );
+  addExamples(command, [
+    "runner load ../shared/fixtures/nbac_schedule_2024-25.json",
+    "runner load --format nbac-gamebook gamebooks/*.json",
+    "runner load ../shared/fixtures/oddsa_game_lines_2024-01-24_ATLGSW.json ../shared/fixtures/nbac_injury_report_2024-01-04_12PM.json",
+    "runner load ../shared/fixtures/espn_scoreboard_2024-01-15.json ../shared/fixtures/nba_static_travel_distances.csv",
+    "runner load ../shared/fixtures/nbac_player_list_2025-26.json    # also fills nba_reference.nba_players_registry",
+    "runner load --scrape-hour 8 ../shared/fixtures/espn_roster_api_BOS_2025-06-19.json",
+    "runner load boxscore_0022400561.json          # date and home team from nbac_schedule",
+    "runner load boxscore_0022400561.json --game-date 2025-01-15 --home PHI --json",
+  ]);
   return command.action(async (files: string[], raw: unknown) => {
     const options = parseOptions(LoadOptionsSchema, raw, "load");
     const engine = await openEngine(options);

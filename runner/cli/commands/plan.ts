@@ -6,6 +6,7 @@ import { plan } from "../../plan/plan.ts";
 import { planToJson, planToMermaid, planToText } from "../../plan/render.ts";
 import {
   addDateOptions,
+  addExamples,
   addProjectOption,
   addSelectionOptions,
   compileFor,
@@ -41,10 +42,11 @@ export function planCommand(io: CliIO, setExit: (code: number) => void): Command
   addDateOptions(command);
   addSelectionOptions(command);
   addProjectOption(command);
-  command.addHelpText(
-    "after",
-    "\nExamples:\n  runner plan --date 2025-01-15\n  runner plan --date 2025-01-15 --actions player_game_summary --include-deps\n  runner plan --date 2025-01-15 --format mermaid > /tmp/plan.mmd",
-  );
+  addExamples(command, [
+    "runner plan --date 2025-01-15",
+    "runner plan --date 2025-01-15 --actions player_game_summary --include-deps",
+    "runner plan --date 2025-01-15 --format mermaid > /tmp/plan.mmd",
+  ]);
   return command.action((raw: unknown) => {
     const options = parseOptions(PlanOptionsSchema, raw, "plan");
     const dates = datesOrProjectDefaults(options);

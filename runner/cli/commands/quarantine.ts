@@ -30,7 +30,7 @@ const QuarantineListSchema = z.object({
   run: z.string().optional(),
   json: z.boolean().optional(),
 });
-const QuarantineShowSchema = QuarantineListSchema.extend({ limit: wholeNumberFlag(1) });
+const QuarantineShowSchema = QuarantineListSchema.extend({ limit: wholeNumberFlag() });
 type QuarantineOptions = z.infer<typeof QuarantineListSchema>;
 
 /** The quarantine tables of the project's incremental models, by model name. */

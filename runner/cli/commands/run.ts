@@ -7,13 +7,14 @@ import { describeFullRefresh, fullRefreshJson, fullRefreshStatements, fullRefres
 import { DEFAULT_CONCURRENCY, heldBackOfDate, newRunId, planForWindow, runProject, summaryJson, warningsOf, type RunSummary } from "../../execution/run.ts";
 import { defenseChecks } from "../../checks/defense.ts";
 import { PROJECT_DIR } from "../../compile/compile.ts";
-import { parseRunDates, type RunDates } from "../../dates.ts";
+import { parseRunDates, RUN_DATE_FLAGS, type RunDates } from "../../dates.ts";
 import type { Engine } from "../../engines/engine.ts";
-import { targetOf, warehousePath } from "../../engines/open.ts";
+import { engineKindOf, warehousePath } from "../../engines/open.ts";
 import { Logger } from "../../log.ts";
 import { planToText } from "../../plan/render.ts";
 import {
   addDateOptions,
+  addExamples,
   addProjectOption,
   addSelectionOptions,
   addWarehouseOption,
@@ -45,7 +46,7 @@ const RunOptionsSchema = z.object({
   json: z.boolean().optional(),
   ignoreGates: z.boolean().optional(),
   batch: z.boolean().optional(),
-  concurrency: wholeNumberFlag(1).optional(),
+  concurrency: wholeNumberFlag().optional(),
 });
 
 function summaryText(summary: RunSummary): string {
@@ -114,17 +115,15 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
   addWarehouseOption(command);
   addBudgetOption(command);
   addProjectOption(command);
-  command.addHelpText(
-    "after",
-    "\nExamples:\n" +
-      "  runner run --date 2024-01-15\n" +
-      "  runner run --start-date 2025-01-01 --end-date 2025-01-28 --json > /tmp/run.json\n" +
-      "  runner run --date 2025-01-15 --actions player_game_summary          # with its gates, not its upstream models\n" +
-      "  runner run --date 2025-01-15 --actions player_game_summary --include-deps\n" +
-      "  runner run --date 2025-01-15 --dry-run\n" +
-      "  runner run --full-refresh --start-date 2025-01-01 --end-date 2025-01-28 --dry-run   # what it rebuilds, how many rows it replaces\n" +
-      "  runner run --full-refresh --actions player_game_summary --include-deps              # all the history",
-  );
+  addExamples(command, [
+    "runner run --date 2024-01-15",
+    "runner run --start-date 2025-01-01 --end-date 2025-01-28 --json > /tmp/run.json",
+    "runner run --date 2025-01-15 --actions player_game_summary          # with its gates, not its upstream models",
+    "runner run --date 2025-01-15 --actions player_game_summary --include-deps",
+    "runner run --date 2025-01-15 --dry-run",
+    "runner run --full-refresh --start-date 2025-01-01 --end-date 2025-01-28 --dry-run   # what it rebuilds, how many rows it replaces",
+    "runner run --full-refresh --actions player_game_summary --include-deps              # all the history",
+  ]);
   return command.action(async (raw: unknown) => {
     const options = parseOptions(RunOptionsSchema, raw, "run");
     const fullRefresh = Boolean(options.fullRefresh);
@@ -152,7 +151,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
       const history = await historyDates(engine, planFor({ start: today, end: today }));
       if (!history) {
         throw new BadInputError("no_history", "--full-refresh without dates rebuilds all the history, but the raw tables the selected models read hold no rows", {
-          suggestion: "Load data first (`runner seed` or `runner load`), or give --date or --start-date and --end-date.",
+          suggestion: `Load data first (\`runner seed\` or \`runner load\`), or give ${RUN_DATE_FLAGS}.`,
         });
       }
       return history;
@@ -175,7 +174,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
         const refresh = await describeFullRefresh(engine, day.plan, all, { allHistory, ...(reason ? { reason } : {}) });
         const statements = fullRefreshStatements(day.plan, day.statements, all);
         const estimate =
-          engine && targetOf(options) === "bigquery"
+          engine && engineKindOf(options) === "bigquery"
             ? await (await import("../../engines/bigquery/dry_run.ts")).estimateDryRun(engine, [day], { projectDir: options.project, fullRefresh, ignoreGates: Boolean(options.ignoreGates) })
             : undefined;
         if (options.json) {
@@ -200,7 +199,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     }
     if (options.dryRun) {
       const days = plannedDays(parseRunDates(options));
-      if (targetOf(options) === "bigquery") {
+      if (engineKindOf(options) === "bigquery") {
         // Dry-run jobs on BigQuery: bytes per action and in total, refused above the budget.
         const engine = await openEngine(options);
         try {
@@ -233,7 +232,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
       return;
     }
 
-    const local = targetOf(options) === "local";
+    const local = engineKindOf(options) === "local";
     const engine = await openEngine({ ...options, access: "write" });
     const progress = new ProgressDisplay(io);
     const runId = newRunId();
@@ -245,7 +244,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     try {
       if (local) await requireRawTables(engine, options.warehouse);
       const all = dates ?? (await historyOf(engine));
-      if (targetOf(options) === "bigquery") {
+      if (engineKindOf(options) === "bigquery") {
         const { enforceBudget } = await import("../../engines/bigquery/dry_run.ts");
         await enforceBudget(engine, plannedDays(all), { projectDir: options.project, fullRefresh, ignoreGates: Boolean(options.ignoreGates) });
       }

@@ -11,28 +11,19 @@ import { RAW_TABLE_NAMES, type RawTableName } from "../../load/raw_tables.ts";
 import { dryRunSeed, seedWarehouse, type SeedOptions, type SeedSummary } from "../../seed/seed.ts";
 import {
   addDateOptions,
+  addExamples,
   addIsolationOptions,
   addWarehouseOption,
+  collectList,
   DateOptionsSchema,
-  flagName,
   IsolationOptionsSchema,
+  parseOptions,
   WarehouseOptionsSchema,
+  wholeNumberFlag,
   type CliIO,
   type WarehouseOptions,
 } from "../options.ts";
 import { StepProgress } from "../progress.ts";
-
-/** "a,b" and repeated flags both work. */
-function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(",").map((item) => item.trim()).filter(Boolean)];
-}
-
-const wholeNumber = (label: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${label} must be a whole number`)
-    .transform(Number)
-    .refine(Number.isSafeInteger, `${label} is too large`);
 
 /** The options of `runner seed`: the source of their type, SeedCliOptions. */
 const CliSchema = z.object({
@@ -43,18 +34,16 @@ const CliSchema = z.object({
   scheduleOnly: z.boolean().optional(),
   dryRun: z.boolean().optional(),
   json: z.boolean().optional(),
-  season: wholeNumber("season")
-    .refine((year) => year >= 1946 && year <= 2100, "season must be a starting year such as 2024")
-    .optional(),
-  seed: wholeNumber("seed").optional(),
+  season: wholeNumberFlag({ min: 1946, max: 2100, meaning: "the season's starting year, e.g. 2024" }).optional(),
+  seed: wholeNumberFlag({ min: 0 }).optional(),
   today: CalendarDateSchema.optional(),
-  missingBoxscores: wholeNumber("missing-boxscores").optional(),
+  missingBoxscores: wholeNumberFlag({ min: 0 }).optional(),
   missingGames: z
     .array(z.string().regex(/^(\d{10}|\d{8}_[A-Z]{3}_[A-Z]{3})$/, "game ids are NBA.com ids (0022400561) or system ids (20250115_LAL_PHI)"))
     .optional(),
   missingRate: z
     .string()
-    .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, "missing-rate must be a fraction between 0 and 1, e.g. 0.05")
+    .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, "must be a fraction between 0 and 1, e.g. 0.05")
     .transform(Number)
     .optional(),
   tables: z
@@ -66,12 +55,7 @@ type SeedCliOptions = z.input<typeof CliSchema>;
 
 /** Command-line options -> seed options, or a BadInputError naming each bad flag. */
 export function seedOptionsFrom(options: SeedCliOptions): SeedOptions {
-  const parsed = CliSchema.safeParse(options);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${flagName(issue.path)}: ${issue.message}`);
-    throw new BadInputError("invalid_seed_options", lines.join("\n"), { suggestion: "See runner seed --help." });
-  }
-  const values = parsed.data;
+  const values = parseOptions(CliSchema, options, "seed");
   if (options.scheduleOnly && values.tables) {
     throw new BadInputError("conflicting_tables", "use either --schedule-only or --tables, not both");
   }
@@ -186,29 +170,23 @@ export function seedCommand(io: CliIO, setExit: (code: number) => void, openEngi
   addDateOptions(command);
   addWarehouseOption(command);
   addIsolationOptions(command, { schemaSuffix: false });
-  command.addHelpText(
-    "after",
-    [
-      "",
-      "Without dates the whole regular season is seeded (2024-25: 2024-10-22..2025-04-13).",
-      "",
-      "Examples:",
-      "  # the whole 2024-25 regular season, or one week of it with another seed",
-      "  runner seed",
-      "  runner seed --start-date 2025-01-13 --end-date 2025-01-19 --seed 7",
-      "  # 2025-01-15 with its two latest games still waiting for their box scores",
-      "  runner seed --date 2025-01-15 --missing-boxscores 2",
-      "  # named games without box scores (NBA.com or system ids of the seeded games)",
-      "  runner seed --date 2025-01-15 --missing-games 0022400628,20250115_ATL_MIA",
-      "  # about 5 % of the season's games without box scores, summary as JSON",
-      "  runner seed --missing-rate 0.05 --json",
-      "  # two weeks of which the second is not played yet",
-      "  runner seed --start-date 2025-01-13 --end-date 2025-01-26 --today 2025-01-19",
-      "  # the next season's schedule only; a dry run counts rows and writes nothing",
-      "  runner seed --season 2025 --schedule-only",
-      "  runner seed --dry-run",
-    ].join("\n"),
-  );
+  command.addHelpText("after", "\nWithout dates the whole regular season is seeded (2024-25: 2024-10-22..2025-04-13).");
+  addExamples(command, [
+    "# the whole 2024-25 regular season, or one week of it with another seed",
+    "runner seed",
+    "runner seed --start-date 2025-01-13 --end-date 2025-01-19 --seed 7",
+    "# 2025-01-15 with its two latest games still waiting for their box scores",
+    "runner seed --date 2025-01-15 --missing-boxscores 2",
+    "# named games without box scores (NBA.com or system ids of the seeded games)",
+    "runner seed --date 2025-01-15 --missing-games 0022400628,20250115_ATL_MIA",
+    "# about 5 % of the season's games without box scores, summary as JSON",
+    "runner seed --missing-rate 0.05 --json",
+    "# two weeks of which the second is not played yet",
+    "runner seed --start-date 2025-01-13 --end-date 2025-01-26 --today 2025-01-19",
+    "# the next season's schedule only; a dry run counts rows and writes nothing",
+    "runner seed --season 2025 --schedule-only",
+    "runner seed --dry-run",
+  ]);
   return command.action(async (options: SeedCliOptions) => {
     // seedOptionsFrom parses the options with CliSchema: a bad flag is `--flag: reason`, exit 2.
     const seedOptions = seedOptionsFrom(options);

@@ -6,10 +6,10 @@ import { defenseChecks } from "../../checks/defense.ts";
 import { compileProject, PROJECT_DIR } from "../../compile/compile.ts";
 import { rangeOf } from "../../dates.ts";
 import type { Engine } from "../../engines/engine.ts";
-import { targetOf } from "../../engines/open.ts";
+import { engineKindOf } from "../../engines/open.ts";
 import { BadInputError } from "../../errors.ts";
 import { DEFAULT_CONCURRENCY } from "../../execution/run.ts";
-import { targetOf as tableOf } from "../../execution/write.ts";
+import { targetOf } from "../../execution/write.ts";
 import { ensureLedger } from "../../ledger/ledger.ts";
 import { Logger } from "../../log.ts";
 import { buildProjectGraph } from "../../plan/actions.ts";
@@ -23,6 +23,7 @@ import { DeliveryService } from "../../server/service.ts";
 import { resolveTriggers } from "../../server/triggers.ts";
 import {
   addBudgetOption,
+  addExamples,
   addProjectOption,
   addWarehouseOption,
   parseOptions,
@@ -61,10 +62,10 @@ const ServeOptionsSchema = z
   .object({
     ...WarehouseOptionsSchema.shape,
     ...ProjectOptionsSchema.shape,
-    port: wholeNumberFlag(0).refine((port) => port <= 65535, "must be a port number from 0 to 65535"),
+    port: wholeNumberFlag({ min: 0, max: 65535, meaning: "a port; 0 picks a free one" }),
     host: z.string().min(1, "must name an interface"),
-    concurrency: wholeNumberFlag(1),
-    actionConcurrency: wholeNumberFlag(1),
+    concurrency: wholeNumberFlag(),
+    actionConcurrency: wholeNumberFlag(),
     runTimeout: secondsFlag().refine(
       (seconds) => seconds < ACK_DEADLINE_MAX_S,
       `must be below Pub/Sub's maximum ack deadline (${ACK_DEADLINE_MAX_S} s): an answer after it is lost, the message already redelivered`,
@@ -72,7 +73,7 @@ const ServeOptionsSchema = z
     shutdownTimeout: secondsFlag({ allowZero: true }),
     headersTimeout: secondsFlag(),
     requestTimeout: secondsFlag(),
-    maxConnections: wholeNumberFlag(1),
+    maxConnections: wholeNumberFlag(),
     auth: z.enum(AUTH_MODES),
     oidcAudience: z.string().min(1, "must not be empty").optional(),
     oidcServiceAccount: z.string().min(1, "must not be empty").optional(),
@@ -151,14 +152,12 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
   addWarehouseOption(command);
   addBudgetOption(command);
   addProjectOption(command);
-  command.addHelpText(
-    "after",
-    "\nExamples:\n" +
-      "  runner serve --port 8080\n" +
-      "  RUNNER_SERVE_TOKEN=... runner serve --auth shared-secret\n" +
-      "  runner serve --host 0.0.0.0 --auth oidc --oidc-audience https://phase3-xyz.run.app/process \\\n" +
-      "    --oidc-service-account pubsub-push@PROJECT.iam.gserviceaccount.com",
-  );
+  addExamples(command, [
+    "runner serve --port 8080",
+    "RUNNER_SERVE_TOKEN=... runner serve --auth shared-secret",
+    "runner serve --host 0.0.0.0 --auth oidc --oidc-audience https://phase3-xyz.run.app/process \\",
+    "  --oidc-service-account pubsub-push@PROJECT.iam.gserviceaccount.com",
+  ]);
 
   return command.action(async (raw: unknown) => {
     const options = parseOptions(ServeOptionsSchema, raw, "serve");
@@ -194,7 +193,7 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
       await ensureLedger(engine);
       await ensureDeliveries(engine);
       for (const action of graph.actions.values()) {
-        if (action.role === "model" && action.kind === "incremental") await ensureQuarantine(engine, quarantineTable(tableOf(action)));
+        if (action.role === "model" && action.kind === "incremental") await ensureQuarantine(engine, quarantineTable(targetOf(action)));
       }
 
       const counters = new Counters();
@@ -215,7 +214,7 @@ export function serveCommand(io: CliIO, setExit: (code: number) => void, openEng
         checks: defenseChecks(projectDir),
         // As `runner run` does on BigQuery: with a byte budget configured, estimate first, refuse above it.
         beforeRun:
-          targetOf(options) === "bigquery"
+          engineKindOf(options) === "bigquery"
             ? async ({ gameDate, plan }) => {
                 const { enforceBudget } = await import("../../engines/bigquery/dry_run.ts");
                 await enforceBudget(engine, [{ gameDate, plan }]);

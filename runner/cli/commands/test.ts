@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { z } from "zod";
 import { fileLines, resultJson, summaryLines } from "../../testing/report.ts";
 import { runModelTests } from "../../testing/run.ts";
-import { parseOptions, type CliIO } from "../options.ts";
+import { addExamples, parseOptions, type CliIO } from "../options.ts";
 
 const TestOptionsSchema = z.object({ json: z.boolean().optional() });
 
@@ -40,12 +40,13 @@ export function testCommand(io: CliIO, setExit: (code: number) => void): Command
       "      tolerance: {pace: 0.05}           # optional, per column\n" +
       "      expect:                           # the rows it must return, only the columns listed;\n" +
       "                                        # say in a comment how you computed each value\n" +
-      "        - {team_abbr: LAL, possessions: 90, pace: 82.1}\n" +
-      "\nExamples:\n" +
-      "  runner test                           # every model\n" +
-      "  runner test player_game_summary\n" +
-      "  runner test definitions/analytics/player_game_summary.test.yaml --json",
+      "        - {team_abbr: LAL, possessions: 90, pace: 82.1}",
   );
+  addExamples(command, [
+    "runner test                           # every model",
+    "runner test player_game_summary",
+    "runner test definitions/analytics/player_game_summary.test.yaml --json",
+  ]);
   return command.action(async (models: string[], raw: unknown) => {
     const options = parseOptions(TestOptionsSchema, raw, "test");
     const result = await runModelTests({

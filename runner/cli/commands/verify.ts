@@ -7,13 +7,14 @@ import { PROJECT_DIR } from "../../compile/compile.ts";
 import { preWriteRules } from "../../checks/templates.ts";
 import { parseRunDates } from "../../dates.ts";
 import type { Engine } from "../../engines/engine.ts";
-import { targetOf, warehousePath } from "../../engines/open.ts";
+import { engineKindOf, warehousePath } from "../../engines/open.ts";
 import { BadInputError } from "../../errors.ts";
 import { projectConstants } from "../../project_constants.ts";
 import { renderRange, renderReport, type ReportFormat } from "../../reports/render.ts";
 import { verifyDate, verifyExitCode, verifyRange, type CheckState } from "../../reports/verify.ts";
 import {
   addDateOptions,
+  addExamples,
   addProjectOption,
   addWarehouseOption,
   compileFor,
@@ -39,7 +40,7 @@ type VerifyOptions = z.infer<typeof VerifyOptionsSchema>;
 
 /** What the report reads, in words: the DuckDB file, or the BigQuery project of the datasets. */
 async function warehouseRead(options: VerifyOptions, projectDir: string): Promise<string> {
-  if (targetOf(options) === "bigquery") {
+  if (engineKindOf(options) === "bigquery") {
     const { loadBigQueryConfig } = await import("../../engines/bigquery/config.ts");
     return `bigquery project ${loadBigQueryConfig({ projectDir, flags: { maxBytesEstimate: options.maxBytes }, overrides: { defaultDatabase: options.defaultDatabase } }).dataProject}`;
   }
@@ -88,14 +89,12 @@ export function verifyCommand(io: CliIO, setExit: (code: number) => void, openEn
   addDateOptions(command);
   addWarehouseOption(command);
   addProjectOption(command);
-  command.addHelpText(
-    "after",
-    "\nExamples:\n" +
-      "  runner verify --date 2024-01-15\n" +
-      "  runner verify --date 2024-01-15 --strict --format json\n" +
-      "  runner verify --start-date 2025-01-13 --end-date 2025-01-19          # one line per date and a total\n" +
-      "  runner verify --date 2024-01-15 --format html --output /tmp/report.html",
-  );
+  addExamples(command, [
+    "runner verify --date 2024-01-15",
+    "runner verify --date 2024-01-15 --strict --format json",
+    "runner verify --start-date 2025-01-13 --end-date 2025-01-19          # one line per date and a total",
+    "runner verify --date 2024-01-15 --format html --output /tmp/report.html",
+  ]);
   return command.action(async (raw: unknown) => {
     const options = parseOptions(VerifyOptionsSchema, raw, "verify");
     const dates = parseRunDates(options);

@@ -123,4 +123,41 @@ describe("RetryBudget", () => {
     ).rejects.toMatchObject({ code: "bigquery_not_found" });
     expect(calls).toBe(1);
   });
+
+  it("leaves a job's failure to the job loop: a request loop passes it on untried, the job loop runs it again", async () => {
+    const budget = () => new RetryBudget({ maxAttempts: 5, initialDelayMs: 0, maxDelayMs: 0 }, undefined, async () => undefined);
+    const jobFailed = new JobFailedError("backendError", "Error encountered during execution", "job_1");
+    let calls = 0;
+    const failOnce = async () => {
+      calls += 1;
+      if (calls === 1) throw jobFailed;
+      return "done";
+    };
+    await expect(withRetries(budget(), "SELECT 1", undefined, failOnce)).rejects.toBe(jobFailed);
+    expect(calls).toBe(1);
+
+    calls = 0;
+    await expect(withRetries(budget(), "SELECT 1", undefined, failOnce, { retried: "job" })).resolves.toBe("done");
+    expect(calls).toBe(2);
+
+    // A request's error reaching the job loop is not the job's: it goes on as it is.
+    const unavailable = apiError(503, undefined, "Service Unavailable");
+    await expect(withRetries(budget(), "SELECT 1", undefined, () => Promise.reject(unavailable), { retried: "job" })).rejects.toBe(unavailable);
+  });
+
+  it("throws what notAgain makes of a transient problem instead of trying again (a job inside a transaction)", async () => {
+    const budget = new RetryBudget({ maxAttempts: 5, initialDelayMs: 0, maxDelayMs: 0 }, undefined, async () => undefined);
+    let calls = 0;
+    const attempt = async () => {
+      calls += 1;
+      throw new JobTimeoutError("job job_1 was not done within 1000 ms");
+    };
+    const error = await withRetries(budget, "SELECT 1", undefined, attempt, {
+      retried: "job",
+      notAgain: (problem) => new NotReadyError("bigquery_transient", `not again: ${problem.reason}`),
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NotReadyError);
+    expect((error as Error).message).toBe("not again: runnerTimeout");
+    expect(calls).toBe(1);
+  });
 });

@@ -219,15 +219,40 @@ export class RetryBudget {
   }
 }
 
-/** Runs `request`, retrying transient problems within the budget; permanent ones become failures. */
-export async function withRetries<T>(budget: RetryBudget, sql: string | undefined, context: StatementContext | undefined, request: () => Promise<T>): Promise<T> {
+/** A job's own failure, which only the job loop retries (as a new job), never the request that reported it. */
+export function isJobFailure(error: unknown): boolean {
+  return error instanceof JobFailedError || error instanceof JobTimeoutError;
+}
+
+export interface RetryOptions {
+  /** What is retried (default "request"): any error but the runner's own and a job's failure, or only a job's failure. */
+  retried?: "request" | "job";
+  /** A transient problem not to be tried again (a job inside a transaction): thrown as this instead. */
+  notAgain?: (problem: BigQueryProblem, cause: unknown) => Error;
+}
+
+/**
+ * The one retry loop of the engine: runs `attempt` until it succeeds, backing off within the
+ * budget after each transient problem; a permanent one becomes a failure naming the statement.
+ * Requests (inserts of a job, polls, metadata) and whole jobs (run again under a new id) both go
+ * through it, the job loop around the request loops, sharing the statement's budget.
+ */
+export async function withRetries<T>(
+  budget: RetryBudget,
+  sql: string | undefined,
+  context: StatementContext | undefined,
+  attempt: () => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   for (;;) {
     try {
-      return await request();
+      return await attempt();
     } catch (error) {
-      if (error instanceof RunnerError) throw error;
+      const retried = options.retried === "job" ? isJobFailure(error) : !(error instanceof RunnerError || isJobFailure(error));
+      if (!retried) throw error;
       const problem = describeProblem(error);
       if (problem.kind === "permanent") throw failure(problem, sql, context, error);
+      if (options.notAgain) throw options.notAgain(problem, error);
       await budget.backoff(problem, error);
     }
   }

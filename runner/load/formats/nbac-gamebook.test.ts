@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRowsAgainstSpec, type RawRow } from "../rows.ts";
+import { checkRowsAgainstSpec, nullColumns, type RawRow } from "../rows.ts";
 import { fixturePath, metaFor, PROCESSED_AT, problemsOf, readFixture } from "../test_support.ts";
 import { looksLikeNbacGamebook, parseNbacGamebook } from "./nbac-gamebook.ts";
 
@@ -10,25 +10,27 @@ function rows(file: string, payload: unknown = readFixture(file)): RawRow[] {
   return parseNbacGamebook(payload, metaFor(file)).nbac_gamebook_player_stats ?? [];
 }
 
-const NULL_STATS = {
-  minutes: null,
-  points: null,
-  field_goals_made: null,
-  field_goals_attempted: null,
-  three_pointers_made: null,
-  three_pointers_attempted: null,
-  free_throws_made: null,
-  free_throws_attempted: null,
-  offensive_rebounds: null,
-  defensive_rebounds: null,
-  total_rebounds: null,
-  assists: null,
-  steals: null,
-  blocks: null,
-  turnovers: null,
-  personal_fouls: null,
-  plus_minus: null,
+/** GG Jackson's box score in the MEM at CLE gamebook, and so the stats every DNP and inactive row has NULL. */
+const GG_JACKSON_STATS = {
+  minutes: "35:42",
+  points: 22,
+  field_goals_made: 7,
+  field_goals_attempted: 21,
+  three_pointers_made: 2,
+  three_pointers_attempted: 10,
+  free_throws_made: 6,
+  free_throws_attempted: 6,
+  offensive_rebounds: 0,
+  defensive_rebounds: 2,
+  total_rebounds: 2,
+  assists: 2,
+  steals: 2,
+  blocks: 1,
+  turnovers: 1,
+  personal_fouls: 2,
+  plus_minus: -13,
 };
+const NULL_STATS = nullColumns(GG_JACKSON_STATS);
 
 describe("nbac-gamebook", () => {
   it("writes every rostered player: 21 active, 6 DNP, 14 inactive (MEM at CLE)", () => {
@@ -55,23 +57,7 @@ describe("nbac-gamebook", () => {
       team_abbr: "MEM",
       player_status: "active",
       dnp_reason: null,
-      minutes: "35:42",
-      points: 22,
-      field_goals_made: 7,
-      field_goals_attempted: 21,
-      three_pointers_made: 2,
-      three_pointers_attempted: 10,
-      free_throws_made: 6,
-      free_throws_attempted: 6,
-      offensive_rebounds: 0,
-      defensive_rebounds: 2,
-      total_rebounds: 2,
-      assists: 2,
-      steals: 2,
-      blocks: 1,
-      turnovers: 1,
-      personal_fouls: 2,
-      plus_minus: -13,
+      ...GG_JACKSON_STATS,
       source_file_path: fixturePath(MEMCLE),
       processed_at: PROCESSED_AT,
     });

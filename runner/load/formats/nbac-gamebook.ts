@@ -11,7 +11,7 @@ import { z } from "zod";
 import { playerLookup } from "../../nba/player_lookup.ts";
 import { teamByFullName, toTricode } from "../../nba/teams.ts";
 import { count, dateLike, ProblemList, show, signedInt, type PathSegment } from "../problems.ts";
-import { metaColumns, seasonYear, systemGameId, type FileMeta, type RawRow, type RowsByTable } from "../rows.ts";
+import { metaColumns, nullColumns, seasonYear, systemGameId, type FileMeta, type RawRow, type RowsByTable } from "../rows.ts";
 
 export const NBAC_GAMEBOOK_TABLES = ["nbac_gamebook_player_stats"] as const;
 
@@ -61,25 +61,8 @@ export function looksLikeNbacGamebook(payload: unknown): boolean {
   return "active_players" in payload || "dnp_players" in payload || "inactive_players" in payload;
 }
 
-const NULL_STATS: Stats = {
-  minutes: null,
-  points: null,
-  field_goals_made: null,
-  field_goals_attempted: null,
-  three_pointers_made: null,
-  three_pointers_attempted: null,
-  free_throws_made: null,
-  free_throws_attempted: null,
-  offensive_rebounds: null,
-  defensive_rebounds: null,
-  total_rebounds: null,
-  assists: null,
-  steals: null,
-  blocks: null,
-  turnovers: null,
-  personal_fouls: null,
-  plus_minus: null,
-};
+/** A DNP or inactive player's line: every stat of the box score NULL. */
+const NULL_STATS: Stats = nullColumns(Stats.shape);
 
 export function parseNbacGamebook(payload: unknown, meta: FileMeta): RowsByTable {
   const problems = new ProblemList();
