@@ -134,12 +134,21 @@ function probed(args: string[], options: { env?: Record<string, string>; exitCod
 }
 
 interface RunJson {
-  results: { game_date: string; outcome: string; actions: { rows_written: number | null }[] }[];
+  results: { game_date: string; outcome: string; unchanged_since: string | null; actions: { rows_written: number | null }[] }[];
 }
 
 function rowsWritten(json: string): number {
   const summary = JSON.parse(json) as RunJson;
   return summary.results.flatMap((result) => result.actions).reduce((sum, action) => sum + (action.rows_written ?? 0), 0);
+}
+
+/** Whether every date of a run was found unchanged (not run again). */
+function unchangedSince(json: string): boolean {
+  return (JSON.parse(json) as RunJson).results.every((result) => Boolean(result.unchanged_since));
+}
+
+function dayBefore(date: string): string {
+  return new Date(Date.parse(date) - 86_400_000).toISOString().slice(0, 10);
 }
 
 function outcomes(json: string): string {
@@ -224,13 +233,19 @@ async function main(): Promise<void> {
   target("one date, cold CLI vs floor", `${(cold / floor).toFixed(2)}x`, "<= 1.3x", cold / floor <= 1.3);
 
   // 3. The same date again, nothing changed upstream: must write nothing, and should cost less.
+  // Its history is published first, so that the first run succeeds without a warning (a date
+  // that warned runs again each time, to say its warnings again).
   const warm = copyOf(fourWeeks, "rerun");
-  const first = runner(["run", "--date", DATE, "--warehouse", warm]).ms;
+  runner(["run", "--start-date", FOUR_WEEKS.start, "--end-date", dayBefore(DATE), "--batch", "--ignore-gates", "--warehouse", warm]);
+  const firstRun = runner(["run", "--date", DATE, "--warehouse", warm, "--json"]);
   const reruns = Array.from({ length: REPEATS }, () => runner(["run", "--date", DATE, "--warehouse", warm, "--json"]));
   const rerun = median(reruns.map((measured) => measured.ms));
   const rewritten = Math.max(...reruns.map((measured) => rowsWritten(measured.stdout)));
-  say(`  first run ${seconds(first)}, unchanged re-run ${seconds(rerun)}, rows written by a re-run: ${rewritten}`);
-  target("unchanged re-run vs first run", `${((rerun / first) * 100).toFixed(1)} %, ${rewritten} rows written`, "<= 50 %, 0 rows", rerun / first <= 0.5 && rewritten === 0);
+  const skipped = reruns.filter((measured) => unchangedSince(measured.stdout)).length;
+  say(
+    `  first run ${seconds(firstRun.ms)} (${outcomes(firstRun.stdout)}), unchanged re-run ${seconds(rerun)} (${skipped} of ${reruns.length} found it unchanged), rows written by a re-run: ${rewritten}`,
+  );
+  target("unchanged re-run vs first run", `${((rerun / firstRun.ms) * 100).toFixed(1)} %, ${rewritten} rows written`, "<= 50 %, 0 rows", rerun / firstRun.ms <= 0.5 && rewritten === 0);
   say("");
 
   // 4. A range date by date (the default run), against a plain one and --batch: same tables.

@@ -138,6 +138,13 @@ export interface Engine {
    */
   stagingTableOptions?(): string;
 
+  /**
+   * A version of each table's content, keyed by `qualify(ref)`: equal versions mean equal rows
+   * (`absent` for a table that does not exist). The unchanged re-run compares them
+   * (execution/unchanged.ts); an engine without it always runs.
+   */
+  tableVersions?(refs: TableRef[]): Promise<Map<string, string>>;
+
   /** The runner's own tables in this warehouse (ledger, deliveries) when not the defaults: runner_tables.ts. */
   readonly runnerTables?: RunnerTables;
 

@@ -72,6 +72,11 @@ export interface ExecutionContext {
   ledger?: LedgerBuffer;
   /** Called when an action starts and when it ends (progress display). */
   onAction?: (event: { action: Action; phase: "start" | "end"; outcome?: ActionOutcome }) => void;
+  /**
+   * Called with every outcome once the last level has run, before its ledger rows are written:
+   * a fingerprint it returns is stored on them (execution/unchanged.ts).
+   */
+  fingerprint?: (outcomes: ActionOutcome[]) => Promise<string | undefined>;
 }
 
 /** A gate or assertion: runs its query, the rows it returns are the problem it found. */
@@ -143,7 +148,7 @@ async function runGate(context: ExecutionContext, action: Action, level: number)
 type ActionResult = Omit<ActionOutcome, "action" | "role" | "target" | "level" | "startedAt" | "finishedAt" | "durationMs">;
 
 /** Statuses a dependent may run after: the dependency did its job, with or without warnings. */
-export const PASSING_STATUSES: ReadonlySet<ActionStatus> = new Set(["succeeded", "bypassed", "ignored"]);
+export const PASSING_STATUSES: ReadonlySet<ActionStatus> = new Set(["succeeded", "bypassed", "ignored", "unchanged"]);
 
 async function runAction(context: ExecutionContext, action: Action, level: number): Promise<ActionResult> {
   const { engine, runId, log } = context;
@@ -301,6 +306,11 @@ export class LedgerBuffer {
     this.pending.push(...entries);
   }
 
+  /** Sets the inputs fingerprint on the rows waiting. */
+  stampFingerprint(fingerprint: string): void {
+    for (const entry of this.pending) entry.inputs_fingerprint = fingerprint;
+  }
+
   /** Writes what is waiting; safe to call while another flush runs (each row is written once). */
   async flush(): Promise<void> {
     const rows = this.pending;
@@ -310,7 +320,7 @@ export class LedgerBuffer {
 }
 
 /** One ledger row per date of the window (a batch run covers several dates at once). */
-function ledgerEntries(context: ExecutionContext, outcome: ActionOutcome): LedgerEntry[] {
+export function ledgerEntriesOf(context: Pick<ExecutionContext, "runId" | "trigger" | "dates">, outcome: ActionOutcome): LedgerEntry[] {
   return context.dates.dates.map((gameDate) => ({
     run_id: context.runId,
     trigger: context.trigger,
@@ -350,9 +360,13 @@ export async function executePlan(context: ExecutionContext, plan: Plan): Promis
     try {
       levelOutcomes = await mapWithConcurrency(actions, context.concurrency, async (action) => {
         const outcome = await executeOne(context, action, level, statuses, planned, publishedRest);
-        ledger.add(ledgerEntries(context, outcome));
+        ledger.add(ledgerEntriesOf(context, outcome));
         return outcome;
       });
+      if (level === plan.levels.length - 1 && context.fingerprint) {
+        const fingerprint = await context.fingerprint([...outcomes, ...levelOutcomes]);
+        if (fingerprint) ledger.stampFingerprint(fingerprint);
+      }
     } finally {
       // Before the next level starts, and also when this one threw: what finished is recorded.
       await ledger.flush();

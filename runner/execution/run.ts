@@ -13,8 +13,9 @@ import { ensureLedger } from "../ledger/ledger.ts";
 import type { Logger } from "../log.ts";
 import { buildProjectGraph, type Action } from "../plan/actions.ts";
 import { plan as planActions, type Plan, type Selection } from "../plan/plan.ts";
-import { executePlan, heldBackJson, LedgerBuffer, type ActionOutcome } from "./executor.ts";
+import { executePlan, heldBackJson, LedgerBuffer, ledgerEntriesOf, type ActionOutcome } from "./executor.ts";
 import { ensureHeldBackTable, type HeldBackGame } from "./held_back.ts";
+import { inputsFingerprint, unchangedSince, type FingerprintOptions, type UnchangedSince } from "./unchanged.ts";
 import type { WriteChecks } from "./write.ts";
 
 /** Actions of one level run at most this many at a time unless told otherwise (BigQuery; see defaultConcurrency). */
@@ -39,6 +40,8 @@ export interface DateResult {
   outcome: RunOutcome;
   durationMs: number;
   actions: ActionOutcome[];
+  /** Not run again: its inputs are those of this earlier successful run (execution/unchanged.ts). */
+  unchangedSince?: UnchangedSince | undefined;
 }
 
 export interface RunSummary {
@@ -58,6 +61,8 @@ export interface RunOptions {
   ignoreGates: boolean;
   /** Run the whole range as one window (one compile, one MERGE per model) instead of date by date; a full refresh always does. */
   batch?: boolean;
+  /** Run a window even when its inputs are unchanged since its last successful run (--force). */
+  force?: boolean;
   /** The plan of a single-window run, compiled already (serve compiles off the event loop). */
   plan?: Plan;
   trigger: string;
@@ -170,23 +175,38 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
     options.onDate?.({ gameDate, index, total, phase: "start" });
     const dateStarted = Date.now();
     const plan = options.plan && total === 1 ? options.plan : planForWindow(options, window);
-    const actions = await executePlan(
-      {
-        engine,
-        runId,
-        trigger: options.trigger,
-        dates: window,
-        fullRefresh: options.fullRefresh,
-        ignoreGates: options.ignoreGates,
-        concurrency,
-        checks: options.checks,
-        ledger,
-        log: log.child({ game_date: gameDate }),
-        onAction: options.onAction,
-      },
-      plan,
-    );
-    const result: DateResult = { gameDate, outcome: outcomeOf(actions), durationMs: Date.now() - dateStarted, actions };
+    const dateLog = log.child({ game_date: gameDate });
+    const fingerprinting = !options.fullRefresh;
+    const fingerprintOptions = { projectDir: options.projectDir, window, vars: options.vars, ignoreGates: options.ignoreGates };
+    const since = fingerprinting && !options.force ? await unchangedWindow(engine, plan, fingerprintOptions) : undefined;
+    let actions: ActionOutcome[];
+    if (since) {
+      actions = unchangedOutcomes(plan, since);
+      ledger.add(actions.flatMap((outcome) => ledgerEntriesOf({ runId, trigger: options.trigger, dates: window }, outcome)));
+      await ledger.flush();
+      dateLog.notice(`${gameDate} not run again: unchanged since ${since.runId} (finished ${since.finishedAt}): the same code, plan and tables read, and nothing written since (--force runs it)`, {
+        unchanged_since: since.runId,
+      });
+    } else {
+      actions = await executePlan(
+        {
+          engine,
+          runId,
+          trigger: options.trigger,
+          dates: window,
+          fullRefresh: options.fullRefresh,
+          ignoreGates: options.ignoreGates,
+          concurrency,
+          checks: options.checks,
+          ledger,
+          log: dateLog,
+          onAction: options.onAction,
+          fingerprint: fingerprinting ? async (outcomes) => (cleanSuccess(outcomes) ? inputsFingerprint(engine, plan, fingerprintOptions) : undefined) : undefined,
+        },
+        plan,
+      );
+    }
+    const result: DateResult = { gameDate, outcome: outcomeOf(actions), durationMs: Date.now() - dateStarted, actions, unchangedSince: since };
     results.push(result);
     options.onDate?.({ gameDate, index, total, phase: "end", result });
   }
@@ -207,6 +227,42 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
     duration_ms: summary.durationMs,
   });
   return summary;
+}
+
+/** A window whose every action succeeded, without a warning or a quarantined row: its fingerprint may be kept. */
+function cleanSuccess(outcomes: ActionOutcome[]): boolean {
+  return outcomes.every((outcome) => outcome.status === "succeeded" && !outcome.rowsQuarantined) && warningsOf(outcomes).length === 0;
+}
+
+async function unchangedWindow(engine: Engine, plan: Plan, options: FingerprintOptions): Promise<UnchangedSince | undefined> {
+  const fingerprint = await inputsFingerprint(engine, plan, options);
+  return fingerprint ? unchangedSince(engine, options.window, fingerprint) : undefined;
+}
+
+/** Every planned action, not run: the window's inputs are those of `since`. */
+function unchangedOutcomes(plan: Plan, since: UnchangedSince): ActionOutcome[] {
+  const now = new Date().toISOString();
+  return plan.levels.flatMap((actions, level) =>
+    actions.map((action) => ({
+      action: action.name,
+      role: action.role,
+      target: `${action.target.schema}.${action.target.name}`,
+      level,
+      status: "unchanged" as const,
+      startedAt: null,
+      finishedAt: now,
+      durationMs: 0,
+      rowsStaged: null,
+      rowsWritten: 0,
+      rowsQuarantined: null,
+      games: null,
+      message: `not run again: inputs unchanged since ${since.runId} (finished ${since.finishedAt})`,
+      details: undefined,
+      heldBack: [],
+      publishedRest: false,
+      retryable: false,
+    })),
+  );
 }
 
 /**
@@ -257,6 +313,7 @@ export function summaryJson(summary: RunSummary) {
       game_date: result.gameDate,
       outcome: result.outcome,
       duration_ms: result.durationMs,
+      unchanged_since: result.unchangedSince?.runId ?? null,
       held_back_games: heldBackJson(heldBackOfDate(result.actions)),
       actions: result.actions.map(actionJson),
     })),

@@ -28,7 +28,7 @@ export const LEDGER_COLUMNS: ColumnSpec[] = [
   { name: "action_role", type: "STRING", description: "model, gate, assertion or operation." },
   { name: "target", type: "STRING", description: "dataset.table the action wrote or checked." },
   { name: "level", type: "INT64", description: "Execution level in the plan (0 runs first)." },
-  { name: "status", type: "STRING", description: "succeeded, bypassed (a gate let the named games through missing), ignored (a gate not evaluated: --ignore-gates), failed, blocked (gate not ready) skipped (a dependency did not pass) or interrupted (Ctrl-C while it ran; nothing of it committed)." },
+  { name: "status", type: "STRING", description: "succeeded, bypassed (a gate let the named games through missing), ignored (a gate not evaluated: --ignore-gates), failed, blocked (gate not ready), skipped (a dependency did not pass), interrupted (Ctrl-C while it ran; nothing of it committed) or unchanged (not run again: the inputs are those of the run named in the message)." },
   { name: "started_at", type: "TIMESTAMP", description: "When the action started (NULL when skipped)." },
   { name: "finished_at", type: "TIMESTAMP", description: "When the action finished." },
   { name: "duration_ms", type: "INT64", description: "Wall time of the action." },
@@ -38,14 +38,16 @@ export const LEDGER_COLUMNS: ColumnSpec[] = [
   { name: "games", type: "INT64", description: "Distinct games in the staged rows." },
   { name: "message", type: "STRING", description: "Outcome in words: the error, what a gate found missing, why it was skipped." },
   { name: "details", type: "JSON", description: "Check results and gate rows, as JSON." },
+  { name: "inputs_fingerprint", type: "STRING", description: "On the last level's rows of a date that succeeded without a warning: a digest of the code, the plan and the tables it read as they were when it finished. A later run finding the same digest, with nothing written since, does not run the date again (execution/unchanged.ts)." },
 ];
 
 /**
  * succeeded; bypassed (a gate let games through missing, named in the message); ignored (a gate
  * not evaluated, --ignore-gates); blocked (a gate: not ready); failed; skipped (a dependency did
- * not pass); interrupted (Ctrl-C while the action ran, written by the CLI).
+ * not pass); interrupted (Ctrl-C while the action ran, written by the CLI); unchanged (not run:
+ * the date's inputs are those of an earlier successful run, named in the message).
  */
-export type ActionStatus = "succeeded" | "bypassed" | "ignored" | "failed" | "blocked" | "skipped" | "interrupted";
+export type ActionStatus = "succeeded" | "bypassed" | "ignored" | "failed" | "blocked" | "skipped" | "interrupted" | "unchanged";
 
 export interface LedgerEntry {
   run_id: string;
@@ -65,6 +67,8 @@ export interface LedgerEntry {
   games: number | null;
   message: string | null;
   details: unknown;
+  /** Set on the last level's rows of a date that succeeded without a warning (execution/unchanged.ts). */
+  inputs_fingerprint?: string | null;
 }
 
 /** Creates the ledger table, or adds the columns an older one lacks. */

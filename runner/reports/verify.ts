@@ -326,8 +326,9 @@ function dependencyGates(graph: ProjectGraph, ledger: LedgerRow[]): VerifyCheck 
   const statuses: string[] = [];
   for (const { gate, models: gated } of gates.values()) {
     // The gate's latest result for the date: a later run with only some models (--actions) leaves
-    // the other gates' last answer standing, as it does their models' rows.
-    const latest = ledger.filter((row) => row.action === gate.name).at(-1);
+    // the other gates' last answer standing, as it does their models' rows; so does a run that
+    // found the date unchanged (it evaluated nothing).
+    const latest = ledger.filter((row) => row.action === gate.name && row.status !== "unchanged").at(-1);
     const status = latest?.status ?? "not run";
     const games = status === "bypassed" ? gamesOfGateMessage(latest?.message ?? null) : [];
     const message = latest?.message ? ` (${latest.message})` : "";

@@ -161,11 +161,13 @@ function answer(status: number, outcome: DeliveryOutcome | RefusedOutcome, body:
 function actionResults(summary: RunSummary) {
   return summary.results
     .flatMap((result) => result.actions)
-    .filter((action) => action.role !== "assertion" || action.status !== "succeeded")
+    .filter((action) => action.role !== "assertion" || (action.status !== "succeeded" && action.status !== "unchanged"))
     .map(actionJson);
 }
 
 function summaryReason(summary: RunSummary): string | undefined {
+  const unchanged = summary.results.find((result) => result.unchangedSince)?.unchangedSince;
+  if (unchanged) return `not run again: unchanged since ${unchanged.runId} (finished ${unchanged.finishedAt})`;
   if (summary.outcome === "warnings") {
     return summary.results.flatMap((result) => warningsOf(result.actions)).map((warning) => `${warning.action}: ${warning.message}`).join("; ");
   }
@@ -445,7 +447,8 @@ export class DeliveryService {
       return answer(500, "error", { ...about, reason }, BUSY_RETRY_AFTER_S);
     }
     const { summary } = result;
-    const body = { ...about, reason: summaryReason(summary), duration_ms: summary.durationMs, actions: actionResults(summary) };
+    const unchangedSince = summary.results.find((date) => date.unchangedSince)?.unchangedSince?.runId ?? null;
+    const body = { ...about, reason: summaryReason(summary), duration_ms: summary.durationMs, unchanged_since: unchangedSince, actions: actionResults(summary) };
     if (summary.outcome === "success") return answer(200, "completed", body);
     if (summary.outcome === "warnings") return answer(200, "completed_with_warnings", { ...body, warnings: summary.results.flatMap((date) => warningsOf(date.actions)) });
     if (summary.outcome === "failed") return answer(200, "failed", body);

@@ -186,8 +186,8 @@ describe("the real 2024-25 schedule and travel table, runner run --date 2025-01-
     expect(rows.every((row) => row.game_spread === null && row.game_total === null && row.starters_out_count === null)).toBe(true);
   });
 
-  it("writes nothing new when run again", async () => {
-    const again = await run(warehouse, ["--date", DATE]);
+  it("writes nothing new when run again (--force: an unchanged date is not run otherwise)", async () => {
+    const again = await run(warehouse, ["--date", DATE, "--force"]);
     expect(again.code).toBe(0);
     expect(again.json.results[0]?.actions.find((action) => action.action === "upcoming_team_game_context")).toMatchObject({ status: "succeeded", rows_written: 0 });
     expect(await queryWarehouse(warehouse, `SELECT * FROM ${UTGC} ORDER BY game_id, home_game`)).toEqual(rows);

@@ -35,7 +35,7 @@ export interface TestRun {
 export async function runDate(
   engine: Engine,
   date: string,
-  options: { selection?: Selection; checks?: WriteChecks; endDate?: string; ignoreGates?: boolean } = {},
+  options: { selection?: Selection; checks?: WriteChecks; endDate?: string; ignoreGates?: boolean; force?: boolean } = {},
 ): Promise<TestRun> {
   const logs: LogEntry[] = [];
   const summary = await runProject(engine, {
@@ -43,6 +43,7 @@ export async function runDate(
     selection: options.selection ?? {},
     fullRefresh: false,
     ignoreGates: options.ignoreGates ?? false,
+    force: options.force ?? false,
     trigger: "test",
     concurrency: 4,
     checks: options.checks ?? NO_CHECKS,

@@ -209,15 +209,60 @@ describe("the models through the runner", () => {
     }
   });
 
-  it("re-running the date changes nothing", async () => {
+  it("re-running the date with --force changes nothing", async () => {
     const before = await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup");
-    const rerun = await runDate(engine, DATE);
+    const rerun = await runDate(engine, DATE, { force: true });
+    expect(rerun.summary.results[0]?.unchangedSince).toBeUndefined();
     expect(statuses(rerun.summary).player_game_summary).toBe("succeeded");
     const written = rerun.summary.results[0]?.actions.filter((action) => action.role === "model").map((action) => action.rowsWritten);
     // Every model ran again (the six of these games at least) and wrote nothing.
     expect(written?.length).toBeGreaterThanOrEqual(6);
     expect(written?.filter((rows) => rows !== 0)).toEqual([]);
     expect(await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup")).toEqual(before);
+  });
+
+  it("does not run an unchanged date again, and names the run it is unchanged since", async () => {
+    const last = await runDate(engine, DATE, { force: true });
+    const before = await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup");
+    const again = await runDate(engine, DATE);
+    const result = again.summary.results[0];
+    expect(result?.unchangedSince?.runId).toBe(last.summary.runId);
+    expect(again.summary.outcome).toBe("success");
+    expect(new Set(result?.actions.map((action) => action.status))).toEqual(new Set(["unchanged"]));
+    expect(result?.actions.length).toBe(last.summary.results[0]?.actions.length);
+    expect(again.logs.find((entry) => entry.message.includes("not run again"))).toMatchObject({ severity: "NOTICE", unchanged_since: last.summary.runId });
+    // The ledger says so, action by action, and the run it points to kept its fingerprint.
+    const ledger = await engine.query<{ status: string; message: string }>(
+      `SELECT status, message FROM \`nba_orchestration.phase3_runner_runs\` WHERE run_id = '${again.summary.runId}'`,
+    );
+    expect(ledger.length).toBe(result?.actions.length);
+    expect(ledger.every((row) => row.status === "unchanged" && row.message.includes(last.summary.runId))).toBe(true);
+    expect(await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup")).toEqual(before);
+  });
+
+  it("runs the date again when a raw row changed in place, even with the same processed_at", async () => {
+    await runDate(engine, DATE, { force: true });
+    expect((await runDate(engine, DATE)).summary.results[0]?.unchangedSince).toBeDefined();
+    await engine.execute(
+      `UPDATE \`nba_raw.nbac_gamebook_player_stats\` SET player_name_original = CONCAT(player_name_original, ' ') WHERE game_id = '${REBUILT_GAME}' AND player_lookup = 'bosone'`,
+    );
+    const again = await runDate(engine, DATE);
+    expect(again.summary.results[0]?.unchangedSince).toBeUndefined();
+    expect(statuses(again.summary).player_game_summary).toBe("succeeded");
+  });
+
+  it("runs the date again when another run wrote since", async () => {
+    await runDate(engine, DATE, { force: true });
+    const before = await runDate(engine, DATE);
+    expect(before.summary.results[0]?.unchangedSince).toBeDefined();
+    // A model's table written by another run (here: a row of the date deleted by hand, then
+    // written back by a forced run) may be anybody's input.
+    await engine.execute(`DELETE FROM \`nba_analytics.player_game_summary\` WHERE game_date = '${DATE}' AND player_lookup = 'bosone'`);
+    const restored = await runDate(engine, DATE, { force: true, selection: { actions: ["player_game_summary"] } });
+    expect(restored.summary.results[0]?.actions.find((action) => action.action === "player_game_summary")?.rowsWritten).toBe(1);
+    const again = await runDate(engine, DATE);
+    expect(again.summary.results[0]?.unchangedSince).toBeUndefined();
+    expect(statuses(again.summary).player_game_summary).toBe("succeeded");
   });
 });
 

@@ -46,6 +46,7 @@ const RunOptionsSchema = z.object({
   json: z.boolean().optional(),
   ignoreGates: z.boolean().optional(),
   batch: z.boolean().optional(),
+  force: z.boolean().optional(),
   concurrency: wholeNumberFlag().optional(),
 });
 
@@ -58,6 +59,10 @@ function summaryText(summary: RunSummary): string {
   }[summary.outcome];
   const lines = [`Run ${summary.runId} ${verdict} in ${(summary.durationMs / 1000).toFixed(1)}s`];
   for (const result of summary.results) {
+    if (result.unchangedSince) {
+      lines.push(`${result.gameDate}  ${result.outcome}, not run again: unchanged since ${result.unchangedSince.runId} (--force runs it)  (${(result.durationMs / 1000).toFixed(1)}s)`);
+      continue;
+    }
     lines.push(`${result.gameDate}  ${result.outcome}  (${(result.durationMs / 1000).toFixed(1)}s)`);
     const width = Math.max(...result.actions.map((action) => action.action.length));
     for (const action of result.actions.filter((candidate) => candidate.role !== "assertion" || candidate.status !== "succeeded")) {
@@ -93,7 +98,8 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
       "Compiles the project for each date, then runs its actions level by level: gates first (a gate that finds " +
         "data missing stops its dependents as NOT READY, exit 75), then models through a staged write (stage, " +
         "checks, MERGE on the unique key restricted to the run dates, checks), then assertions. A range runs date " +
-        "by date, in order (a --full-refresh as one window). Every action is recorded in the runner's ledger (nba_orchestration.phase3_runner_runs by default).\n\n" +
+        "by date, in order (a --full-refresh as one window). A date whose code, plan and tables read are those of its last " +
+        "successful run, with nothing written since, is not run again (unchanged; --force runs it). Every action is recorded in the runner's ledger (nba_orchestration.phase3_runner_runs by default).\n\n" +
         "Exit codes: 0 success (also with warnings: a gate bypassed or ignored, games held back, all named in " +
         "the summary), 1 a model or check failed (including a game held back for a rejected row), 2 bad input, " +
         "75 not ready (retry later).",
@@ -106,6 +112,10 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     .option("--json", "print a machine-readable summary on stdout")
     .option("--ignore-gates", "do not evaluate readiness gates (backfills of old dates; recorded as ignored, a warning)")
     .option("--batch", "run a range as one window (one MERGE per model for all its dates): faster backfills")
+    .option(
+      "--force",
+      "run a date even when its inputs are unchanged since its last successful run (by default such a date is not run again, and the summary names that run)",
+    )
     .option(
       "--concurrency <n>",
       `actions of one level run at most this many at a time (default: ${DEFAULT_CONCURRENCY} on BigQuery; on the local warehouse half the cores, 1 to ${DEFAULT_CONCURRENCY})`,
@@ -121,6 +131,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     "runner run --date 2025-01-15 --actions player_game_summary          # with its gates, not its upstream models",
     "runner run --date 2025-01-15 --actions player_game_summary --include-deps",
     "runner run --date 2025-01-15 --dry-run",
+    "runner run --date 2025-01-15 --force                                # again, although nothing changed since its last run",
     "runner run --full-refresh --start-date 2025-01-01 --end-date 2025-01-28 --dry-run   # what it rebuilds, how many rows it replaces",
     "runner run --full-refresh --actions player_game_summary --include-deps              # all the history",
   ]);
@@ -257,6 +268,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
         fullRefresh: Boolean(options.fullRefresh),
         ignoreGates: Boolean(options.ignoreGates),
         batch: Boolean(options.batch),
+        force: Boolean(options.force),
         trigger: "cli",
         concurrency,
         checks: defenseChecks(options.project ?? PROJECT_DIR),

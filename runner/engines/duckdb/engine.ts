@@ -515,6 +515,26 @@ class DuckDBEngine implements Engine {
     }
   }
 
+  /**
+   * Row count and the sum of every row's hash (the whole row: a struct of all its columns), in one
+   * query over all the tables: order-independent, and any changed, added or removed row changes it.
+   */
+  async tableVersions(refs: TableRef[]): Promise<Map<string, string>> {
+    const versions = new Map<string, string>();
+    const present: TableRef[] = [];
+    for (const ref of refs) {
+      if (await this.duckdbColumns(ref)) present.push(ref);
+      else versions.set(this.qualify(ref), "absent");
+    }
+    if (present.length === 0) return versions;
+    const digests = present.map(
+      (ref, index) => `SELECT ${index} AS table_index, count(*) AS row_count, CAST(coalesce(sum(hash(t)::HUGEINT), 0) AS VARCHAR) AS row_hashes FROM ${quoteIdentifier(ref.dataset)}.${quoteIdentifier(ref.table)} AS t`,
+    );
+    const rows = await this.withConnection(async (connection) => (await connection.runAndReadAll(digests.join("\nUNION ALL\n"))).getRows());
+    for (const [index, count, hashes] of rows) versions.set(this.qualify(present[Number(index)] as TableRef), `${String(count)}:${String(hashes)}`);
+    return versions;
+  }
+
   async describeTable(ref: TableRef): Promise<ColumnSpec[] | undefined> {
     const columns = await this.duckdbColumns(ref);
     return columns?.map((column) => ({ name: column.name, type: bigQueryType(column.duckdbType) }));

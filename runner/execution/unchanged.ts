@@ -1,0 +1,129 @@
+/**
+ * The unchanged re-run: a date (or a batch window) is not run again when its last successful run
+ * saw exactly what a run now would see. "Exactly" is proven, never assumed:
+ *
+ *   - the same code: a digest of the runner's own files (the bundle, or the TypeScript sources
+ *     when it runs from them) and of the project's check templates (assertions/);
+ *   - the same plan: every planned action as compiled for the window (its SQL, keys, tags), the
+ *     window, the vars and --ignore-gates;
+ *   - the same tables read: the content version of every declared relation the plan reads (the
+ *     raw and reference tables, the held-back games) and of the quarantine tables its models
+ *     write (Engine.tableVersions: on DuckDB the row count and the sum of every row's hash);
+ *   - nothing published since: no ledger row after that run wrote, quarantined, failed or was
+ *     interrupted, in any date (the models read each other's tables; a write anywhere may be an
+ *     input here).
+ *
+ * The digest of the first three is stored on the ledger rows of the run's last level, and only
+ * when the whole window succeeded without a warning: a date that warned runs again each time, so
+ * its warnings are said again. --force, --full-refresh and an engine without tableVersions
+ * (BigQuery) always run.
+ */
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PROJECT_DIR } from "../compile/compile.ts";
+import type { RunDates } from "../dates.ts";
+import { param, type Engine, type TableRef } from "../engines/engine.ts";
+import { ledgerTable } from "../ledger/ledger.ts";
+import { quarantineTable } from "../checks/quarantine.ts";
+import type { Plan } from "../plan/plan.ts";
+
+/** The run a window's inputs are unchanged since. */
+export interface UnchangedSince {
+  runId: string;
+  finishedAt: string;
+}
+
+export interface FingerprintOptions {
+  projectDir?: string | undefined;
+  window: Pick<RunDates, "start" | "end">;
+  vars?: Record<string, string> | undefined;
+  ignoreGates: boolean;
+}
+
+/** Ledger statuses after which a table may hold something new. */
+const CHANGING_STATUSES = ["failed", "interrupted"];
+
+let codeDigestMemo: string | undefined;
+
+/** The runner's own files: the bundle's folder when it runs from dist/, else the TypeScript sources. */
+function codeDigest(): string {
+  if (codeDigestMemo) return codeDigestMemo;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const root = path.basename(here) === "dist" ? here : path.resolve(here, "..");
+  codeDigestMemo = digestFiles(root, (name) => /\.(m?js|ts)$/.test(name) && !/\.test\.ts$/.test(name));
+  return codeDigestMemo;
+}
+
+function digestFiles(root: string, keep: (name: string) => boolean): string {
+  const hash = createHash("sha256");
+  if (!fs.existsSync(root)) return hash.digest("hex");
+  const files = fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && keep(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+  for (const file of files) hash.update(path.relative(root, file)).update("\0").update(fs.readFileSync(file)).update("\0");
+  return hash.digest("hex");
+}
+
+/** The declared relations the plan reads, and the quarantine tables of its models. */
+function tablesRead(plan: Plan): TableRef[] {
+  const tables = new Map<string, TableRef>();
+  for (const action of plan.levels.flat()) {
+    for (const source of action.sources) {
+      const [dataset = "", table = ""] = source.split(".");
+      tables.set(source, { dataset, table });
+    }
+    if (action.role === "model") {
+      const quarantine = quarantineTable({ dataset: action.target.schema, table: action.target.name });
+      tables.set(`${quarantine.dataset}.${quarantine.table}`, quarantine);
+    }
+  }
+  return [...tables.values()];
+}
+
+/** The digest of code, plan and tables read; undefined when the engine cannot version tables. */
+export async function inputsFingerprint(engine: Engine, plan: Plan, options: FingerprintOptions): Promise<string | undefined> {
+  if (!engine.tableVersions) return undefined;
+  const versions = await engine.tableVersions(tablesRead(plan));
+  const hash = createHash("sha256");
+  const projectDir = options.projectDir ?? PROJECT_DIR;
+  hash.update(JSON.stringify({ code: codeDigest(), checks: digestFiles(path.join(projectDir, "assertions"), () => true) }));
+  hash.update(JSON.stringify({ window: options.window, vars: options.vars ?? {}, ignoreGates: options.ignoreGates }));
+  for (const action of plan.levels.flat()) hash.update(JSON.stringify(action));
+  hash.update(JSON.stringify([...versions.entries()].sort(([a], [b]) => a.localeCompare(b))));
+  return hash.digest("hex");
+}
+
+/**
+ * The last run of the window that finished with this fingerprint, when nothing was written,
+ * quarantined, failed or interrupted after it; undefined otherwise (then the window runs).
+ */
+export async function unchangedSince(engine: Engine, window: Pick<RunDates, "start">, fingerprint: string): Promise<UnchangedSince | undefined> {
+  const ledger = ledgerTable(engine);
+  const columns = await engine.describeTable(ledger);
+  if (!columns?.some((column) => column.name === "inputs_fingerprint")) return undefined;
+  const table = engine.qualify(ledger);
+  const [last] = await engine.query<{ run_id: string; finished_at: string }>(
+    `SELECT run_id, MAX(finished_at) AS finished_at
+     FROM ${table}
+     WHERE game_date = @game_date
+       AND inputs_fingerprint = @fingerprint
+     GROUP BY run_id
+     ORDER BY finished_at DESC
+     LIMIT 1`,
+    { params: { game_date: param.date(window.start), fingerprint: param.string(fingerprint) } },
+  );
+  if (!last) return undefined;
+  const [since] = await engine.query<{ changes: number }>(
+    `SELECT COUNT(*) AS changes
+     FROM ${table}
+     WHERE finished_at > @finished_at
+       AND (rows_written > 0 OR rows_quarantined > 0 OR status IN UNNEST(@changing))`,
+    { params: { finished_at: param.timestamp(last.finished_at), changing: param.strings(CHANGING_STATUSES) } },
+  );
+  if (Number(since?.changes ?? 1) > 0) return undefined;
+  return { runId: last.run_id, finishedAt: last.finished_at };
+}
