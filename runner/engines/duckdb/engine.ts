@@ -53,7 +53,7 @@ import type {
 } from "../engine.ts";
 import { DUCKDB_MACROS } from "./macros.ts";
 import { tokenize, type Token } from "./tokenizer.ts";
-import { duckdbTypeOf, translateToDuckDB } from "./translate.ts";
+import { duckdbTypeOf, translateToDuckDB } from "./translate/index.ts";
 
 /** The schema holding staging tables; emptied when the warehouse is opened. */
 export const STAGING_SCHEMA = "runner_staging";

@@ -1,6 +1,6 @@
 /**
  * DuckDB macros that give BigQuery semantics where a DuckDB built-in differs. The translator
- * (translate.ts) emits calls to them; the engine runs these statements once per connection. Every
+ * (translate/) emits calls to them; the engine runs these statements once per connection. Every
  * name starts with `bq_` so that none can shadow a DuckDB built-in.
  *
  * Where BigQuery's behaviour depends on the argument's type (CAST, ROUND...), a macro dispatches
@@ -24,6 +24,11 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, index) => from + index);
 }
 
+/** BigQuery's canonical DATE / DATETIME / TIMESTAMP text (the zone only after a time), as CAST reads it. */
+const DATE_TEXT = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}";
+const TIME_TEXT = String.raw`[Tt ]([01]?[0-9]|2[0-3]):[0-9]{1,2}:[0-9]{1,2}(\.[0-9]{1,9})?`;
+const ZONE_TEXT = "([Zz]|[+-][0-9]{1,2}(:?[0-9]{1,2})?| [A-Za-z][A-Za-z0-9_/+-]*)";
+
 const INT_DECIMAL = String.raw`'[\t\n\x0B\f\r ]*[+-]?[0-9]+[\t\n\x0B\f\r ]*'`;
 const INT_HEX = String.raw`'[\t\n\x0B\f\r ]*[+-]?0[xX][0-9a-fA-F]+[\t\n\x0B\f\r ]*'`;
 
@@ -31,14 +36,20 @@ export const DUCKDB_MACROS: readonly string[] = [
   // x / y: BigQuery raises "division by zero" for every numeric type; DuckDB returns NULL,
   // Infinity or NaN. The translator wraps every divisor in this.
   `CREATE OR REPLACE MACRO bq_nonzero(y) AS CASE WHEN y = 0 THEN error('division by zero') ELSE y END`,
-  `CREATE OR REPLACE MACRO bq_safe_divide(x, y) AS CASE WHEN y = 0 THEN NULL ELSE x / y END`,
+  // SAFE_DIVIDE is NULL where x / y would raise: on zero, and on overflow of finite operands.
+  `CREATE OR REPLACE MACRO bq_safe_divide(x, y) AS CASE
+      WHEN y = 0 OR (NOT isfinite(x / y) AND isfinite(x) AND isfinite(y)) THEN NULL ELSE x / y END`,
   // DIV truncates toward zero (so does DuckDB's // on integers) and raises on zero (DuckDB: NULL).
   // On NUMERIC DuckDB's // is a plain division, so DIV(NUMERIC) is refused when it runs.
   `CREATE OR REPLACE MACRO bq_div(x, y) AS CASE
       WHEN y = 0 THEN error('division by zero: DIV(' || x || ', 0)')
       WHEN typeof(x) NOT LIKE '%INT%' OR typeof(y) NOT LIKE '%INT%' THEN error('DIV() is only supported on INT64 by the local engine')
       ELSE x // y END`,
-  `CREATE OR REPLACE MACRO bq_mod(x, y) AS CASE WHEN y = 0 THEN error('division by zero: MOD(' || x || ', 0)') ELSE x % y END`,
+  // MOD(x, -1) of an integer is 0, even for the smallest INT64 (whose DuckDB % overflows).
+  `CREATE OR REPLACE MACRO bq_mod(x, y) AS CASE
+      WHEN y = 0 THEN error('division by zero: MOD(' || x || ', 0)')
+      WHEN y = -1 AND typeof(x) LIKE '%INT%' AND typeof(y) LIKE '%INT%' THEN 0
+      ELSE x % y END`,
   // BigQuery (ZetaSQL CheckFloatingPointError) raises an error when POW, EXP or LOG turn finite
   // inputs into Infinity or NaN; DuckDB returns them. (SQRT, LN and LOG10 raise in DuckDB too.)
   `CREATE OR REPLACE MACRO bq_float_checked(r, x, y, call) AS CASE
@@ -90,6 +101,11 @@ export const DUCKDB_MACROS: readonly string[] = [
         THEN round(x - sign(x) * TRY_CAST(0.75 * pow(10, -d) AS DECIMAL(38, 18)), CAST(d AS INTEGER))
       ELSE trunc(x, CAST(d AS INTEGER)) END`,
 
+  // SIGN keeps its argument's type (FLOAT64 and NUMERIC too; DuckDB's sign is an integer) and NaN.
+  `CREATE OR REPLACE MACRO bq_sign(x) AS CASE
+      WHEN typeof(x) = 'DOUBLE' AND isnan(TRY_CAST(x AS DOUBLE)) THEN x
+      WHEN x > 0 THEN 1 WHEN x < 0 THEN -1 WHEN x = 0 THEN 0 END`,
+
   // GREATEST / LEAST: NULL when any argument is NULL (DuckDB skips NULLs); LEAST is NaN when any
   // argument is NaN (DuckDB orders NaN above every number). The translator passes the arguments
   // as one list so that each is evaluated once and their types are unified as BigQuery does.
@@ -123,6 +139,18 @@ export const DUCKDB_MACROS: readonly string[] = [
   // for literal patterns whose capture group cannot be skipped by a successful match.
   `CREATE OR REPLACE MACRO bq_regexp_extract(s, re, g) AS CASE WHEN regexp_matches(s, re) THEN regexp_extract(s, re, g) END`,
 
+  // DATE, DATETIME and TIMESTAMP values stop at 9999-12-31 in BigQuery, which raises beyond (and
+  // before 0001-01-01); DuckDB's go on.
+  `CREATE OR REPLACE MACRO bq_in_date_range(d) AS CASE
+      WHEN year(d) < 1 OR year(d) > 9999 THEN error('Date or timestamp out of range: ' || d) ELSE d END`,
+
+  // GENERATE_ARRAY(a, b, 0) raises; DuckDB's generate_series gives an empty list.
+  `CREATE OR REPLACE MACRO bq_generate_array(a, b, s) AS CASE WHEN s = 0 THEN error('Sequence step cannot be 0.') ELSE generate_series(a, b, s) END`,
+  // FORMAT's %x, %X and %o print a negative number with a minus sign, DuckDB's printf its two's
+  // complement; the local engine raises rather than print something else.
+  `CREATE OR REPLACE MACRO bq_format_unsigned(x) AS CASE
+      WHEN x < 0 THEN error('FORMAT %x, %X or %o of a negative number is not supported by the local engine') ELSE x END`,
+
   // Weeks that start on weekday k (0 = Sunday, BigQuery's WEEK; 1 = Monday, ISOWEEK).
   `CREATE OR REPLACE MACRO bq_week_start(d, k) AS CAST(d AS DATE) - CAST((dayofweek(d) - k + 7) % 7 AS INTEGER)`,
   // EXTRACT(WEEK): weeks start on weekday k; days before the year's first such day are week 0.
@@ -144,6 +172,7 @@ export const DUCKDB_MACROS: readonly string[] = [
       WHEN typeof(x) LIKE 'DECIMAL%' AND contains(CAST(x AS VARCHAR), '.') THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')
       WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN bq_timestamp_text(TRY_CAST(x AS TIMESTAMPTZ)) || '+00'
       WHEN typeof(x) = 'TIMESTAMP' THEN bq_timestamp_text(TRY_CAST(x AS TIMESTAMP))
+      WHEN typeof(x) = 'TIME' THEN substr(bq_timestamp_text(DATE '2000-01-01' + TRY_CAST(x AS TIME)), 12)
       WHEN typeof(x) = 'BLOB' THEN decode(TRY_CAST(x AS BLOB))
       ELSE CAST(x AS VARCHAR) END`,
 
@@ -175,6 +204,26 @@ export const DUCKDB_MACROS: readonly string[] = [
       WHEN typeof(x) = 'VARCHAR' AND lower(CAST(x AS VARCHAR)) = 'false' THEN false
       WHEN typeof(x) = 'VARCHAR' THEN NULL
       ELSE TRY_CAST(x AS BOOLEAN) END`,
+  // CAST(string AS DATE / DATETIME / TIMESTAMP) takes only BigQuery's canonical text; DuckDB also
+  // reads '2025/01/15', ' 2025-01-15 ', '2025-01-15 10:00' and a DATE from '2025-01-15 10:00:00'.
+  `CREATE OR REPLACE MACRO bq_is_date_text(s) AS regexp_full_match(s, '${DATE_TEXT}')`,
+  `CREATE OR REPLACE MACRO bq_is_datetime_text(s) AS regexp_full_match(s, '${DATE_TEXT}(${TIME_TEXT})?')`,
+  `CREATE OR REPLACE MACRO bq_is_timestamp_text(s) AS regexp_full_match(s, '${DATE_TEXT}(${TIME_TEXT}${ZONE_TEXT}?)?')`,
+  `CREATE OR REPLACE MACRO bq_cast_date(x) AS CASE
+      WHEN typeof(x) = 'VARCHAR' AND NOT bq_is_date_text(CAST(x AS VARCHAR)) THEN error('Invalid date: ' || x) ELSE CAST(x AS DATE) END`,
+  `CREATE OR REPLACE MACRO bq_safe_cast_date(x) AS CASE
+      WHEN typeof(x) = 'VARCHAR' AND NOT bq_is_date_text(CAST(x AS VARCHAR)) THEN NULL ELSE TRY_CAST(x AS DATE) END`,
+  `CREATE OR REPLACE MACRO bq_cast_datetime(x) AS CASE
+      WHEN typeof(x) = 'VARCHAR' AND NOT bq_is_datetime_text(CAST(x AS VARCHAR)) THEN error('Invalid datetime: ' || x) ELSE CAST(x AS TIMESTAMP) END`,
+  `CREATE OR REPLACE MACRO bq_safe_cast_datetime(x) AS CASE
+      WHEN typeof(x) = 'VARCHAR' AND NOT bq_is_datetime_text(CAST(x AS VARCHAR)) THEN NULL ELSE TRY_CAST(x AS TIMESTAMP) END`,
+  `CREATE OR REPLACE MACRO bq_cast_timestamp(x) AS CASE
+      WHEN typeof(x) = 'VARCHAR' AND NOT bq_is_timestamp_text(CAST(x AS VARCHAR)) THEN error('Invalid timestamp: ' || x) ELSE CAST(x AS TIMESTAMPTZ) END`,
+  `CREATE OR REPLACE MACRO bq_safe_cast_timestamp(x) AS CASE
+      WHEN typeof(x) = 'VARCHAR' AND NOT bq_is_timestamp_text(CAST(x AS VARCHAR)) THEN NULL ELSE TRY_CAST(x AS TIMESTAMPTZ) END`,
+  // DATE(string) is the UTC date of the string read as a TIMESTAMP (zone and time allowed).
+  `CREATE OR REPLACE MACRO bq_date(x) AS CASE
+      WHEN typeof(x) = 'VARCHAR' THEN CAST(bq_cast_timestamp(x) AS DATE) ELSE CAST(x AS DATE) END`,
   // CAST(string AS BYTES) is the UTF-8 encoding (DuckDB's VARCHAR -> BLOB cast reads \x escapes).
   `CREATE OR REPLACE MACRO bq_to_bytes(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN encode(CAST(x AS VARCHAR)) ELSE TRY_CAST(x AS BLOB) END`,
 ];
