@@ -19,6 +19,9 @@ import type { HeldBackGame } from "./held_back.ts";
 /** Rows of a failing gate or assertion kept in the outcome and the ledger. */
 const MAX_REPORTED_ROWS = 50;
 
+/** Distinct reasons for bypassed rows named in a gate's message; the rows (in details) keep each one. */
+const MAX_REPORTED_REASONS = 3;
+
 export interface ActionOutcome {
   action: string;
   role: Action["role"];
@@ -103,6 +106,13 @@ function describeGateRows(rows: Row[], what: string): string {
   return `${rows.length} game(s) ${what} (${shown.map(gameOf).join(", ")}${more})${missing}`;
 }
 
+/** Reasons given for bypassed rows, each once, the first few of them (one per history date adds up). */
+function describeReasons(rows: Row[]): string {
+  const reasons = [...new Set(rows.map((row) => String(row.bypassed_by)))];
+  const shown = reasons.slice(0, MAX_REPORTED_REASONS);
+  return `${shown.join("; ")}${reasons.length > shown.length ? `; and ${reasons.length - shown.length} more reasons like these` : ""}`;
+}
+
 /**
  * A gate has three answers (DESIGN 5): satisfied (no row); not ready (a row whose bypassed_by is
  * NULL: a game that may still arrive); bypassed (every row has bypassed_by: the spec's staleness or
@@ -136,8 +146,7 @@ async function runGate(context: ExecutionContext, action: Action, level: number)
     return { ...empty, status: "blocked", message, details: { rows: reported, rowCount: rows.length }, retryable: true };
   }
   if (rows.length > 0) {
-    const reasons = [...new Set(rows.map((row) => String(row.bypassed_by)))].join("; ");
-    const message = `${describeGateRows(rows, "let through missing")}; bypassed by ${reasons}`;
+    const message = `${describeGateRows(rows, "let through missing")}; bypassed by ${describeReasons(rows)}`;
     log.warn(`GATE BYPASSED: ${action.name} ${message}`, { action: action.name, level, rows: rows.length, games: rows.slice(0, MAX_REPORTED_ROWS).map(gameOf) });
     return { ...empty, status: "bypassed", message, details: { rows: reported, rowCount: rows.length } };
   }
