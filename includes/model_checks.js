@@ -28,21 +28,27 @@ HAVING COUNT(1) > 1`;
 /**
  * Rows of the run dates that break a condition, one row per row and condition broken, named in
  * failing_row_condition (Dataform's rowConditions assertion; nonNull columns become
- * `column IS NOT NULL` conditions, after the others, as Dataform orders them).
+ * `column IS NOT NULL` conditions, after the others, as Dataform orders them). The run dates are
+ * read once, not once per condition: each row carries the names of the conditions it breaks (a
+ * condition that is NULL, like Dataform's `WHERE NOT (condition)`, breaks nothing).
  */
 function rowConditions(relation, conditions, nonNull, window, windowColumn) {
   const all = [...conditions, ...nonNull.map((column) => `${column} IS NOT NULL`)];
   if (all.length === 0) throw new Error(`model_checks.rowConditions(${relation}): no condition to check`);
-  return all
-    .map(
-      (condition) => `SELECT
-  '${condition.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}' AS failing_row_condition,
-  *
-FROM ${relation}
-WHERE ${window.filter(windowColumn)}
-  AND NOT (${condition})`,
-    )
-    .join("\nUNION ALL\n");
+  const quoted = (condition) => `'${condition.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  return `SELECT
+  failing_row_condition,
+  window_rows.*
+FROM (
+  SELECT
+    *
+  FROM ${relation}
+  WHERE ${window.filter(windowColumn)}
+) AS window_rows
+CROSS JOIN UNNEST([
+${all.map((condition) => `  IF(NOT (${condition}), ${quoted(condition)}, NULL)`).join(",\n")}
+]) AS failing_row_condition
+WHERE failing_row_condition IS NOT NULL`;
 }
 
 module.exports = { uniqueKey, rowConditions };
