@@ -13,7 +13,7 @@ import { simulateGame } from "./boxscore.ts";
 import { seasonCalendar, seasonWindow, type SeasonCalendar } from "./calendar.ts";
 import { Random } from "./random.ts";
 import { buildRosters, type Roster } from "./rosters.ts";
-import type { RawTableName } from "../load/raw_tables.ts";
+import { RAW_TABLE_NAMES, type RawTableName } from "../load/raw_tables.ts";
 import type { RawRow } from "../load/rows.ts";
 import {
   bdlRows,
@@ -36,27 +36,18 @@ import { aliasRows, chooseAliases, registryRows, universalIds, type SeenOnTeam }
 import { addDays } from "../dates.ts";
 
 /**
- * The raw tables a seed writes. The ESPN scoreboard (a fallback for dates without an NBA.com
- * schedule, which a seeded season always has) and the reference table of travel distances (real
- * data: runner load nba_static_travel_distances.csv) are not seeded.
+ * The raw tables a seed does not write: the ESPN scoreboard (a fallback for dates without an
+ * NBA.com schedule, which a seeded season always has), NBA.com's player index (the play-by-play
+ * loader's name lookup; seeded play-by-play carries its names) and the reference table of travel
+ * distances (real data: runner load nba_static_travel_distances.csv).
  */
-export const SEEDED_TABLES = [
-  "nbac_schedule",
-  "nbac_gamebook_player_stats",
-  "nbac_player_boxscores",
-  "nbac_team_boxscore",
-  "bdl_player_boxscores",
-  "odds_api_game_lines",
-  "nbac_injury_report",
-  "nbac_play_by_play",
-  "bigdataball_play_by_play",
-  "odds_api_player_points_props",
-  "bettingpros_player_points_props",
-  "espn_team_rosters",
-  "nba_players_registry",
-  "player_aliases",
-] as const satisfies readonly RawTableName[];
-export type SeededTableName = (typeof SEEDED_TABLES)[number];
+export const UNSEEDED_TABLES = ["espn_scoreboard", "nbac_player_list", "travel_distances"] as const satisfies readonly RawTableName[];
+export type SeededTableName = Exclude<RawTableName, (typeof UNSEEDED_TABLES)[number]>;
+
+/** The raw tables a seed writes: every other raw table, in the loader's order. */
+export const SEEDED_TABLES: readonly SeededTableName[] = RAW_TABLE_NAMES.filter(
+  (table): table is SeededTableName => !(UNSEEDED_TABLES as readonly string[]).includes(table),
+);
 
 export const DEFAULT_SEED = 42;
 export const DEFAULT_SEASON = 2024;
