@@ -1,7 +1,7 @@
 /**
  * The embedded engine: a DuckDB file (`.warehouse/` under the project by default). BigQuery
  * dataset `X` table `T` is DuckDB schema `X` table `T`. Statements arrive in BigQuery SQL and are
- * translated (translate.ts); the translation macros are installed once on each connection, in one
+ * translated (translate/); the translation macros are installed once on each connection, in one
  * round trip, and the connections are pooled for the engine's lifetime.
  *
  * One process writes a DuckDB file at a time: a second process gets "warehouse busy" (retryable).
@@ -374,7 +374,7 @@ class DuckDBEngine implements Engine {
   private async newConnection(): Promise<DuckDBConnection> {
     const connection = await this.instance.connect();
     if (TRACE_FILE) traceConnection(connection, TRACE_FILE);
-    // Once per connection, as one multi-statement string (one round trip instead of 42).
+    // Once per connection, as one multi-statement string (one round trip instead of one per macro).
     await connection.run(CONNECTION_SETUP);
     this.all.push(connection);
     return connection;
