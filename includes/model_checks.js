@@ -29,8 +29,8 @@ HAVING COUNT(1) > 1`;
  * Rows of the run dates that break a condition, one row per row and condition broken, named in
  * failing_row_condition (Dataform's rowConditions assertion; nonNull columns become
  * `column IS NOT NULL` conditions, after the others, as Dataform orders them). The run dates are
- * read once, not once per condition: each row carries the names of the conditions it breaks (a
- * condition that is NULL, like Dataform's `WHERE NOT (condition)`, breaks nothing).
+ * read once, not once per condition: the rows that break any condition (a condition that is NULL,
+ * like Dataform's `WHERE NOT (condition)`, breaks nothing) then carry the names of those they break.
  */
 function rowConditions(relation, conditions, nonNull, window, windowColumn) {
   const all = [...conditions, ...nonNull.map((column) => `${column} IS NOT NULL`)];
@@ -44,6 +44,7 @@ FROM (
     *
   FROM ${relation}
   WHERE ${window.filter(windowColumn)}
+    AND (${all.map((condition) => `NOT (${condition})`).join("\n      OR ")})
 ) AS window_rows
 CROSS JOIN UNNEST([
 ${all.map((condition) => `  IF(NOT (${condition}), ${quoted(condition)}, NULL)`).join(",\n")}

@@ -15,7 +15,7 @@ import { buildProjectGraph, type Action } from "../plan/actions.ts";
 import { plan as planActions, type Plan, type Selection } from "../plan/plan.ts";
 import { executePlan, heldBackJson, LedgerBuffer, ledgerEntriesOf, type ActionOutcome } from "./executor.ts";
 import { ensureHeldBackTable, type HeldBackGame } from "./held_back.ts";
-import { inputsFingerprint, unchangedSince, type FingerprintOptions, type UnchangedSince } from "./unchanged.ts";
+import { inputsFingerprint, unchangedSince, type UnchangedSince } from "./unchanged.ts";
 import type { WriteChecks } from "./write.ts";
 
 /** Actions of one level run at most this many at a time unless told otherwise (BigQuery; see defaultConcurrency). */
@@ -178,7 +178,7 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
     const dateLog = log.child({ game_date: gameDate });
     const fingerprinting = !options.fullRefresh;
     const fingerprintOptions = { projectDir: options.projectDir, window, vars: options.vars, ignoreGates: options.ignoreGates };
-    const since = fingerprinting && !options.force ? await unchangedWindow(engine, plan, fingerprintOptions) : undefined;
+    const since = fingerprinting && !options.force ? await unchangedSince(engine, plan, fingerprintOptions) : undefined;
     let actions: ActionOutcome[];
     if (since) {
       actions = unchangedOutcomes(plan, since);
@@ -232,11 +232,6 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
 /** A window whose every action succeeded, without a warning or a quarantined row: its fingerprint may be kept. */
 function cleanSuccess(outcomes: ActionOutcome[]): boolean {
   return outcomes.every((outcome) => outcome.status === "succeeded" && !outcome.rowsQuarantined) && warningsOf(outcomes).length === 0;
-}
-
-async function unchangedWindow(engine: Engine, plan: Plan, options: FingerprintOptions): Promise<UnchangedSince | undefined> {
-  const fingerprint = await inputsFingerprint(engine, plan, options);
-  return fingerprint ? unchangedSince(engine, options.window, fingerprint) : undefined;
 }
 
 /** Every planned action, not run: the window's inputs are those of `since`. */

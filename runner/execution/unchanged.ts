@@ -98,24 +98,27 @@ export async function inputsFingerprint(engine: Engine, plan: Plan, options: Fin
 }
 
 /**
- * The last run of the window that finished with this fingerprint, when nothing was written,
- * quarantined, failed or interrupted after it; undefined otherwise (then the window runs).
+ * The last run of the window that finished with the fingerprint its inputs have now, when nothing
+ * was written, quarantined, failed or interrupted after it; undefined otherwise (then the window
+ * runs). The fingerprint is only computed when the window has a fingerprinted run at all.
  */
-export async function unchangedSince(engine: Engine, window: Pick<RunDates, "start">, fingerprint: string): Promise<UnchangedSince | undefined> {
+export async function unchangedSince(engine: Engine, plan: Plan, options: FingerprintOptions): Promise<UnchangedSince | undefined> {
   const ledger = ledgerTable(engine);
   const columns = await engine.describeTable(ledger);
-  if (!columns?.some((column) => column.name === "inputs_fingerprint")) return undefined;
+  if (!engine.tableVersions || !columns?.some((column) => column.name === "inputs_fingerprint")) return undefined;
   const table = engine.qualify(ledger);
-  const [last] = await engine.query<{ run_id: string; finished_at: string }>(
-    `SELECT run_id, MAX(finished_at) AS finished_at
+  const fingerprints = await engine.query<{ run_id: string; finished_at: string; inputs_fingerprint: string }>(
+    `SELECT run_id, MAX(finished_at) AS finished_at, MAX(inputs_fingerprint) AS inputs_fingerprint
      FROM ${table}
      WHERE game_date = @game_date
-       AND inputs_fingerprint = @fingerprint
+       AND inputs_fingerprint IS NOT NULL
      GROUP BY run_id
-     ORDER BY finished_at DESC
-     LIMIT 1`,
-    { params: { game_date: param.date(window.start), fingerprint: param.string(fingerprint) } },
+     ORDER BY finished_at DESC`,
+    { params: { game_date: param.date(options.window.start) } },
   );
+  if (fingerprints.length === 0) return undefined;
+  const fingerprint = await inputsFingerprint(engine, plan, options);
+  const last = fingerprints.find((run) => run.inputs_fingerprint === fingerprint);
   if (!last) return undefined;
   const [since] = await engine.query<{ changes: number }>(
     `SELECT COUNT(*) AS changes

@@ -74,6 +74,19 @@ describe("the models' checks", () => {
       expect(await engine.query(uniqueKey.query)).toEqual([{ game_date: DATE, team_abbr: "MIA", index_row_count: 2 }]);
       const broken = await engine.query(rowConditions.query);
       expect(broken.map((found) => [found.failing_row_condition, found.team_abbr, found.game_date])).toEqual([["fg_makes <= fg_attempts", "PHX", DATE]]);
+
+      // A row breaking two conditions is listed once for each; a condition that is NULL (no
+      // attempts) breaks nothing, as in Dataform's WHERE NOT (condition); a NULL required column does.
+      await engine.execute(`INSERT INTO nba_analytics.team_offense_game_summary VALUES
+        ('20250115_DEN_BOS', DATE '${DATE}', 'DEN', 'BOS', FALSE, 100, 90, 80, 10, 30, 25, 20, 0),
+        ('20250115_CHI_BOS', DATE '${DATE}', 'CHI', 'BOS', FALSE, NULL, 40, NULL, 10, 30, 15, 20, 0)`);
+      const all = await engine.query<{ failing_row_condition: string; team_abbr: string }>(rowConditions.query);
+      expect(all.map((found) => `${found.team_abbr}: ${found.failing_row_condition}`).sort()).toEqual([
+        "CHI: points_scored IS NOT NULL",
+        "DEN: fg_makes <= fg_attempts",
+        "DEN: ft_makes <= ft_attempts",
+        "PHX: fg_makes <= fg_attempts",
+      ]);
     } finally {
       await engine.close();
     }
