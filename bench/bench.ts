@@ -100,6 +100,7 @@ function seeded(name: string, range: { start: string; end: string }): string {
 
 interface TraceLine {
   kind: string;
+  connection?: number;
   sql?: string;
   params?: Record<string, { type: string; value: unknown }>;
   ms: number;
@@ -124,6 +125,26 @@ function traced(name: string, args: string[], exitCodes?: number[]): { trace: Tr
 
 function modelWorkMs(trace: TraceLine[]): number {
   return trace.filter((line) => line.kind === "statement" && line.ok && MODEL_WORK.test(line.sql ?? "")).reduce((sum, line) => sum + line.ms, 0);
+}
+
+/**
+ * The commits of the transactions that published a MERGE: the floor runs its MERGEs in autocommit,
+ * so their time includes what the runner's COMMIT of the publish pays (writing the changed rows).
+ */
+function mergeCommitMs(trace: TraceLine[]): number {
+  const merged = new Map<number, boolean>();
+  let total = 0;
+  for (const line of trace) {
+    if (line.kind !== "statement" || !line.ok || line.sql === undefined) continue;
+    const connection = line.connection ?? 0;
+    if (/^BEGIN/i.test(line.sql)) merged.set(connection, false);
+    else if (/^MERGE /.test(line.sql)) merged.set(connection, true);
+    else if (/^COMMIT/i.test(line.sql)) {
+      if (merged.get(connection)) total += line.ms;
+      merged.set(connection, false);
+    }
+  }
+  return total;
 }
 
 function probed(args: string[], options: { env?: Record<string, string>; exitCodes?: number[] } = {}): { measured: Measured; probe: ProbeResult } {
@@ -290,12 +311,16 @@ async function main(): Promise<void> {
   const season = probed(["run", "--start-date", SEASON.start, "--end-date", SEASON.end, "--batch", "--ignore-gates", "--warehouse", seasonWarehouse], {
     env: { [TRACE_ENV]: seasonTrace },
   });
-  const seasonWork = modelWorkMs(readTrace(seasonTrace));
+  const seasonLines = readTrace(seasonTrace);
+  const seasonQueries = modelWorkMs(seasonLines);
+  const seasonCommits = mergeCommitMs(seasonLines);
+  const seasonWork = seasonQueries + seasonCommits;
   say(
     `Season backfill (${daysIn(SEASON).length} dates, --batch --ignore-gates)`,
-    `  runner run --batch: ${seconds(season.measured.ms)}; of it, model queries and MERGEs: ${seconds(seasonWork)}`,
+    `  runner run --batch: ${seconds(season.measured.ms)}; of it, model queries and MERGEs: ${seconds(seasonQueries)}, and the commits of the MERGEs' transactions: ${seconds(seasonCommits)}`,
+    `  (without the commits, which the floor's autocommit MERGEs include: ${(season.measured.ms / seasonQueries).toFixed(2)}x)`,
   );
-  target("season backfill vs its model queries and MERGEs", `${(season.measured.ms / seasonWork).toFixed(2)}x`, "<= 1.5x", season.measured.ms / seasonWork <= 1.5);
+  target("season backfill vs its model queries and MERGEs (with their commits)", `${(season.measured.ms / seasonWork).toFixed(2)}x`, "<= 1.5x", season.measured.ms / seasonWork <= 1.5);
   target("season backfill vs one cold date run", `${(season.measured.ms / cold).toFixed(2)}x`, "<= 3x", season.measured.ms / cold <= 3);
   target("season backfill, peak RSS", `${(season.probe.maxRssKb / 1024).toFixed(0)} MB`, "<= 250 MB", season.probe.maxRssKb / 1024 <= 250);
   say("");
