@@ -8,9 +8,9 @@
  * historical odds of a whole slate).
  */
 import { z } from "zod";
-import { ProblemList, type PathSegment } from "../problems.ts";
+import { ProblemList } from "../problems.ts";
 import { easternDate, metaColumns, type FileMeta, type RawRow, type RowsByTable } from "../rows.ts";
-import { eventTeams, minutesBeforeTipoff, oddsEnvelope } from "./odds-api.ts";
+import { forEachMarket, oddsEnvelope } from "./odds-api.ts";
 
 export const ODDS_API_GAME_LINES_TABLES = ["odds_api_game_lines"] as const;
 
@@ -49,51 +49,40 @@ export function parseOddsApiGameLines(payload: unknown, meta: FileMeta): OddsApi
   const parsed = problems.parse(Payload, payload);
   problems.throwIfAny();
   if (!parsed) return { rows: { odds_api_game_lines: [] }, notes: [] };
-  const events = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
   const snapshot = new Date(parsed.timestamp);
   const rows: RawRow[] = [];
   let otherMarkets = 0;
-  events.forEach((event, eventIndex) => {
-    const at = (...segments: PathSegment[]) => (Array.isArray(parsed.data) ? ["data", eventIndex, ...segments] : ["data", ...segments]);
-    const teams = eventTeams(event, at, problems);
-    if (!teams) return;
-    const { home, away } = teams;
-    const commence = new Date(event.commence_time);
-    const minutesBefore = minutesBeforeTipoff(event.commence_time, parsed.timestamp);
-    event.bookmakers.forEach((bookmaker, bookmakerIndex) => {
-      bookmaker.markets.forEach((market, marketIndex) => {
-        if (!GAME_LINE_MARKETS.has(market.key)) {
-          otherMarkets += market.outcomes.length;
-          return;
-        }
-        market.outcomes.forEach((outcome, outcomeIndex) => {
-          if (outcome.point === null || outcome.point === undefined) {
-            problems.add(at("bookmakers", bookmakerIndex, "markets", marketIndex, "outcomes", outcomeIndex, "point"), `a ${market.key} outcome needs a point`);
-            return;
-          }
-          rows.push({
-            snapshot_timestamp: snapshot.toISOString(),
-            previous_snapshot_timestamp: iso(parsed.previous_timestamp),
-            next_snapshot_timestamp: iso(parsed.next_timestamp),
-            game_id: event.id,
-            commence_time: commence.toISOString(),
-            game_date: easternDate(event.commence_time),
-            home_team: event.home_team,
-            away_team: event.away_team,
-            home_team_abbr: home.tricode,
-            away_team_abbr: away.tricode,
-            bookmaker_key: bookmaker.key.toLowerCase(),
-            bookmaker_title: bookmaker.title ?? null,
-            bookmaker_last_update: iso(bookmaker.last_update),
-            market_key: market.key,
-            market_last_update: iso(market.last_update),
-            outcome_name: outcome.name,
-            outcome_price: outcome.price,
-            outcome_point: outcome.point,
-            minutes_before_tipoff: minutesBefore,
-            ...metaColumns(meta),
-          });
-        });
+  forEachMarket(parsed, problems, ({ event, home, away, bookmaker, market, minutesBefore, outcomeAt }) => {
+    if (!GAME_LINE_MARKETS.has(market.key)) {
+      otherMarkets += market.outcomes.length;
+      return;
+    }
+    market.outcomes.forEach((outcome, outcomeIndex) => {
+      if (outcome.point === null || outcome.point === undefined) {
+        problems.add(outcomeAt(outcomeIndex, "point"), `a ${market.key} outcome needs a point`);
+        return;
+      }
+      rows.push({
+        snapshot_timestamp: snapshot.toISOString(),
+        previous_snapshot_timestamp: iso(parsed.previous_timestamp),
+        next_snapshot_timestamp: iso(parsed.next_timestamp),
+        game_id: event.id,
+        commence_time: new Date(event.commence_time).toISOString(),
+        game_date: easternDate(event.commence_time),
+        home_team: event.home_team,
+        away_team: event.away_team,
+        home_team_abbr: home.tricode,
+        away_team_abbr: away.tricode,
+        bookmaker_key: bookmaker.key.toLowerCase(),
+        bookmaker_title: bookmaker.title ?? null,
+        bookmaker_last_update: iso(bookmaker.last_update),
+        market_key: market.key,
+        market_last_update: iso(market.last_update),
+        outcome_name: outcome.name,
+        outcome_price: outcome.price,
+        outcome_point: outcome.point,
+        minutes_before_tipoff: minutesBefore,
+        ...metaColumns(meta),
       });
     });
   });

@@ -14,9 +14,9 @@
  */
 import { z } from "zod";
 import { playerLookup } from "../../nba/player_lookup.ts";
-import { formatPath, ProblemList, show, type PathSegment } from "../problems.ts";
+import { formatPath, ProblemList, show } from "../problems.ts";
 import { easternDate, metaColumns, type FileMeta, type RawRow, type RowsByTable } from "../rows.ts";
-import { eventTeams, minutesBeforeTipoff, oddsEnvelope } from "./odds-api.ts";
+import { forEachMarket, oddsEnvelope } from "./odds-api.ts";
 
 export const ODDS_API_PLAYER_PROPS_TABLES = ["odds_api_player_points_props"] as const;
 
@@ -92,76 +92,65 @@ export function parseOddsApiPlayerProps(payload: unknown, meta: FileMeta): OddsA
   const parsed = problems.parse(Payload, payload);
   problems.throwIfAny();
   if (!parsed) return { rows: { odds_api_player_points_props: [] }, notes: [] };
-  const events = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
   const snapshot = new Date(parsed.timestamp);
   const lines = new Map<string, PlayerLine>();
   const rows: RawRow[] = [];
   const otherMarkets = new Map<string, number>();
-  events.forEach((event, eventIndex) => {
-    const at = (...segments: PathSegment[]) => (Array.isArray(parsed.data) ? ["data", eventIndex, ...segments] : ["data", ...segments]);
-    const teams = eventTeams(event, at, problems);
-    if (!teams) return;
-    const { home, away } = teams;
-    const commence = new Date(event.commence_time);
-    const minutesBefore = minutesBeforeTipoff(event.commence_time, parsed.timestamp);
-    event.bookmakers.forEach((bookmaker, bookmakerIndex) => {
-      const bookmakerKey = bookmaker.key.toLowerCase();
-      bookmaker.markets.forEach((market, marketIndex) => {
-        if (market.key !== POINTS_MARKET) {
-          otherMarkets.set(market.key, (otherMarkets.get(market.key) ?? 0) + market.outcomes.length);
-          return;
-        }
-        market.outcomes.forEach((raw, outcomeIndex) => {
-          const position = at("bookmakers", bookmakerIndex, "markets", marketIndex, "outcomes", outcomeIndex);
-          const outcome = problems.parse(Outcome, raw, position);
-          if (!outcome) return;
-          const side = outcome.name.trim().toLowerCase();
-          if (side !== "over" && side !== "under") {
-            problems.add([...position, "name"], `expected Over or Under, got ${show(outcome.name)}`);
-            return;
-          }
-          const name = outcome.description?.trim() ?? "";
-          const lookup = playerLookup(name);
-          if (!lookup) {
-            problems.add([...position, "description"], `expected the player's name, got ${show(outcome.description)}`);
-            return;
-          }
-          if (outcome.point === null || outcome.point === undefined) {
-            problems.add([...position, "point"], "a player_points outcome needs a point (the line)");
-            return;
-          }
-          // The table's grain: snapshot x event x bookmaker x player, wherever in the payload the sides are.
-          const key = `${event.id}\u0000${bookmakerKey}\u0000${lookup}`;
-          const line: PlayerLine = lines.get(key) ?? {
-            name,
-            columns: {
-              snapshot_timestamp: snapshot.toISOString(),
-              game_id: event.id,
-              commence_time: commence.toISOString(),
-              game_date: easternDate(event.commence_time),
-              home_team_abbr: home.tricode,
-              away_team_abbr: away.tricode,
-              bookmaker: bookmakerKey,
-              bookmaker_last_update: bookmaker.last_update ? new Date(bookmaker.last_update).toISOString() : null,
-              player_name: name,
-              player_lookup: lookup,
-              minutes_before_tipoff: minutesBefore,
-            },
-          };
-          const same = side === "over" ? line.over : line.under;
-          const other = side === "over" ? line.under : line.over;
-          if (same) {
-            problems.add(position, `a second ${outcome.name} for ${line.name} at ${bookmakerKey} (the first is at ${same.at})`);
-            return;
-          }
-          if (other && other.point !== outcome.point) {
-            problems.add([...position, "point"], `${line.name} has two lines at ${bookmakerKey}: ${other.point} at ${other.at} and ${outcome.point} here`);
-            return;
-          }
-          line[side] = { point: outcome.point, price: outcome.price, at: formatPath(position) };
-          lines.set(key, line);
-        });
-      });
+  forEachMarket(parsed, problems, ({ event, home, away, bookmaker, market, minutesBefore, outcomeAt }) => {
+    const bookmakerKey = bookmaker.key.toLowerCase();
+    if (market.key !== POINTS_MARKET) {
+      otherMarkets.set(market.key, (otherMarkets.get(market.key) ?? 0) + market.outcomes.length);
+      return;
+    }
+    market.outcomes.forEach((raw, outcomeIndex) => {
+      const position = outcomeAt(outcomeIndex);
+      const outcome = problems.parse(Outcome, raw, position);
+      if (!outcome) return;
+      const side = outcome.name.trim().toLowerCase();
+      if (side !== "over" && side !== "under") {
+        problems.add([...position, "name"], `expected Over or Under, got ${show(outcome.name)}`);
+        return;
+      }
+      const name = outcome.description?.trim() ?? "";
+      const lookup = playerLookup(name);
+      if (!lookup) {
+        problems.add([...position, "description"], `expected the player's name, got ${show(outcome.description)}`);
+        return;
+      }
+      if (outcome.point === null || outcome.point === undefined) {
+        problems.add([...position, "point"], "a player_points outcome needs a point (the line)");
+        return;
+      }
+      // The table's grain: snapshot x event x bookmaker x player, wherever in the payload the sides are.
+      const key = `${event.id}\u0000${bookmakerKey}\u0000${lookup}`;
+      const line: PlayerLine = lines.get(key) ?? {
+        name,
+        columns: {
+          snapshot_timestamp: snapshot.toISOString(),
+          game_id: event.id,
+          commence_time: new Date(event.commence_time).toISOString(),
+          game_date: easternDate(event.commence_time),
+          home_team_abbr: home.tricode,
+          away_team_abbr: away.tricode,
+          bookmaker: bookmakerKey,
+          bookmaker_last_update: bookmaker.last_update ? new Date(bookmaker.last_update).toISOString() : null,
+          player_name: name,
+          player_lookup: lookup,
+          minutes_before_tipoff: minutesBefore,
+        },
+      };
+      const same = side === "over" ? line.over : line.under;
+      const other = side === "over" ? line.under : line.over;
+      if (same) {
+        problems.add(position, `a second ${outcome.name} for ${line.name} at ${bookmakerKey} (the first is at ${same.at})`);
+        return;
+      }
+      if (other && other.point !== outcome.point) {
+        problems.add([...position, "point"], `${line.name} has two lines at ${bookmakerKey}: ${other.point} at ${other.at} and ${outcome.point} here`);
+        return;
+      }
+      line[side] = { point: outcome.point, price: outcome.price, at: formatPath(position) };
+      lines.set(key, line);
     });
   });
   for (const line of lines.values()) {

@@ -40,7 +40,7 @@ export function oddsEnvelope<Outcome extends z.ZodType>(outcome: Outcome) {
 }
 
 /** The two teams of an event from their full names, or undefined with a problem per unknown name. */
-export function eventTeams(
+function eventTeams(
   event: { home_team: string; away_team: string },
   at: (...segments: PathSegment[]) => PathSegment[],
   problems: ProblemList,
@@ -58,4 +58,55 @@ export function eventTeams(
  */
 export function minutesBeforeTipoff(commenceTime: string, snapshot: string): number {
   return Math.floor((new Date(commenceTime).getTime() - new Date(snapshot).getTime()) / 60_000);
+}
+
+interface EnvelopeMarket<Outcome> {
+  key: string;
+  last_update?: string | null | undefined;
+  outcomes: Outcome[];
+}
+
+interface EnvelopeEvent<Outcome> {
+  id: string;
+  commence_time: string;
+  home_team: string;
+  away_team: string;
+  bookmakers: { key: string; title?: string | null | undefined; last_update?: string | null | undefined; markets: EnvelopeMarket<Outcome>[] }[];
+}
+
+/** One market of one bookmaker of one event of a snapshot, with what every row of it shares. */
+export interface SnapshotMarket<Outcome> {
+  event: EnvelopeEvent<Outcome>;
+  home: Team;
+  away: Team;
+  bookmaker: EnvelopeEvent<Outcome>["bookmakers"][number];
+  market: EnvelopeMarket<Outcome>;
+  /** Whole minutes from the snapshot to tip-off (negative: in-game). */
+  minutesBefore: number;
+  /** The payload path of an outcome of this market, for problems. */
+  outcomeAt: (outcomeIndex: number, ...segments: PathSegment[]) => PathSegment[];
+}
+
+/**
+ * Every market of a snapshot, event by event and bookmaker by bookmaker; an event whose team names
+ * are unknown is reported (a problem per name) and skipped.
+ */
+export function forEachMarket<Outcome>(
+  parsed: { timestamp: string; data: EnvelopeEvent<Outcome> | EnvelopeEvent<Outcome>[] },
+  problems: ProblemList,
+  visit: (market: SnapshotMarket<Outcome>) => void,
+): void {
+  const events = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+  events.forEach((event, eventIndex) => {
+    const at = (...segments: PathSegment[]) => (Array.isArray(parsed.data) ? ["data", eventIndex, ...segments] : ["data", ...segments]);
+    const teams = eventTeams(event, at, problems);
+    if (!teams) return;
+    const minutesBefore = minutesBeforeTipoff(event.commence_time, parsed.timestamp);
+    event.bookmakers.forEach((bookmaker, bookmakerIndex) => {
+      bookmaker.markets.forEach((market, marketIndex) => {
+        const outcomeAt = (outcomeIndex: number, ...segments: PathSegment[]) => at("bookmakers", bookmakerIndex, "markets", marketIndex, "outcomes", outcomeIndex, ...segments);
+        visit({ event, ...teams, bookmaker, market, minutesBefore, outcomeAt });
+      });
+    });
+  });
 }
