@@ -91,20 +91,22 @@ export const DUCKDB_MACROS: readonly string[] = [
   // quarters of a unit nearer zero does (a DECIMAL offset keeps a DOUBLE a DOUBLE). DuckDB's
   // NUMERIC (DECIMAL) rounding is already exact and half away from zero; its round(x, d < 0)
   // turns NaN and infinities into 0, BigQuery keeps them.
-  //
-  // The argument is bound once, as the lambda's v: a macro repeats its argument's expression at
-  // every use, and these checks use it a dozen times, so ROUND(SAFE_DIVIDE(SUM(a), SUM(b)), 1)
-  // made DuckDB bind and deduplicate dozens of copies of the aggregates (a third of a date's model
-  // time went to binding them).
-  `CREATE OR REPLACE MACRO bq_round(x, d) AS list_transform([x], lambda v: CASE
-      WHEN typeof(v) <> 'DOUBLE' THEN round(v, CAST(d AS INTEGER))
-      WHEN d < 0 AND NOT isfinite(TRY_CAST(v AS DOUBLE)) THEN v
-      WHEN bq_half_below(TRY_CAST(v AS DOUBLE), d, bq_scaled(TRY_CAST(v AS DOUBLE), d)) THEN trunc(v, CAST(d AS INTEGER))
-      ELSE round(v, CAST(d AS INTEGER)) END)[1]`,
-  `CREATE OR REPLACE MACRO bq_trunc(x, d) AS list_transform([x], lambda v: CASE
-      WHEN typeof(v) = 'DOUBLE' AND bq_integral_below(TRY_CAST(v AS DOUBLE), d, bq_scaled(TRY_CAST(v AS DOUBLE), d))
-        THEN round(v - sign(v) * TRY_CAST(0.75 * pow(10, -d) AS DECIMAL(38, 18)), CAST(d AS INTEGER))
-      ELSE trunc(v, CAST(d AS INTEGER)) END)[1]`,
+  `CREATE OR REPLACE MACRO bq_round(x, d) AS CASE
+      WHEN typeof(x) <> 'DOUBLE' THEN round(x, CAST(d AS INTEGER))
+      WHEN d < 0 AND NOT isfinite(TRY_CAST(x AS DOUBLE)) THEN x
+      WHEN bq_half_below(TRY_CAST(x AS DOUBLE), d, bq_scaled(TRY_CAST(x AS DOUBLE), d)) THEN trunc(x, CAST(d AS INTEGER))
+      ELSE round(x, CAST(d AS INTEGER)) END`,
+  `CREATE OR REPLACE MACRO bq_trunc(x, d) AS CASE
+      WHEN typeof(x) = 'DOUBLE' AND bq_integral_below(TRY_CAST(x AS DOUBLE), d, bq_scaled(TRY_CAST(x AS DOUBLE), d))
+        THEN round(x - sign(x) * TRY_CAST(0.75 * pow(10, -d) AS DECIMAL(38, 18)), CAST(d AS INTEGER))
+      ELSE trunc(x, CAST(d AS INTEGER)) END`,
+  // The same with the argument bound once, as a lambda's v: a macro repeats its argument's
+  // expression at every use (these checks use it about fifteen times), so
+  // ROUND(SAFE_DIVIDE(SUM(a), SUM(b)), 1) had DuckDB bind and deduplicate dozens of copies of the
+  // aggregates. The lambda costs a list per row, so the translator uses these only for an argument
+  // that is more than a column or a literal (functions.ts).
+  `CREATE OR REPLACE MACRO bq_round_once(x, d) AS list_transform([x], lambda v: bq_round(v, d))[1]`,
+  `CREATE OR REPLACE MACRO bq_trunc_once(x, d) AS list_transform([x], lambda v: bq_trunc(v, d))[1]`,
 
   // SIGN keeps its argument's type (FLOAT64 and NUMERIC too; DuckDB's sign is an integer) and NaN.
   `CREATE OR REPLACE MACRO bq_sign(x) AS CASE

@@ -209,6 +209,8 @@ const CASES: [string, string][] = [
   ["ROUND with digits, of the exact binary value", "SELECT ROUND(0.125, 2) AS a, ROUND(2.675, 2) AS b, ROUND(-1.45, 1) AS c, ROUND(1.005, 2) AS d, ROUND(123.456, -1) AS e"],
   ["ROUND of INT64 values, as FLOAT64", "SELECT ROUND(CAST(1250 AS FLOAT64), -2) AS a, ROUND(CAST(-1250 AS FLOAT64), -2) AS c"],
   ["ROUND of NUMERIC rounds halves away from zero", "SELECT ROUND(NUMERIC '2.675', 2) AS a, ROUND(NUMERIC '-2.5') AS b, ROUND(NUMERIC '2.5') AS c, ROUND(NUMERIC '1250', -2) AS d"],
+  ["ROUND and TRUNC of expressions and aggregates (the argument bound once)", "SELECT ROUND(SAFE_DIVIDE(SUM(x), COUNT(*)), 2) AS a, ROUND(x * 1.0, 1) AS b, TRUNC(-x / 3, 2) AS c, ROUND(AVG(x) * 100, -1) AS d FROM UNNEST([2.675, 0.125, -1.45]) AS x GROUP BY x ORDER BY x"],
+  ["ROUND and TRUNC of a column and of NULL", "SELECT ROUND(t.x, 2) AS a, TRUNC(t.x, 1) AS b, ROUND(CAST(NULL AS FLOAT64), 1) AS c FROM (SELECT x FROM UNNEST([2.675, 1.005, -0.5]) AS x) AS t ORDER BY t.x"],
   ["TRUNC toward zero, of the exact binary value", "SELECT TRUNC(-1.7) AS a, TRUNC(1.99, 1) AS b, TRUNC(2.3, 1) AS c, TRUNC(NUMERIC '1.239', 2) AS d, TRUNC(1259.0, -1) AS e"],
   ["GREATEST and LEAST", "SELECT GREATEST(1, 3, 2) AS a, LEAST(2, 1) AS b, LEAST('b', 'a') AS c, GREATEST(1, 2.5) AS d, GREATEST(DATE '2025-01-15', DATE '2024-01-01') AS e"],
   ["GREATEST and LEAST with NULL", "SELECT GREATEST(1, NULL, 3) AS a, LEAST(2, NULL) AS b, GREATEST(CAST(NULL AS STRING), 'a') AS c"],

@@ -172,7 +172,9 @@ export function call(t: Tokens, walk: Walk, index: number): number {
       const digits = args.length === 2 ? arg(1) : "0";
       // With no digits there is no scaling, so DuckDB's round/trunc are exact.
       if (digits === "0") return emit(`${name.toLowerCase()}(${arg(0)})`);
-      return emit(`bq_${name.toLowerCase()}(${arg(0)}, ${digits})`);
+      // A column or a literal is cheap to repeat; anything else is bound once (macros.ts).
+      const once = isColumnOrLiteral(t, args[0] as Range) ? "" : "_once";
+      return emit(`bq_${name.toLowerCase()}${once}(${arg(0)}, ${digits})`);
     }
     case "GREATEST":
     case "LEAST":
@@ -360,4 +362,11 @@ function captureGroups(pattern: string): { count: number; optional: boolean } {
     }
   }
   return { count, optional: optional || (alternation && count > 0) };
+}
+
+/** A column (`a`, `t.a`, `` `t`.a ``), a number, a string or a parameter: nothing to evaluate. */
+function isColumnOrLiteral(t: Tokens, range: Range): boolean {
+  const tokens = t.tokens.slice(range.start, range.end);
+  if (tokens.length === 1) return ["word", "quoted", "number", "string", "param"].includes(tokens[0]?.kind ?? "");
+  return tokens.every((token, index) => (index % 2 === 0 ? token.kind === "word" || token.kind === "quoted" : token.upper === "."));
 }
