@@ -90,6 +90,7 @@ export async function inputsFingerprint(engine: Engine, plan: Plan, options: Fin
   const versions = await engine.tableVersions(tablesRead(plan));
   const hash = createHash("sha256");
   const projectDir = options.projectDir ?? PROJECT_DIR;
+  // Read again for every window: the checks read their template files at each use (checks/templates.ts).
   hash.update(JSON.stringify({ code: codeDigest(), checks: digestFiles(path.join(projectDir, "assertions"), () => true) }));
   hash.update(JSON.stringify({ window: options.window, vars: options.vars ?? {}, ignoreGates: options.ignoreGates }));
   for (const action of plan.levels.flat()) hash.update(JSON.stringify(action));
