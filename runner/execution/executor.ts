@@ -12,7 +12,8 @@ import { recordAllInLedger, type ActionStatus, type LedgerEntry } from "../ledge
 import type { Logger } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
 import type { Plan } from "../plan/plan.ts";
-import { CheckFailedError, publishIncremental, publishRelation, targetOf, type CheckResult, type WriteChecks } from "./write.ts";
+import { targetId } from "../compile/graph.ts";
+import { CheckFailedError, publishIncremental, publishRelation, type CheckResult, type WriteChecks } from "./write.ts";
 import { mapWithConcurrency } from "../pool.ts";
 import type { HeldBackGame } from "./held_back.ts";
 
@@ -228,7 +229,7 @@ async function executeOne(
   publishedRest: Set<string>,
 ): Promise<ActionOutcome> {
   const { log } = context;
-  const base = { action: action.name, role: action.role, target: `${targetOf(action).dataset}.${targetOf(action).table}`, level };
+  const base = { action: action.name, role: action.role, target: targetId(action.target), level };
   const unmet = action.dependencies.filter(
     (dependency) => statuses.has(dependency) && !PASSING_STATUSES.has(statuses.get(dependency) as ActionStatus) && !publishedRest.has(dependency),
   );

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { compileProject, type ProjectOverrides } from "../compile/compile.ts";
+import { targetId } from "../compile/graph.ts";
 import { rangeOf, type RunDates } from "../dates.ts";
 import type { Engine } from "../engines/engine.ts";
 import { ExitCode } from "../errors.ts";
@@ -241,7 +242,7 @@ function unchangedOutcomes(plan: Plan, since: UnchangedSince): ActionOutcome[] {
     actions.map((action) => ({
       action: action.name,
       role: action.role,
-      target: `${action.target.schema}.${action.target.name}`,
+      target: targetId(action.target),
       level,
       status: "unchanged" as const,
       startedAt: null,

@@ -25,9 +25,11 @@ import { fileURLToPath } from "node:url";
 import { PROJECT_DIR } from "../compile/compile.ts";
 import type { RunDates } from "../dates.ts";
 import { param, type Engine, type TableRef } from "../engines/engine.ts";
+import { parseTableName } from "../engines/runner_tables.ts";
 import { ledgerTable } from "../ledger/ledger.ts";
 import { quarantineTable } from "../checks/quarantine.ts";
 import type { Plan } from "../plan/plan.ts";
+import { targetOf } from "./write.ts";
 
 /** The run a window's inputs are unchanged since. */
 export interface UnchangedSince {
@@ -72,12 +74,9 @@ function digestFiles(root: string, keep: (name: string) => boolean): string {
 function tablesRead(plan: Plan): TableRef[] {
   const tables = new Map<string, TableRef>();
   for (const action of plan.levels.flat()) {
-    for (const source of action.sources) {
-      const [dataset = "", table = ""] = source.split(".");
-      tables.set(source, { dataset, table });
-    }
+    for (const source of action.sources) tables.set(source, parseTableName(source));
     if (action.role === "model") {
-      const quarantine = quarantineTable({ dataset: action.target.schema, table: action.target.name });
+      const quarantine = quarantineTable(targetOf(action));
       tables.set(`${quarantine.dataset}.${quarantine.table}`, quarantine);
     }
   }
