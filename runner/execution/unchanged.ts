@@ -6,9 +6,10 @@
  *     when it runs from them) and of the project's check templates (assertions/);
  *   - the same plan: every planned action as compiled for the window (its SQL, keys, tags), the
  *     window, the vars and --ignore-gates;
- *   - the same tables read: the content version of every declared relation the plan reads (the
- *     raw and reference tables, the held-back games) and of the quarantine tables its models
- *     write (Engine.tableVersions: on DuckDB the row count and the sum of every row's hash);
+ *   - the same tables: the content version of every declared relation the plan reads (the raw
+ *     and reference tables, the held-back games), of its models' tables and of their quarantine
+ *     tables (Engine.tableVersions: on DuckDB the row count and the sum of every row's hash), as
+ *     the last successful run left them;
  *   - nothing published since: no ledger row after that run wrote, quarantined, failed or was
  *     interrupted, in any date (the models read each other's tables; a write anywhere may be an
  *     input here).
@@ -23,6 +24,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROJECT_DIR } from "../compile/compile.ts";
+import { targetId } from "../compile/graph.ts";
 import type { RunDates } from "../dates.ts";
 import { param, type Engine, type TableRef } from "../engines/engine.ts";
 import { parseTableName } from "../engines/runner_tables.ts";
@@ -70,12 +72,14 @@ function digestFiles(root: string, keep: (name: string) => boolean): string {
   return hash.digest("hex");
 }
 
-/** The declared relations the plan reads, and the quarantine tables of its models. */
+/** The declared relations the plan reads, and its models' tables and quarantine tables. */
 function tablesRead(plan: Plan): TableRef[] {
   const tables = new Map<string, TableRef>();
   for (const action of plan.levels.flat()) {
     for (const source of action.sources) tables.set(source, parseTableName(source));
     if (action.role === "model") {
+      // A model's own table too: a row deleted or edited by hand since is not "unchanged".
+      tables.set(targetId(action.target), targetOf(action));
       const quarantine = quarantineTable(targetOf(action));
       tables.set(`${quarantine.dataset}.${quarantine.table}`, quarantine);
     }

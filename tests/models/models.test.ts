@@ -251,6 +251,19 @@ describe("the models through the runner", () => {
     expect(statuses(again.summary).player_game_summary).toBe("succeeded");
   });
 
+  it("runs the date again when a published row was deleted by hand, and writes it back", async () => {
+    await runDate(engine, DATE, { force: true });
+    expect((await runDate(engine, DATE)).summary.results[0]?.unchangedSince).toBeDefined();
+    const before = await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup");
+    await engine.execute(`DELETE FROM \`nba_analytics.player_game_summary\` WHERE game_date = '${DATE}' AND player_lookup = 'bosone'`);
+    const again = await runDate(engine, DATE);
+    expect(again.summary.results[0]?.unchangedSince).toBeUndefined();
+    expect(again.summary.results[0]?.actions.find((action) => action.action === "player_game_summary")?.rowsWritten).toBe(1);
+    // The same rows again; the one written back has a new processed_at.
+    const withoutWriteTime = (rows: Row[]) => rows.map(({ processed_at: _written, ...row }) => row);
+    expect(withoutWriteTime(await tableRows(engine, "nba_analytics.player_game_summary", "player_lookup"))).toEqual(withoutWriteTime(before));
+  });
+
   it("runs the date again when another run wrote since", async () => {
     await runDate(engine, DATE, { force: true });
     const before = await runDate(engine, DATE);
