@@ -39,6 +39,32 @@ describe("the schema cache", () => {
     expect(await names(db)).toBeUndefined();
   });
 
+  it("looks a changed table up alone with the types a whole-schema lookup gives, and knows a listed schema's absent tables", async () => {
+    const db = await open();
+    const columns = "SELECT CAST(1.5 AS NUMERIC) AS d, [1, 2] AS l, STRUCT(1 AS x, 'z' AS y) AS s, TIMESTAMP '2025-01-01 00:00:00+00' AS ts";
+    await db.execute(`CREATE TABLE \`cache_test.t\` AS ${columns}`);
+    expect(await names(db)).toEqual(["d", "l", "s", "ts"]);
+    // The schema is listed now: u is absent without a lookup, then created and looked up alone.
+    const U = { dataset: T.dataset, table: "u" };
+    expect(await db.describeTable(U)).toBeUndefined();
+    await db.execute(`CREATE TABLE \`cache_test.u\` AS ${columns}`);
+    const alone = await db.describeTable(U);
+    const fresh = await openDuckDBEngine({ path: ":memory:" });
+    try {
+      await fresh.ensureDataset(T.dataset);
+      await fresh.execute(`CREATE TABLE \`cache_test.u\` AS ${columns}`);
+      expect(alone).toEqual(await fresh.describeTable(U));
+    } finally {
+      await fresh.close();
+    }
+    // DuckDB's own type names from that lookup make valid DDL (addColumns).
+    await db.execute("CREATE TABLE `cache_test.v` AS SELECT 1 AS k");
+    await db.addColumns({ dataset: T.dataset, table: "v" }, U, ["s", "l"]);
+    expect((await db.describeTable({ dataset: T.dataset, table: "v" }))?.map((column) => column.name)).toEqual(["k", "s", "l"]);
+    await db.execute("DROP TABLE `cache_test.u`");
+    expect(await db.describeTable(U)).toBeUndefined();
+  });
+
   it("forgets what a statement it cannot name may have changed", async () => {
     const db = await open();
     await db.execute("CREATE TABLE `cache_test.t` AS SELECT 1 AS a");

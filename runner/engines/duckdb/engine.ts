@@ -353,6 +353,12 @@ class DuckDBEngine implements Engine {
    * touches the table: see `schemaChanged`. Keyed `schema.table` as given.
    */
   private readonly columnsCache = new Map<string, DuckDBColumn[] | undefined>();
+  /**
+   * Schemas whose tables were all read at once, each with the tables forgotten since (lower-cased):
+   * a table of such a schema that is neither cached nor forgotten does not exist, and a forgotten
+   * one is looked up alone (DESCRIBE), not with its whole schema again.
+   */
+  private readonly listedSchemas = new Map<string, Set<string>>();
   /** Bumped by every invalidation: a lookup that raced one does not store what it read. */
   private schemaGeneration = 0;
   /** Schemas this engine has created or found, so ensureDataset sends CREATE SCHEMA once per schema. */
@@ -405,8 +411,10 @@ class DuckDBEngine implements Engine {
     if (effect.kind === "any") {
       this.columnsCache.clear();
       this.knownSchemas.clear();
+      this.listedSchemas.clear();
     } else {
       for (const key of [...this.columnsCache.keys()]) if (tableOfKey(key) === effect.name) this.columnsCache.delete(key);
+      for (const forgotten of this.listedSchemas.values()) forgotten.add(effect.name);
     }
     this.transactionDdl.getStore()?.add(effect.kind === "any" ? ANY_RELATION : effect.name);
   }
@@ -566,10 +574,19 @@ class DuckDBEngine implements Engine {
     );
   }
 
+  /** Whether the open transaction of this async context changed the table (not committed yet). */
+  private changedInTransaction(table: string): boolean {
+    const pending = this.transactionDdl.getStore();
+    return pending !== undefined && (pending.has(ANY_RELATION) || pending.has(table.toLowerCase()));
+  }
+
   /** The table's columns (undefined when it does not exist), from the cache or else the catalog. */
   private async duckdbColumns(ref: TableRef): Promise<DuckDBColumn[] | undefined> {
     const key = cacheKey(ref);
     if (this.columnsCache.has(key)) return this.columnsCache.get(key);
+    const forgotten = this.listedSchemas.get(ref.dataset);
+    if (forgotten && !forgotten.has(ref.table.toLowerCase())) return undefined;
+    if (forgotten) return this.describeOne(ref);
     const generation = this.schemaGeneration;
     // Every table of the schema at once (a run asks for most of them): duckdb_columns(), which
     // information_schema.columns is a view over, without the view's joins, a few times faster.
@@ -589,12 +606,31 @@ class DuckDBEngine implements Engine {
     }
     // Not stored when DDL ran meanwhile, or for a table this transaction changed and has not committed.
     const pending = this.transactionDdl.getStore();
-    const changedHere = (table: string) => pending !== undefined && (pending.has(ANY_RELATION) || pending.has(table.toLowerCase()));
     if (generation === this.schemaGeneration) {
-      for (const [table, columns] of tables) if (!changedHere(table)) this.columnsCache.set(cacheKey({ dataset: ref.dataset, table }), columns);
-      if (!tables.has(ref.table) && !changedHere(ref.table)) this.columnsCache.set(key, undefined);
+      for (const [table, columns] of tables) if (!this.changedInTransaction(table)) this.columnsCache.set(cacheKey({ dataset: ref.dataset, table }), columns);
+      if (!tables.has(ref.table) && !this.changedInTransaction(ref.table)) this.columnsCache.set(key, undefined);
+      if (!pending?.has(ANY_RELATION)) this.listedSchemas.set(ref.dataset, new Set(pending));
     }
     return tables.get(ref.table);
+  }
+
+  /** One table's columns by DESCRIBE (DuckDB's type names, as duckdb_columns() gives them). */
+  private async describeOne(ref: TableRef): Promise<DuckDBColumn[] | undefined> {
+    const generation = this.schemaGeneration;
+    const rows = await this.withConnection(async (connection) => {
+      try {
+        return (await connection.runAndReadAll(`DESCRIBE ${quoteIdentifier(ref.dataset)}.${quoteIdentifier(ref.table)}`)).getRows();
+      } catch (error) {
+        if (error instanceof Error && /^Catalog Error: .* does not exist/s.test(error.message)) return undefined;
+        throw error;
+      }
+    });
+    const columns = rows?.map(([name, type]) => ({ name: String(name), duckdbType: String(type) }));
+    if (generation === this.schemaGeneration && !this.changedInTransaction(ref.table)) {
+      this.columnsCache.set(cacheKey(ref), columns);
+      this.listedSchemas.get(ref.dataset)?.delete(ref.table.toLowerCase());
+    }
+    return columns;
   }
 
   async listTables(dataset: string): Promise<string[]> {
