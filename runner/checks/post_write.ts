@@ -3,10 +3,14 @@
  * works like dbt's: a failing warning is logged and the run goes on; a failing error fails the
  * action (exit 1) and its dependents are skipped.
  */
+import { DataFailureError } from "../errors.ts";
 import { param } from "../engines/engine.ts";
 import type { CheckResult, StagedWrite } from "../execution/write.ts";
 import { REPLACE_SCOPE_COLUMN } from "../execution/statements.ts";
 import { postWriteChecks } from "./templates.ts";
+
+/** Rows of a failing check quoted in its message. */
+const EXAMPLE_ROWS = 3;
 
 export async function runPostWriteChecks(projectDir: string, write: StagedWrite): Promise<CheckResult[]> {
   const { engine, action, log } = write;
@@ -23,16 +27,36 @@ export async function runPostWriteChecks(projectDir: string, write: StagedWrite)
     end_date: param.date(write.dates.end),
     staged_games: param.strings(write.stagedGames),
   };
+  const options = { params, context: { action: action.name, runId: write.runId, gameDate: write.dates.start } };
+  // One query counts what every check finds; only a check that found rows is asked for examples.
+  // The query has no FROM: a warehouse returns exactly one row. No row at all is the dry run's
+  // answer to every query (it evaluates nothing), taken as each check's rows were: none.
+  let counts: Record<string, unknown> | undefined;
+  if (checks.length > 0) {
+    try {
+      counts = (await engine.query(`SELECT\n${checks.map((check) => `  (SELECT COUNT(*) FROM (\n${check.sql}\n) AS check_rows) AS ${check.name}`).join(",\n")}`, options))[0];
+    } catch (error) {
+      // The error of the check that cannot run, on its own, names it better than the combined query.
+      for (const check of checks) await engine.query(check.sql, options);
+      throw error;
+    }
+  }
   const results: CheckResult[] = [];
   for (const check of checks) {
-    const rows = await engine.query(check.sql, { params, context: { action: action.name, runId: write.runId, gameDate: write.dates.start } });
+    const count = counts === undefined ? 0 : counts[check.name];
+    // Fail closed: a row without the check's count is not a pass.
+    if (count === undefined || count === null) {
+      throw new DataFailureError("check_unevaluated", `${action.name}: the post-write check ${check.name} returned no count`);
+    }
+    const rows = Number(count);
+    const examples = rows === 0 ? [] : await engine.query(`SELECT * FROM (\n${check.sql}\n) AS check_rows LIMIT ${EXAMPLE_ROWS}`, options);
     results.push({
       check: check.name,
       phase: "post-write",
       severity: check.severity,
-      passed: rows.length === 0,
-      rows: rows.length,
-      message: rows.length === 0 ? check.reason : `${check.reason}: ${JSON.stringify(rows.slice(0, 3))}`,
+      passed: rows === 0,
+      rows,
+      message: rows === 0 ? check.reason : `${check.reason}: ${JSON.stringify(examples)}`,
     });
   }
 

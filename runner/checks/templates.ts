@@ -126,12 +126,15 @@ export function preWriteRules(projectDir: string, model: string, stage = "stage"
   return rules.map(({ name, kind, severity, reason, body }) => ({ name, kind, severity, reason, condition: body }));
 }
 
-/** The post-write checks that apply to a model, rendered for this write. */
+/**
+ * The post-write checks that apply to a model, rendered for this write. Their names are unique
+ * among a model's checks (the ledger and the one query that counts them all name them).
+ */
 export function postWriteChecks(projectDir: string, context: PostWriteContext): PostWriteCheck[] {
   const folder = path.join(projectDir, ASSERTIONS_FOLDER, "post_write");
   if (!fs.existsSync(folder)) return [];
   const constants = projectConstants(projectDir);
-  return fs
+  const checks = fs
     .readdirSync(folder)
     .filter((name) => name.endsWith(".sql.hbs"))
     .sort()
@@ -142,4 +145,11 @@ export function postWriteChecks(projectDir: string, context: PostWriteContext): 
         .filter((check) => check.models === "*" || check.models.split(",").map((model) => model.trim()).includes(context.model))
         .map(({ name: checkName, severity, reason, body }) => ({ name: checkName, severity, reason, file: path.relative(projectDir, file), sql: body }));
     });
+  const seen = new Map<string, string>();
+  for (const check of checks) {
+    const other = seen.get(check.name);
+    if (other) throw new BadInputError("invalid_assertion_template", `${check.file}: check ${check.name} of ${context.model} is also defined in ${other}`);
+    seen.set(check.name, check.file);
+  }
+  return checks;
 }

@@ -137,8 +137,11 @@ async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">
   }
 
   const context = { action: action.name, runId: write.runId, gameDate: write.dates.start };
-  const stats = await engine.query<{ row_count: number; outside: number }>(
-    `SELECT COUNT(*) AS row_count, COUNTIF(${windowColumn} IS NULL OR ${windowColumn} NOT BETWEEN @start_date AND @end_date) AS outside
+  const stats = await engine.query<{ row_count: number; outside: number; games: string[] | null }>(
+    `SELECT
+       COUNT(*) AS row_count,
+       COUNTIF(${windowColumn} IS NULL OR ${windowColumn} NOT BETWEEN @start_date AND @end_date) AS outside,
+       ARRAY_AGG(DISTINCT ${REPLACE_SCOPE_COLUMN} IGNORE NULLS ORDER BY ${REPLACE_SCOPE_COLUMN}) AS games
      FROM ${engine.qualify(stage)}`,
     { params: windowParams(write.dates), context },
   );
@@ -149,11 +152,9 @@ async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">
     });
   }
 
-  const games = await engine.query<{ game: string }>(
-    `SELECT DISTINCT ${REPLACE_SCOPE_COLUMN} AS game FROM ${engine.qualify(stage)} WHERE ${REPLACE_SCOPE_COLUMN} IS NOT NULL ORDER BY game`,
-    { context },
-  );
-  return { columns, rows: Number(stats[0]?.row_count ?? 0), games: games.map((row) => String(row.game)) };
+  // ARRAY_AGG of no rows: NULL on BigQuery, an empty array on DuckDB.
+  const games = stats[0]?.games ?? [];
+  return { columns, rows: Number(stats[0]?.row_count ?? 0), games: games.map(String) };
 }
 
 /**

@@ -44,6 +44,17 @@ describe("retry classification, through the engine against the fake", () => {
   const run = () => engine.execute(`DELETE FROM ${TABLE} WHERE game_date = DATE '${DATE}'`, { context: CONTEXT });
   const deletes = () => fake.jobs().filter((job) => job.sql.startsWith("DELETE"));
 
+  it("reads a paged result page by page, every page asking for int64 timestamps", async () => {
+    const games = ["20250115_BOS_LAL", "20250115_DEN_PHX", "20250115_MIA_NYK"];
+    fake.script({ match: "SELECT game_id FROM", rows: games.map((game_id) => ({ game_id })), pageSize: 1 });
+    const rows = await engine.query(`SELECT game_id FROM ${TABLE} WHERE game_date = DATE '${DATE}'`, { context: CONTEXT });
+    expect(rows).toEqual(games.map((game_id) => ({ game_id })));
+    const job = fake.jobs().find((candidate) => candidate.sql.startsWith("SELECT game_id"));
+    const pages = fake.requests.filter((request) => request.method === "GET" && request.path.endsWith(`/queries/${job?.jobId}`));
+    expect(pages.map((request) => request.query.pageToken)).toEqual([undefined, "1", "2"]);
+    expect(pages.every((request) => request.query["formatOptions.useInt64Timestamp"] === "true")).toBe(true);
+  });
+
   it("runs a DML job that failed on a full DML queue (resourcesExceeded) again, as a new job", async () => {
     fake.script({ match: "DELETE FROM", jobError: { status: 400, reason: "resourcesExceeded", message: DML_QUEUE_FULL } });
     await expect(run()).resolves.toMatchObject({ rowsAffected: 0 });

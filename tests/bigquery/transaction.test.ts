@@ -320,7 +320,8 @@ describe("runner run --target bigquery: each model's publish is one transaction"
       addExistingTargets(bigquery, models, targets);
       const target = targets.get("team_offense_game_summary") as string;
       // The scoped row count finds fewer rows in the table than were staged.
-      bigquery.script({ match: `SELECT COUNT(*) AS target_rows\n  FROM \`${target}\``, rows: [{ target_rows: 1, staged_rows: 2 }] });
+      // (One query counts what every post-write check finds, a column per check.)
+      bigquery.script({ match: `SELECT COUNT(*) AS target_rows\n  FROM \`${target}\``, rows: [{ duplicate_keys: 0, scoped_row_count: 1, shot_zones_incomplete: 0, shot_zones_missing: 0 }] });
       const result = await runAgainst(bigquery);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain("the publish was rolled back");
@@ -399,7 +400,10 @@ describe("runner run --target bigquery: each model's publish is one transaction"
       addExistingTargets(bigquery, models, targets);
       bigquery.script({ match: "SELECT COUNT(*) AS row_count FROM (", rows: [{ row_count: 0 }], times: Infinity });
       // The scoped row count, which runs on the rebuilt table, finds fewer rows than were staged.
-      bigquery.script({ match: /SELECT COUNT\(\*\) AS target_rows\n\s+FROM `[^`]+\.runner_staging\.team_offense_game_summary__rebuilt__/, rows: [{ target_rows: 1, staged_rows: 2 }] });
+      bigquery.script({
+        match: /SELECT COUNT\(\*\) AS target_rows\n\s+FROM `[^`]+\.runner_staging\.team_offense_game_summary__rebuilt__/,
+        rows: [{ duplicate_keys: 0, scoped_row_count: 1, shot_zones_incomplete: 0, shot_zones_missing: 0 }],
+      });
       const result = await runCli(["run", "--date", DATE, "--target", "bigquery", "--full-refresh"], { env: fakeEnv(bigquery.url) });
       expect(result.code).toBe(1);
       expect(result.stdout).toContain("the publish was rolled back, the table is as it was");
