@@ -152,7 +152,7 @@ async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">
     });
   }
 
-  // ARRAY_AGG of no rows: NULL on BigQuery, an empty array on DuckDB.
+  // An empty stage aggregates no games: an empty array, or NULL, as the engine gives it.
   const games = stats[0]?.games ?? [];
   return { columns, rows: Number(stats[0]?.row_count ?? 0), games: games.map(String) };
 }

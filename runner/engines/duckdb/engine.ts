@@ -37,9 +37,26 @@ import { duckdbTypeOf, translateToDuckDB } from "./translate/index.ts";
 // parse every one of its files for their named exports (cjs-module-lexer), which cost a cold run
 // about 0.12 s before its first statement.
 const duckdb = createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDB;
-const { BIGINT, BOOLEAN, DATE, DOUBLE, DuckDBDateValue, DuckDBDecimalValue, DuckDBInstance, DuckDBListValue, DuckDBStructValue, DuckDBTimestampTZValue, DuckDBTimestampValue, LIST, TIMESTAMPTZ, VARCHAR } =
-  duckdb;
-const { dateValue, listValue, timestampTZValue, timestampValue } = duckdb;
+const {
+  BIGINT,
+  BOOLEAN,
+  DATE,
+  DOUBLE,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBInstance,
+  DuckDBListValue,
+  DuckDBStructValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  LIST,
+  TIMESTAMPTZ,
+  VARCHAR,
+  dateValue,
+  listValue,
+  timestampTZValue,
+  timestampValue,
+} = duckdb;
 type DuckDBConnection = DuckDB.DuckDBConnection;
 type DuckDBInstance = DuckDB.DuckDBInstance;
 type DuckDBAppender = DuckDB.DuckDBAppender;
