@@ -2,9 +2,13 @@
  * Three seeded weeks run date by date through the CLI: every gate, model, model check and
  * run-scoped check passes, nothing is quarantined, and a date verifies. The seed's play-by-play,
  * props, rosters and registry fill the zones, ids and lines of every player who played (issue 16),
- * and the upcoming player context of every date after the first week (issue 17).
+ * and the upcoming player context of every date after the first week (issue 17). The same weeks
+ * run as one --batch publish the same rows: there each date's history holds the later dates'
+ * games too, which the models must not read.
  */
+import fs from "node:fs";
 import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir } from "../helpers.ts";
 import { queryWarehouse } from "../scenario.ts";
@@ -22,14 +26,18 @@ const END = "2025-01-26";
 const FIRST_WEEK_END = "2025-01-12";
 
 let warehouse: string;
+let batchWarehouse: string;
 let run: RunJson;
 let runCode: number;
 let runStderr: string;
 
 beforeAll(async () => {
-  warehouse = path.join(tempDir("seeded"), "warehouse.duckdb");
+  const dir = tempDir("seeded");
+  warehouse = path.join(dir, "warehouse.duckdb");
+  batchWarehouse = path.join(dir, "batch.duckdb");
   const range = ["--start-date", START, "--end-date", END];
   expect((await runCli(["seed", ...range, "--warehouse", warehouse])).code).toBe(0);
+  fs.copyFileSync(warehouse, batchWarehouse);
   const result = await runCli(["run", ...range, "--json", "--warehouse", warehouse], { timeoutMs: 600_000 });
   runCode = result.code;
   runStderr = result.stderr;
@@ -150,4 +158,39 @@ describe("three seeded weeks", () => {
       expect(number(date.with_average), String(date.game_date)).toBeGreaterThan(0.5 * number(date.players));
     }
   });
+
+  it("publish the same rows when run as one batch", async () => {
+    const batch = await runCli(["run", "--start-date", START, "--end-date", END, "--batch", "--warehouse", batchWarehouse], { timeoutMs: 600_000 });
+    expect(batch.code, batch.stderr.slice(-2000)).toBe(0);
+    // Row for row, every published table but processed_at; doubles to 6 places (a sum over a
+    // window of dates and over one date may differ in the last bits).
+    const instance = await DuckDBInstance.create(":memory:");
+    try {
+      const connection = await instance.connect();
+      await connection.run(`ATTACH '${warehouse}' AS by_date (READ_ONLY); ATTACH '${batchWarehouse}' AS batch (READ_ONLY)`);
+      const columns = (
+        await connection.runAndReadAll(
+          `SELECT table_name, string_agg(CASE WHEN data_type IN ('DOUBLE', 'FLOAT') THEN format('round("{}", 6)', column_name) ELSE format('"{}"', column_name) END, ', ' ORDER BY column_index)
+           FROM duckdb_columns() WHERE database_name = 'by_date' AND schema_name = 'nba_analytics' AND column_name != 'processed_at'
+           GROUP BY table_name ORDER BY table_name`,
+        )
+      ).getRows();
+      expect(columns).toHaveLength(11);
+      for (const [table, list] of columns) {
+        const differing = (
+          await connection.runAndReadAll(
+            `SELECT 'date by date only' AS side, * FROM (SELECT ${String(list)} FROM by_date.nba_analytics."${String(table)}" EXCEPT ALL SELECT ${String(list)} FROM batch.nba_analytics."${String(table)}")
+             UNION ALL
+             SELECT 'batch only' AS side, * FROM (SELECT ${String(list)} FROM batch.nba_analytics."${String(table)}" EXCEPT ALL SELECT ${String(list)} FROM by_date.nba_analytics."${String(table)}")
+             LIMIT 4`,
+          )
+        ).getRowObjectsJson();
+        expect(differing, String(table)).toEqual([]);
+        const [[rows]] = (await connection.runAndReadAll(`SELECT count(*) FROM batch.nba_analytics."${String(table)}"`)).getRows();
+        expect(Number(rows), String(table)).toBeGreaterThan(0);
+      }
+    } finally {
+      instance.closeSync();
+    }
+  }, 700_000);
 });
