@@ -80,21 +80,48 @@ function sourceSelect(ref, source) {
  *   not take the floor (balldontlie prints 0 for everyone listed). An active player with stats
  *   but NULL or unreadable minutes played: he keeps his stats, with NULL minutes (spec 2.3).
  */
+/** What makes a player line: rows of one load equal in all of these are copies of one line. */
+const LINE_COLUMNS = [
+  "source_priority",
+  "game_id",
+  "player_lookup",
+  "team_abbr",
+  "nba_player_id",
+  "bdl_player_id",
+  "player_full_name",
+  "player_status",
+  "dnp_reason",
+  "minutes",
+  ...STAT_COLUMNS,
+  "plus_minus",
+];
+
+/** The columns of sourceSelect, in its order. */
+const SOURCE_COLUMNS = [
+  "source_priority",
+  "source_name",
+  "game_id",
+  "game_date",
+  "season_year",
+  "player_lookup",
+  "player_full_name",
+  "team_abbr",
+  "nba_player_id",
+  "bdl_player_id",
+  "player_status",
+  "dnp_reason",
+  "minutes",
+  ...STAT_COLUMNS,
+  "plus_minus",
+  "source_game_status",
+  "source_period",
+  "source_home_score",
+  "source_away_score",
+  "source_file_path",
+  "processed_at",
+];
+
 function playerRows(ref) {
-  const partitionColumns = [
-    "source_priority",
-    "game_id",
-    "player_lookup",
-    "team_abbr",
-    "nba_player_id",
-    "bdl_player_id",
-    "player_full_name",
-    "player_status",
-    "dnp_reason",
-    "minutes",
-    ...STAT_COLUMNS,
-    "plus_minus",
-  ];
   return `
   WITH
   all_sources AS (${PLAYER_SOURCES.map((source) => sourceSelect(ref, source)).join("\n  UNION ALL")}
@@ -110,11 +137,14 @@ function playerRows(ref) {
     ) = 1
   ),
   distinct_lines AS (
+    -- One row per line (grouped, not ranked: a window over two dozen keys costs DuckDB ten times
+    -- the aggregate); the other columns are the load's, the same on each copy.
     SELECT
-      *,
-      COUNT(*) OVER (PARTITION BY ${partitionColumns.join(", ")}) - 1 AS duplicate_copies
+      ${SOURCE_COLUMNS.map((column) => (LINE_COLUMNS.includes(column) ? column : `ANY_VALUE(${column}) AS ${column}`)).join(",\n      ")},
+      COUNT(*) - 1 AS duplicate_copies
     FROM latest_load
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY ${partitionColumns.join(", ")}) = 1
+    GROUP BY
+      ${LINE_COLUMNS.join(",\n      ")}
   ),
   minutes_parsed AS (
     SELECT
