@@ -125,7 +125,15 @@ export class CheckFailedError extends DataFailureError {
   }
 }
 
-async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">): Promise<{ columns: string[]; rows: number; games: string[] }> {
+interface StageShape {
+  columns: string[];
+  rows: number;
+  games: string[];
+  /** Unique-key values on more than one row; undefined when not counted (no key, or no answer). */
+  sharedKeys: number | undefined;
+}
+
+async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">): Promise<StageShape> {
   const { engine, action, stage, windowColumn } = write;
   const columns = (await engine.describeTable(stage))?.map((column) => column.name) ?? [];
   const required = [...new Set([...action.uniqueKey, windowColumn, REPLACE_SCOPE_COLUMN])];
@@ -137,11 +145,18 @@ async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">
   }
 
   const context = { action: action.name, runId: write.runId, gameDate: write.dates.start };
-  const stats = await engine.query<{ row_count: number; outside: number; games: string[] | null }>(
+  // The keys shared by several rows are counted here, so that the query listing their rows
+  // (holdBackKeyCollisions) runs only when there are some.
+  const sharedKeys =
+    action.uniqueKey.length > 0
+      ? `,
+       (SELECT COUNT(*) FROM (SELECT 1 FROM ${engine.qualify(stage)} GROUP BY ${action.uniqueKey.join(", ")} HAVING COUNT(*) > 1) AS shared) AS shared_keys`
+      : "";
+  const stats = await engine.query<{ row_count: number; outside: number; games: string[] | null; shared_keys?: number | null }>(
     `SELECT
        COUNT(*) AS row_count,
        COUNTIF(${windowColumn} IS NULL OR ${windowColumn} NOT BETWEEN @start_date AND @end_date) AS outside,
-       ARRAY_AGG(DISTINCT ${REPLACE_SCOPE_COLUMN} IGNORE NULLS ORDER BY ${REPLACE_SCOPE_COLUMN}) AS games
+       ARRAY_AGG(DISTINCT ${REPLACE_SCOPE_COLUMN} IGNORE NULLS ORDER BY ${REPLACE_SCOPE_COLUMN}) AS games${sharedKeys}
      FROM ${engine.qualify(stage)}`,
     { params: windowParams(write.dates), context },
   );
@@ -154,7 +169,8 @@ async function stageShape(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">
 
   // An empty stage aggregates no games: an empty array, or NULL, as the engine gives it.
   const games = stats[0]?.games ?? [];
-  return { columns, rows: Number(stats[0]?.row_count ?? 0), games: games.map(String) };
+  const shared = stats[0]?.shared_keys;
+  return { columns, rows: Number(stats[0]?.row_count ?? 0), games: games.map(String), sharedKeys: shared === undefined || shared === null ? undefined : Number(shared) };
 }
 
 /**
@@ -193,11 +209,12 @@ export async function evolveTargetSchema(write: Pick<StagedWrite, "engine" | "ac
 /**
  * Rows of the stage that share the unique key cannot both be published under it (two players
  * normalised to one player_lookup on one date): neither is dropped in favour of the other. Both
- * are quarantined as ambiguous_<last key column> and their games held back.
+ * are quarantined as ambiguous_<last key column> and their games held back. Skipped only when the
+ * stage's shape counted no shared key (removing held-back games cannot add any).
  */
-async function holdBackKeyCollisions(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">): Promise<{ games: HeldBackGame[]; rejected: QuarantinedRow[] }> {
+async function holdBackKeyCollisions(write: Omit<StagedWrite, "stagedGames" | "rowsStaged">, shape: StageShape): Promise<{ games: HeldBackGame[]; rejected: QuarantinedRow[] }> {
   const { engine, action, stage } = write;
-  if (action.uniqueKey.length === 0) return { games: [], rejected: [] };
+  if (action.uniqueKey.length === 0 || shape.sharedKeys === 0) return { games: [], rejected: [] };
   const context = { action: action.name, runId: write.runId, gameDate: write.dates.start };
   const keys = action.uniqueKey.join(", ");
   const rows = await engine.query(`SELECT * FROM ${engine.qualify(stage)} QUALIFY COUNT(*) OVER (PARTITION BY ${keys}) > 1`, { context });
@@ -259,7 +276,7 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
     if (upstream.length > 0) {
       log.warn(`${action.name}: ${upstream.length} game(s) held back upstream: ${upstream.map((game) => game.gameId).join(", ")}`, { held_back: upstream.length });
     }
-    const collisions = await holdBackKeyCollisions(base);
+    const collisions = await holdBackKeyCollisions(base, shape);
     const current = upstream.length + collisions.rejected.length > 0 ? await stageShape(base) : shape;
     // Pre-write rules never fail the write itself: a game with a row breaking an error rule is
     // held back whole and the row quarantined.

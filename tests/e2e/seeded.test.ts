@@ -186,7 +186,7 @@ describe("three seeded weeks", () => {
           )
         ).getRowObjectsJson();
         expect(differing, String(table)).toEqual([]);
-        const [[rows]] = (await connection.runAndReadAll(`SELECT count(*) FROM batch.nba_analytics."${String(table)}"`)).getRows();
+        const rows = (await connection.runAndReadAll(`SELECT count(*) FROM batch.nba_analytics."${String(table)}"`)).getRows()[0]?.[0];
         expect(Number(rows), String(table)).toBeGreaterThan(0);
       }
     } finally {
