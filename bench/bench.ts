@@ -21,7 +21,8 @@
  * when the bench starts, so that an edit of the sources meanwhile (which would make bin/runner.js
  * fall back to tsx) cannot change what is measured halfway. Warehouses live in .bench/
  * (git-ignored); gates are evaluated unless said otherwise. BENCH_REPEATS (default 3) sets
- * how many times the short measurements repeat (medians).
+ * how many times the short measurements and the season backfill repeat (medians; the season's
+ * peak RSS is the highest of its runs).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -303,26 +304,33 @@ async function main(): Promise<void> {
   target(`serve, slowest /healthz during the deliveries (${served.healthz.samples} probes, p99 ${served.healthz.p99Ms.toFixed(1)} ms)`, `${served.healthz.maxMs.toFixed(1)} ms`, "<= 100 ms", served.healthz.maxMs <= 100);
   say("");
 
-  // 6. The season backfill: one --batch over the seeded season, traced, its peak memory probed.
+  // 6. The season backfill: --batch over the seeded season, traced, its peak memory probed; as
+  // many runs as the short measurements, each on a fresh copy (the last one stays for step 7).
+  // The median run by time gives the time figures, the highest peak of them all the memory one.
   const seasonSeed = seeded("season", SEASON);
-  const seasonWarehouse = copyOf(seasonSeed, "season");
-  const seasonTrace = path.join(WORK, "season.trace.jsonl");
-  fs.rmSync(seasonTrace, { force: true });
-  const season = probed(["run", "--start-date", SEASON.start, "--end-date", SEASON.end, "--batch", "--ignore-gates", "--warehouse", seasonWarehouse], {
-    env: { [TRACE_ENV]: seasonTrace },
+  const seasonWarehouse = path.join(WORK, "season.duckdb");
+  const seasonRuns = Array.from({ length: REPEATS }, (_, index) => {
+    const trace = path.join(WORK, `season-${index}.trace.jsonl`);
+    fs.rmSync(trace, { force: true });
+    const warehouse = copyOf(seasonSeed, "season");
+    const result = probed(["run", "--start-date", SEASON.start, "--end-date", SEASON.end, "--batch", "--ignore-gates", "--warehouse", warehouse], {
+      env: { [TRACE_ENV]: trace },
+    });
+    return { ...result, lines: readTrace(trace) };
   });
-  const seasonLines = readTrace(seasonTrace);
-  const seasonQueries = modelWorkMs(seasonLines);
-  const seasonCommits = mergeCommitMs(seasonLines);
+  const season = [...seasonRuns].sort((a, b) => a.measured.ms - b.measured.ms)[Math.floor(seasonRuns.length / 2)] as (typeof seasonRuns)[number];
+  const seasonPeakKb = Math.max(...seasonRuns.map((result) => result.probe.maxRssKb));
+  const seasonQueries = modelWorkMs(season.lines);
+  const seasonCommits = mergeCommitMs(season.lines);
   const seasonWork = seasonQueries + seasonCommits;
   say(
-    `Season backfill (${daysIn(SEASON).length} dates, --batch --ignore-gates)`,
+    `Season backfill (${daysIn(SEASON).length} dates, --batch --ignore-gates; median of ${seasonRuns.length} runs: ${seasonRuns.map((result) => seconds(result.measured.ms)).join(", ")})`,
     `  runner run --batch: ${seconds(season.measured.ms)}; of it, model queries and MERGEs: ${seconds(seasonQueries)}, and the commits of the MERGEs' transactions: ${seconds(seasonCommits)}`,
     `  (without the commits, which the floor's autocommit MERGEs include: ${(season.measured.ms / seasonQueries).toFixed(2)}x)`,
   );
   target("season backfill vs its model queries and MERGEs (with their commits)", `${(season.measured.ms / seasonWork).toFixed(2)}x`, "<= 1.5x", season.measured.ms / seasonWork <= 1.5);
   target("season backfill vs one cold date run", `${(season.measured.ms / cold).toFixed(2)}x`, "<= 3x", season.measured.ms / cold <= 3);
-  target("season backfill, peak RSS", `${(season.probe.maxRssKb / 1024).toFixed(0)} MB`, "<= 250 MB", season.probe.maxRssKb / 1024 <= 250);
+  target(`season backfill, peak RSS (the highest of the ${seasonRuns.length} runs)`, `${(seasonPeakKb / 1024).toFixed(0)} MB`, "<= 250 MB", seasonPeakKb / 1024 <= 250);
   say("");
 
   // 7. Cost must not grow with history: the same date on a week-sized and on the season warehouse.
