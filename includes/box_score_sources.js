@@ -37,49 +37,50 @@ const STAT_COLUMNS = [
   "personal_fouls",
 ];
 
-/** One source's rows in the shared shape; columns a source lacks are typed NULLs. */
-function sourceSelect(ref, source) {
+/**
+ * One source's columns in the shared shape, in order: [name, the source's expression]; columns a
+ * source lacks are typed NULLs.
+ */
+function sourceColumns(source) {
   const gamebook = source.name === "nbac_gamebook";
   const bdl = source.name === "bdl_boxscores";
   const nbac = source.name === "nbac_boxscores";
+  const own = (name) => [name, name];
+  return [
+    ["source_priority", String(source.priority)],
+    ["source_name", `'${source.name}'`],
+    own("game_id"),
+    own("game_date"),
+    own("season_year"),
+    own("player_lookup"),
+    ["player_full_name", gamebook ? "player_name" : "player_full_name"],
+    own("team_abbr"),
+    ["nba_player_id", nbac ? "nba_player_id" : "CAST(NULL AS INT64)"],
+    ["bdl_player_id", bdl ? "bdl_player_id" : "CAST(NULL AS INT64)"],
+    ["player_status", gamebook ? "player_status" : "'active'"],
+    ["dnp_reason", gamebook ? "dnp_reason" : "CAST(NULL AS STRING)"],
+    own("minutes"),
+    ...STAT_COLUMNS.map(own),
+    ["plus_minus", bdl ? "CAST(NULL AS INT64)" : "plus_minus"],
+    // The gamebook is printed after the game: it counts as final.
+    ["source_game_status", gamebook ? "'Final'" : "game_status"],
+    ["source_period", bdl ? "period" : "CAST(NULL AS INT64)"],
+    ["source_home_score", bdl ? "home_team_score" : "CAST(NULL AS INT64)"],
+    ["source_away_score", bdl ? "away_team_score" : "CAST(NULL AS INT64)"],
+    own("source_file_path"),
+    own("processed_at"),
+  ];
+}
+
+function sourceSelect(ref, source) {
+  const columns = sourceColumns(source).map(([name, expression]) => (expression === name ? name : `${expression} AS ${name}`));
   return `
   SELECT
-    ${source.priority} AS source_priority,
-    '${source.name}' AS source_name,
-    game_id,
-    game_date,
-    season_year,
-    player_lookup,
-    ${gamebook ? "player_name" : "player_full_name"} AS player_full_name,
-    team_abbr,
-    ${nbac ? "nba_player_id" : "CAST(NULL AS INT64)"} AS nba_player_id,
-    ${bdl ? "bdl_player_id" : "CAST(NULL AS INT64)"} AS bdl_player_id,
-    ${gamebook ? "player_status" : "'active'"} AS player_status,
-    ${gamebook ? "dnp_reason" : "CAST(NULL AS STRING)"} AS dnp_reason,
-    minutes,
-    ${STAT_COLUMNS.join(",\n    ")},
-    ${bdl ? "CAST(NULL AS INT64)" : "plus_minus"} AS plus_minus,
-    -- The gamebook is printed after the game: it counts as final.
-    ${gamebook ? "'Final'" : "game_status"} AS source_game_status,
-    ${bdl ? "period" : "CAST(NULL AS INT64)"} AS source_period,
-    ${bdl ? "home_team_score" : "CAST(NULL AS INT64)"} AS source_home_score,
-    ${bdl ? "away_team_score" : "CAST(NULL AS INT64)"} AS source_away_score,
-    source_file_path,
-    processed_at
+    ${columns.join(",\n    ")}
   FROM ${ref(source.table)}
   WHERE ${runWindow.filter("game_date")}`;
 }
 
-/**
- * SQL: every player row of the latest load of each game in each source, one row per distinct
- * line, with minutes parsed and participation decided.
- *
- * - minutes_decimal: "MM:SS" -> MM + SS/60 (seconds outside 0-59 make it NULL); a plain number is
- *   whole minutes; anything else (NULL, '', '-', "12:75") is NULL. minutes_format says which.
- * - played: an active player whose minutes are zero, or who has neither minutes nor points, did
- *   not take the floor (balldontlie prints 0 for everyone listed). An active player with stats
- *   but NULL or unreadable minutes played: he keeps his stats, with NULL minutes (spec 2.3).
- */
 /** What makes a player line: rows of one load equal in all of these are copies of one line. */
 const LINE_COLUMNS = [
   "source_priority",
@@ -96,31 +97,16 @@ const LINE_COLUMNS = [
   "plus_minus",
 ];
 
-/** The columns of sourceSelect, in its order. */
-const SOURCE_COLUMNS = [
-  "source_priority",
-  "source_name",
-  "game_id",
-  "game_date",
-  "season_year",
-  "player_lookup",
-  "player_full_name",
-  "team_abbr",
-  "nba_player_id",
-  "bdl_player_id",
-  "player_status",
-  "dnp_reason",
-  "minutes",
-  ...STAT_COLUMNS,
-  "plus_minus",
-  "source_game_status",
-  "source_period",
-  "source_home_score",
-  "source_away_score",
-  "source_file_path",
-  "processed_at",
-];
-
+/**
+ * SQL: every player row of the latest load of each game in each source, one row per distinct
+ * line, with minutes parsed and participation decided.
+ *
+ * - minutes_decimal: "MM:SS" -> MM + SS/60 (seconds outside 0-59 make it NULL); a plain number is
+ *   whole minutes; anything else (NULL, '', '-', "12:75") is NULL. minutes_format says which.
+ * - played: an active player whose minutes are zero, or who has neither minutes nor points, did
+ *   not take the floor (balldontlie prints 0 for everyone listed). An active player with stats
+ *   but NULL or unreadable minutes played: he keeps his stats, with NULL minutes (spec 2.3).
+ */
 function playerRows(ref) {
   return `
   WITH
@@ -140,7 +126,9 @@ function playerRows(ref) {
     -- One row per line (grouped, not ranked: a window over two dozen keys costs DuckDB ten times
     -- the aggregate); the other columns are the load's, the same on each copy.
     SELECT
-      ${SOURCE_COLUMNS.map((column) => (LINE_COLUMNS.includes(column) ? column : `ANY_VALUE(${column}) AS ${column}`)).join(",\n      ")},
+      ${sourceColumns(PLAYER_SOURCES[0])
+        .map(([column]) => (LINE_COLUMNS.includes(column) ? column : `ANY_VALUE(${column}) AS ${column}`))
+        .join(",\n      ")},
       COUNT(*) - 1 AS duplicate_copies
     FROM latest_load
     GROUP BY
