@@ -96,6 +96,11 @@ module.exports = {
   // Calendar of the run dates and of "today" for staleness.
   SCHEDULE_TIMEZONE: "America/New_York",
 
+  // The run date of each model kind when start_date and end_date are not set (a scheduled GCP
+  // Dataform workflow; spec 1.4): this many days before today in SCHEDULE_TIMEZONE. Game models
+  // process the games played yesterday; upcoming-context models the games of today.
+  RUN_WINDOW_DAYS_BEFORE_TODAY: { game: 1, upcoming: 0 },
+
   // A team box score rebuilt from player rows needs at least this many players per team.
   MIN_PLAYERS_FOR_TEAM_RECONSTRUCTION: 5,
 

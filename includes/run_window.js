@@ -32,11 +32,13 @@ function addDays(date, days) {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Model kinds and how many days before today (in the schedule's timezone) their default run date is. */
-const KINDS = {
-  game: { daysBeforeToday: 1, defaultText: `yesterday in ${constants.SCHEDULE_TIMEZONE}` },
-  upcoming: { daysBeforeToday: 0, defaultText: `today in ${constants.SCHEDULE_TIMEZONE}` },
-};
+/** Model kinds, how many days before today their default run date is, and that date in words. */
+const KINDS = Object.fromEntries(
+  Object.entries(constants.RUN_WINDOW_DAYS_BEFORE_TODAY).map(([kind, daysBeforeToday]) => [
+    kind,
+    { daysBeforeToday, defaultText: `${vars.daysBeforeTodayText(daysBeforeToday)} in ${constants.SCHEDULE_TIMEZONE}` },
+  ]),
+);
 
 /** The default run date of a model kind, as of `now`. */
 function defaultDate(kind, now = new Date()) {

@@ -6,6 +6,15 @@
 
 const constants = require("./constants");
 
+/** A day counted back from today, in words: "today", "yesterday", "3 days before today". */
+function daysBeforeTodayText(days) {
+  if (days === 0) return "today";
+  if (days === 1) return "yesterday";
+  return `${days} days before today`;
+}
+
+const RUN_WINDOW_DEFAULTS = constants.RUN_WINDOW_DAYS_BEFORE_TODAY;
+
 /**
  * kind: date (a calendar date YYYY-MM-DD) | number | boolean ("true" / "false").
  * range (numbers): { min, max, integer }, inclusive.
@@ -19,7 +28,7 @@ const VARS = [
     name: "start_date",
     kind: "date",
     default: null,
-    defaultText: `by model kind (includes/run_window.js): yesterday in ${constants.SCHEDULE_TIMEZONE} for the game models, today for the upcoming-context models`,
+    defaultText: `by model kind (includes/run_window.js): ${daysBeforeTodayText(RUN_WINDOW_DEFAULTS.game)} in ${constants.SCHEDULE_TIMEZONE} for the game models, ${daysBeforeTodayText(RUN_WINDOW_DEFAULTS.upcoming)} for the upcoming-context models`,
     setBy: "--date or --start-date",
     description: "first run date, inclusive: every model and gate is scoped to the run dates (give both start_date and end_date, or neither)",
   },
@@ -165,4 +174,4 @@ function boolean(name) {
   return read(name, "boolean");
 }
 
-module.exports = { VARS, allowed, parse, closestName, number, date, boolean };
+module.exports = { VARS, allowed, parse, closestName, number, date, boolean, daysBeforeTodayText };
