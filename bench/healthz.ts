@@ -33,10 +33,18 @@ async function deliver(url: string, date: string, index: number): Promise<Delive
   return { gameDate: date, ms: performance.now() - started, status: `${response.status} ${body.status ?? "?"}` };
 }
 
-/** `runner` is the CLI entry point to start (bin/runner.js, or the bench's copy of the bundle). */
-export async function serveUnderDeliveries(runner: string, root: string, warehouse: string, warmUpDate: string, dates: string[]): Promise<ServeUnderDeliveries> {
+/** `runner` is the CLI entry point to start (bin/runner.js, or the bench's copy of the bundle); `env` is added to its environment. */
+export async function serveUnderDeliveries(
+  runner: string,
+  root: string,
+  warehouse: string,
+  warmUpDate: string,
+  dates: string[],
+  env: Record<string, string> = {},
+): Promise<ServeUnderDeliveries> {
   const child = spawn(process.execPath, [runner, "serve", "--port", "0", "--host", "127.0.0.1", "--warehouse", warehouse], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stderr.resume();
