@@ -9,14 +9,16 @@ const EXTERNAL = ["@duckdb/node-api", "@google-cloud/bigquery", "google-auth-lib
 
 rmSync("dist", { recursive: true, force: true });
 await build({
-  entryPoints: ["runner/cli/main.ts"],
+  // The compile worker is an entry of its own (a worker thread starts from a file): the CLI's run
+  // and serve compile in it, off the main thread (runner/server/planner.ts).
+  entryPoints: { runner: "runner/cli/main.ts", compile_worker: "runner/server/compile_worker.ts" },
   bundle: true,
   platform: "node",
   target: "node20",
   format: "esm",
   splitting: true,
   outdir: "dist",
-  entryNames: "runner",
+  entryNames: "[name]",
   chunkNames: "chunks/[name]-[hash]",
   outExtension: { ".js": ".mjs" },
   external: EXTERNAL,

@@ -66,6 +66,12 @@ export interface RunOptions {
   force?: boolean;
   /** The plan of a single-window run, compiled already (serve compiles off the event loop). */
   plan?: Plan;
+  /**
+   * Compiles and plans a window off this thread (the CLI's compile worker over a range): the run
+   * asks for each next window's plan when it starts one, so that it compiles meanwhile. Without
+   * it, and for the first window, the run calls planForWindow itself.
+   */
+  planWindow?: (window: Pick<RunDates, "start" | "end">) => Promise<Plan>;
   trigger: string;
   /** Actions of a level at most this many at a time; default `defaultConcurrency(engine)`. */
   concurrency?: number | undefined;
@@ -156,6 +162,11 @@ export function planForWindow(options: Pick<RunOptions, "projectDir" | "selectio
   return planActions(buildProjectGraph(compiled), options.selection);
 }
 
+/** The windows a run executes, in order: the whole range at once (--batch, --full-refresh) or each date. */
+export function runWindows(dates: RunDates, options: Pick<RunOptions, "batch" | "fullRefresh">): RunDates[] {
+  return options.batch || options.fullRefresh ? [dates] : dates.dates.map((gameDate) => rangeOf(gameDate, gameDate));
+}
+
 export async function runProject(engine: Engine, options: RunOptions): Promise<RunSummary> {
   const runId = options.runId ?? newRunId();
   const log = options.log.child({ run_id: runId });
@@ -168,14 +179,27 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
 
   // A full refresh rebuilds each model over the whole range at once: one stage, one set of checks
   // and one replacement of its table per model (write.ts), so the table is never half-refreshed.
-  const oneWindow = options.batch || options.fullRefresh;
-  const windows = oneWindow ? [options.dates] : options.dates.dates.map((gameDate) => rangeOf(gameDate, gameDate));
+  const windows = runWindows(options.dates, options);
   const total = windows.length;
+  // With a planner of its own the run asks for each window's plan when the previous window starts
+  // (a failure is thrown where the run reaches that window); the first window, and every window
+  // without one, it compiles itself when it gets there.
+  const { planWindow } = options;
+  const askAhead = (index: number): Promise<Plan> | undefined => {
+    const window = windows[index];
+    if (!planWindow || !window || index === 0) return undefined;
+    const planned = planWindow(window);
+    planned.catch(() => undefined);
+    return planned;
+  };
+  let nextPlan: Promise<Plan> | undefined;
   for (const [index, window] of windows.entries()) {
     const gameDate = window.start === window.end ? window.start : `${window.start}..${window.end}`;
     options.onDate?.({ gameDate, index, total, phase: "start" });
     const dateStarted = Date.now();
-    const plan = options.plan && total === 1 ? options.plan : planForWindow(options, window);
+    const asked = nextPlan;
+    nextPlan = askAhead(index + 1);
+    const plan = asked ? await asked : options.plan && total === 1 ? options.plan : planForWindow(options, window);
     const dateLog = log.child({ game_date: gameDate });
     const fingerprinting = !options.fullRefresh;
     const fingerprintOptions = { projectDir: options.projectDir, window, vars: options.vars, ignoreGates: options.ignoreGates };

@@ -5,9 +5,11 @@
  * as the server and takes one compile at a time; a worker that dies fails the compiles it had
  * (500 error, Pub/Sub retries) and the next compile starts a new one.
  *
- * The worker runs the TypeScript sources through tsx, from the bundle as from the sources: the
- * bundle (dist/) has no separate worker entry, and the sources are always there (bin/runner.js
- * compares their times with the bundle's).
+ * From the bundle the worker starts from its own entry, dist/compile_worker.mjs (built with the
+ * CLI's, sharing its chunks); from the sources it runs compile_worker.ts through tsx.
+ *
+ * `runner run` over a range compiles in one too (rangePlanner below): each next date while the
+ * current one runs.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -17,7 +19,7 @@ import { BadInputError, DataFailureError, ExitCode, NotReadyError, RunnerError }
 import type { Logger } from "../log.ts";
 import type { Plan, Selection } from "../plan/plan.ts";
 import type { ProjectOverrides } from "../compile/compile.ts";
-import type { Counters } from "./metrics.ts";
+import { Counters } from "./metrics.ts";
 
 /** Test-only: a file path; each compile in the worker waits until it exists (see compile_worker.ts). */
 export const COMPILE_GATE_ENV = "RUNNER_SERVE_TEST_COMPILE_GATE";
@@ -70,25 +72,46 @@ export function reviveError(error: SerializedError): Error {
   return revived;
 }
 
-/** compile_worker.ts: next to this file (sources) or under runner/server/ above dist/ (bundle). */
-function workerEntry(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const sibling = path.join(here, "compile_worker.ts");
-  if (fs.existsSync(sibling)) return sibling;
-  for (let dir = here; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "runner", "server", "compile_worker.ts");
+/**
+ * The bundle's worker entry when this module runs from the bundle (dist/ or dist/chunks/), else
+ * undefined: the sources' worker is compile_worker.ts next to this file.
+ */
+export function bundledWorkerEntry(here = path.dirname(fileURLToPath(import.meta.url))): string | undefined {
+  if (fs.existsSync(path.join(here, "compile_worker.ts"))) return undefined;
+  for (const dir of [here, path.dirname(here)]) {
+    const candidate = path.join(dir, "compile_worker.mjs");
     if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** compile_worker.ts: next to this file (sources) or under runner/server/ above dist/. */
+function sourceWorkerEntry(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    for (const candidate of [path.join(dir, "compile_worker.ts"), path.join(dir, "runner", "server", "compile_worker.ts")]) {
+      if (fs.existsSync(candidate)) return candidate;
+    }
     if (path.dirname(dir) === dir) throw new Error(`cannot find runner/server/compile_worker.ts above ${here}`);
   }
 }
 
-/** The worker's first module: registers tsx, then loads the TypeScript entry. */
+/** The sources' worker's first module: registers tsx, then loads the TypeScript entry. */
 const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
 import(workerData.tsx)
   .then(({ register }) => { register(); return import(workerData.entry); })
   .catch((error) => setImmediate(() => { throw error; }));
 `;
+
+function startWorker(): Worker {
+  const bundled = bundledWorkerEntry();
+  if (bundled) return new Worker(pathToFileURL(bundled));
+  return new Worker(BOOTSTRAP, {
+    eval: true,
+    workerData: { tsx: import.meta.resolve("tsx/esm/api"), entry: pathToFileURL(sourceWorkerEntry()).href },
+  });
+}
 
 interface Pending {
   resolve: (plan: Plan) => void;
@@ -147,10 +170,7 @@ export class WorkerPlanner implements Planner {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
-      workerData: { tsx: import.meta.resolve("tsx/esm/api"), entry: pathToFileURL(workerEntry()).href },
-    });
+    const worker = startWorker();
     // The server's own lifetime decides when the process ends, not an idle worker.
     worker.unref();
     worker.on("message", (reply: PlanReply) => {
@@ -178,4 +198,25 @@ export class WorkerPlanner implements Planner {
     this.pending.clear();
     for (const entry of entries) entry.reject(error);
   }
+}
+
+/**
+ * `runner run`'s compile worker over a range, from the bundle: the run asks it for each next
+ * date's plan while the current date runs (RunOptions.planWindow). Undefined from the sources,
+ * where a worker would first have to load tsx, and for one window, which it could not speed up
+ * (a cold worker compiles slower than the main thread, which has the code loaded already).
+ */
+export function rangePlanner(request: Omit<PlanRequest, "id" | "window">, windows: number, log: Logger): RangePlanner | undefined {
+  if (windows < 2 || !bundledWorkerEntry()) return undefined;
+  const planner = new WorkerPlanner(new Counters(), log);
+  planner.start();
+  return {
+    planWindow: (window) => planner.plan({ ...request, window: { start: window.start, end: window.end } }),
+    close: () => planner.close(),
+  };
+}
+
+export interface RangePlanner {
+  planWindow(window: { start: string; end: string }): Promise<Plan>;
+  close(): Promise<void>;
 }

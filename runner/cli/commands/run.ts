@@ -4,7 +4,7 @@ import { z } from "zod";
 import { BadInputError } from "../../errors.ts";
 import { plannedStatements } from "../../execution/dry_run.ts";
 import { describeFullRefresh, fullRefreshJson, fullRefreshStatements, fullRefreshText, historyDates } from "../../execution/full_refresh.ts";
-import { DEFAULT_CONCURRENCY, heldBackOfDate, newRunId, planForWindow, runProject, summaryJson, warningsOf, type RunSummary } from "../../execution/run.ts";
+import { DEFAULT_CONCURRENCY, heldBackOfDate, newRunId, planForWindow, runProject, runWindows, summaryJson, warningsOf, type RunSummary } from "../../execution/run.ts";
 import { defenseChecks } from "../../checks/defense.ts";
 import { PROJECT_DIR } from "../../compile/compile.ts";
 import { parseRunDates, RUN_DATE_FLAGS, type RunDates } from "../../dates.ts";
@@ -35,6 +35,7 @@ import { ProgressDisplay, rangeSummary } from "../progress.ts";
 import { recordInterruption, watchInterrupt, type InFlight } from "../interrupt.ts";
 import { LedgerBuffer } from "../../execution/executor.ts";
 import { rawTables } from "../../load/raw_tables.ts";
+import { rangePlanner } from "../../server/planner.ts";
 
 const RunOptionsSchema = z.object({
   ...DateOptionsSchema.shape,
@@ -244,8 +245,18 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     }
 
     const local = engineKindOf(options) === "local";
-    const engine = await openEngine({ ...options, access: "write" });
     const progress = new ProgressDisplay(io);
+    const log = new Logger({}, progress.logSink());
+    // Over a range (from the bundle), a worker thread compiles each next date while one runs.
+    const windows = dates ? runWindows(dates, { batch: Boolean(options.batch), fullRefresh }).length : 1;
+    const planner = rangePlanner({ projectDir: options.project, selection, vars, overrides }, windows, log);
+    let engine: Engine;
+    try {
+      engine = await openEngine({ ...options, access: "write" });
+    } catch (error) {
+      await planner?.close();
+      throw error;
+    }
     const runId = newRunId();
     // Ledger rows wait for the end of their level; Ctrl-C writes them before the interrupted ones.
     const ledger = new LedgerBuffer(engine);
@@ -274,7 +285,8 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
         checks: defenseChecks(options.project ?? PROJECT_DIR),
         vars,
         ledger,
-        log: new Logger({}, progress.logSink()),
+        ...(planner ? { planWindow: planner.planWindow } : {}),
+        log,
         onDate: (event) => {
           inFlight.gameDate = event.gameDate;
           progress.onDate(event);
@@ -303,6 +315,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
       setExit(summary.exitCode);
     } finally {
       interrupt.dispose();
+      await planner?.close();
       // After Ctrl-C a statement may still be running: the process exits instead, which discards
       // its uncommitted work as a crash would.
       if (!interrupted) await engine.close();
