@@ -1,5 +1,5 @@
 /**
- * The post-write checks of a model are counted by one query (a column per check): a check that
+ * The post-write checks of a model are counted by one query (a row per check): a check that
  * found rows is asked for examples, a missing count fails closed, and a check that cannot run is
  * named by its own error. The project's real templates, an engine that answers as scripted.
  */
@@ -48,7 +48,13 @@ function writeOf(engine: Engine): StagedWrite {
 describe("post-write checks", () => {
   it("counts every check in one query and asks only a failing one for examples", async () => {
     const { engine, sent } = scriptedEngine([
-      [/^SELECT\s+\(SELECT COUNT/, [{ duplicate_keys: 0, scoped_row_count: 1 }]],
+      [
+        /^SELECT 'duplicate_keys' AS check_name/,
+        [
+          { check_name: "duplicate_keys", row_count: 0 },
+          { check_name: "scoped_row_count", row_count: 1 },
+        ],
+      ],
       [/LIMIT 3$/, [{ target_rows: 1, staged_rows: 2 }]],
     ]);
     const results = await runPostWriteChecks(ROOT, writeOf(engine));
@@ -62,16 +68,40 @@ describe("post-write checks", () => {
   });
 
   it("fails closed when the count of a check is missing from the row", async () => {
-    const { engine } = scriptedEngine([[/^SELECT\s+\(SELECT COUNT/, [{ duplicate_keys: 0 }]]]);
+    const { engine } = scriptedEngine([[/^SELECT 'duplicate_keys' AS check_name/, [{ check_name: "duplicate_keys", row_count: 0 }]]]);
     await expect(runPostWriteChecks(ROOT, writeOf(engine))).rejects.toThrow("the post-write check scoped_row_count returned no count");
   });
 
   it("throws the error of the check that cannot run, sent on its own", async () => {
     const { engine, sent } = scriptedEngine([
-      [/^SELECT\s+\(SELECT COUNT/, new Error("combined query failed")],
+      [/^SELECT 'duplicate_keys' AS check_name/, new Error("combined query failed")],
       [/^WITH written AS/, new Error("scoped_row_count: no such column")],
     ]);
     await expect(runPostWriteChecks(ROOT, writeOf(engine))).rejects.toThrow("scoped_row_count: no such column");
     expect(sent.length).toBe(3);
+  });
+
+  it("takes no row at all (a dry run's answer) as no rows found by any check", async () => {
+    const { engine, sent } = scriptedEngine([[/^SELECT 'duplicate_keys' AS check_name/, []]]);
+    const results = await runPostWriteChecks(ROOT, writeOf(engine));
+    expect(results.map((result) => [result.check, result.passed, result.rows])).toEqual([
+      ["duplicate_keys", true, 0],
+      ["scoped_row_count", true, 0],
+    ]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain("UNION ALL");
+  });
+
+  it("counts a null count as missing, not as zero", async () => {
+    const { engine } = scriptedEngine([
+      [
+        /^SELECT 'duplicate_keys' AS check_name/,
+        [
+          { check_name: "duplicate_keys", row_count: 0 },
+          { check_name: "scoped_row_count", row_count: null },
+        ],
+      ],
+    ]);
+    await expect(runPostWriteChecks(ROOT, writeOf(engine))).rejects.toThrow("the post-write check scoped_row_count returned no count");
   });
 });

@@ -34,6 +34,9 @@ afterEach(async () => {
 /** A job as the tests compare it: its first line and the session it ran in. */
 const line = (job: JobInsert) => job.sql.split("\n")[0] ?? "";
 
+/** What the query counting a model's post-write checks answers: a row per check. */
+const checkCounts = (counts: Record<string, number>) => Object.entries(counts).map(([check_name, row_count]) => ({ check_name, row_count }));
+
 function sessionOf(job: JobInsert | undefined): string {
   expect(job?.sessionId, `${job?.sql} ran in no session`).toBeDefined();
   return job?.sessionId ?? "";
@@ -320,8 +323,8 @@ describe("runner run --target bigquery: each model's publish is one transaction"
       addExistingTargets(bigquery, models, targets);
       const target = targets.get("team_offense_game_summary") as string;
       // The scoped row count finds fewer rows in the table than were staged.
-      // (One query counts what every post-write check finds, a column per check.)
-      bigquery.script({ match: `SELECT COUNT(*) AS target_rows\n  FROM \`${target}\``, rows: [{ duplicate_keys: 0, scoped_row_count: 1, shot_zones_incomplete: 0, shot_zones_missing: 0 }] });
+      // (One query counts what every post-write check finds, a row per check.)
+      bigquery.script({ match: `SELECT COUNT(*) AS target_rows\n  FROM \`${target}\``, rows: checkCounts({ duplicate_keys: 0, scoped_row_count: 1, shot_zones_incomplete: 0, shot_zones_missing: 0 }) });
       const result = await runAgainst(bigquery);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain("the publish was rolled back");
@@ -402,7 +405,7 @@ describe("runner run --target bigquery: each model's publish is one transaction"
       // The scoped row count, which runs on the rebuilt table, finds fewer rows than were staged.
       bigquery.script({
         match: /SELECT COUNT\(\*\) AS target_rows\n\s+FROM `[^`]+\.runner_staging\.team_offense_game_summary__rebuilt__/,
-        rows: [{ duplicate_keys: 0, scoped_row_count: 1, shot_zones_incomplete: 0, shot_zones_missing: 0 }],
+        rows: checkCounts({ duplicate_keys: 0, scoped_row_count: 1, shot_zones_incomplete: 0, shot_zones_missing: 0 }),
       });
       const result = await runCli(["run", "--date", DATE, "--target", "bigquery", "--full-refresh"], { env: fakeEnv(bigquery.url) });
       expect(result.code).toBe(1);
