@@ -3,7 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BadInputError, NotReadyError, RunnerError } from "../errors.ts";
-import { bundledWorkerEntry, reviveError } from "./planner.ts";
+import { Logger, type LogEntry } from "../log.ts";
+import type { Plan } from "../plan/plan.ts";
+import { bundledWorkerEntry, orOnThisThread, reviveError } from "./planner.ts";
 
 describe("reviveError (errors of the compile worker)", () => {
   it("keeps a typed refusal typed, so that it is still answered 200 failed, not 500", () => {
@@ -40,5 +42,34 @@ describe("bundledWorkerEntry (which worker the planner starts)", () => {
     const root = dir(["runner/server/compile_worker.ts", "runner/compile_worker.mjs", "elsewhere/a.mjs"]);
     expect(bundledWorkerEntry(path.join(root, "runner", "server"))).toBeUndefined();
     expect(bundledWorkerEntry(path.join(root, "elsewhere"))).toBeUndefined();
+  });
+});
+
+describe("orOnThisThread (a range's plans from the compile worker)", () => {
+  const plan = { levels: [], size: 0 } as unknown as Plan;
+
+  it("compiles on this thread, with a warning, when the worker itself failed", async () => {
+    const logged: LogEntry[] = [];
+    const planned = await orOnThisThread(Promise.reject(new Error("the compile worker stopped: exit code 1")), () => plan, new Logger({}, (entry) => logged.push(entry)), "2025-01-15");
+    expect(planned).toBe(plan);
+    expect(logged.map((entry) => [entry.severity, entry.message])).toEqual([
+      ["WARNING", "The compile worker could not plan 2025-01-15 (the compile worker stopped: exit code 1): compiled on the main thread instead"],
+    ]);
+  });
+
+  it("throws the project's own refusal as it is, without compiling again", async () => {
+    let compiled = false;
+    const refusal = new BadInputError("compilation_failed", "compilation failed: definitions/x.sqlx");
+    const planned = orOnThisThread(
+      Promise.reject(refusal),
+      () => {
+        compiled = true;
+        return plan;
+      },
+      new Logger({}, () => {}),
+      "2025-01-15",
+    );
+    await expect(planned).rejects.toBe(refusal);
+    expect(compiled).toBe(false);
   });
 });

@@ -19,6 +19,7 @@ import { BadInputError, DataFailureError, ExitCode, NotReadyError, RunnerError }
 import type { Logger } from "../log.ts";
 import type { Plan, Selection } from "../plan/plan.ts";
 import type { ProjectOverrides } from "../compile/compile.ts";
+import { planForWindow } from "../execution/run.ts";
 import { Counters } from "./metrics.ts";
 
 /** Test-only: a file path; each compile in the worker waits until it exists (see compile_worker.ts). */
@@ -211,7 +212,13 @@ export function rangePlanner(request: Omit<PlanRequest, "id" | "window">, window
   const planner = new WorkerPlanner(new Counters(), log);
   planner.start();
   return {
-    planWindow: (window) => planner.plan({ ...request, window: { start: window.start, end: window.end } }),
+    planWindow: (window) =>
+      orOnThisThread(
+        planner.plan({ ...request, window: { start: window.start, end: window.end } }),
+        () => planForWindow(request, window),
+        log,
+        window.start,
+      ),
     close: () => planner.close(),
   };
 }
@@ -219,4 +226,19 @@ export function rangePlanner(request: Omit<PlanRequest, "id" | "window">, window
 export interface RangePlanner {
   planWindow(window: { start: string; end: string }): Promise<Plan>;
   close(): Promise<void>;
+}
+
+/**
+ * The worker's plan; when the worker itself failed (it died, its plan could not be copied), the
+ * same plan compiled on this thread, with a warning. The project's own refusal (bad vars, a
+ * compilation error) is thrown as it is: this thread would refuse it the same way.
+ */
+export async function orOnThisThread(asked: Promise<Plan>, onThisThread: () => Plan, log: Logger, date: string): Promise<Plan> {
+  try {
+    return await asked;
+  } catch (error) {
+    if (error instanceof RunnerError) throw error;
+    log.warn(`The compile worker could not plan ${date} (${error instanceof Error ? error.message : String(error)}): compiled on the main thread instead`);
+    return onThisThread();
+  }
 }
