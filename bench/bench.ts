@@ -190,6 +190,12 @@ function daysIn(range: { start: string; end: string }): string[] {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** A ratio as "1.36x"; with a third decimal when two would round it onto its limit (1.104 is not "1.10x" of a 1.1x limit). */
+function times(value: number, limit: number): string {
+  const shown = value.toFixed(2);
+  return `${Number(shown) === limit && value !== limit ? value.toFixed(3) : shown}x`;
+}
+
 interface TargetLine {
   name: string;
   figure: string;
@@ -259,7 +265,7 @@ async function main(): Promise<void> {
     `  of the run, in its model queries and MERGEs (trace): ${seconds(modelWorkMs(dateTrace))}`,
     `  peak RSS of the floor: ${floorPeakMb.toFixed(0)} MB`,
   );
-  target("one date, cold CLI vs floor", `${(cold / floor).toFixed(2)}x`, "<= 1.3x", cold / floor <= 1.3);
+  target("one date, cold CLI vs floor", times(cold / floor, 1.3), "<= 1.3x", cold / floor <= 1.3);
 
   // 3. The same date again, nothing changed upstream: must write nothing, and should cost less.
   // Its history is published first, so that the first run succeeds without a warning (a date
@@ -344,8 +350,8 @@ async function main(): Promise<void> {
     `  runner run --batch: ${seconds(season.measured.ms)}; of it, model queries and MERGEs: ${seconds(seasonQueries)}, and the commits of the MERGEs' transactions: ${seconds(seasonCommits)}`,
     `  (without the commits, which the floor's autocommit MERGEs include: ${(season.measured.ms / seasonQueries).toFixed(2)}x)`,
   );
-  target("season backfill vs its model queries and MERGEs (with their commits)", `${(season.measured.ms / seasonWork).toFixed(2)}x`, "<= 1.5x", season.measured.ms / seasonWork <= 1.5);
-  target("season backfill vs one cold date run", `${(season.measured.ms / cold).toFixed(2)}x`, "<= 3x", season.measured.ms / cold <= 3);
+  target("season backfill vs its model queries and MERGEs (with their commits)", times(season.measured.ms / seasonWork, 1.5), "<= 1.5x", season.measured.ms / seasonWork <= 1.5);
+  target("season backfill vs one cold date run", times(season.measured.ms / cold, 3), "<= 3x", season.measured.ms / cold <= 3);
   // The season's own model queries, target creations and MERGEs replayed by the floor, once, for
   // the least memory they can peak at.
   const seasonFloorInput = path.join(WORK, "floor-season.json");
@@ -365,7 +371,7 @@ async function main(): Promise<void> {
   const onWeek = repeat(REPEATS, () => runner(["run", "--date", DATE, "--warehouse", week, "--ignore-gates"]).ms);
   const onSeason = repeat(REPEATS, () => runner(["run", "--date", DATE, "--warehouse", seasonWarehouse, "--ignore-gates"]).ms);
   say("History", `  run --date on a warehouse holding one week: ${seconds(onWeek)}; holding the whole season: ${seconds(onSeason)}`);
-  target("a date on the season vs on a week", `${(onSeason / onWeek).toFixed(2)}x`, "<= 1.1x", onSeason / onWeek <= 1.1);
+  target("a date on the season vs on a week", times(onSeason / onWeek, 1.1), "<= 1.1x", onSeason / onWeek <= 1.1);
 
   const held = targets.filter((line) => line.holds).length;
   say("", `Targets: ${held} of ${targets.length} hold`, ...targets.map((line) => `  ${line.holds ? "HOLDS " : "MISSED"}  ${line.name}: ${line.figure} (target ${line.target})`));
