@@ -13,32 +13,20 @@ import type { Engine } from "../engines/engine.ts";
 import { ensureLedger } from "../ledger/ledger.ts";
 import { Logger } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
+import { testAction } from "../plan/test_support.ts";
 import { executePlan } from "./executor.ts";
 import { NO_CHECKS } from "./write.ts";
 
 function assertion(name: string, query: string): Action {
-  return {
+  return testAction({
     id: `nba_assertions.${name}`,
     name,
     kind: "assertion",
     role: "assertion",
     target: { schema: "nba_assertions", name },
     fileName: `definitions/assertions/${name}.sqlx`,
-    tags: [],
-    description: undefined,
-    columns: [],
-    dependencies: [],
-    sources: [],
     query,
-    incrementalQuery: undefined,
-    preOps: [],
-    postOps: [],
-    uniqueKey: [],
-    partitionBy: undefined,
-    clusterBy: [],
-    parent: undefined,
-    upstreamModels: [],
-  };
+  });
 }
 
 /** The engine, with every query it is sent recorded. */

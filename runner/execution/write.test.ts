@@ -13,6 +13,7 @@ import { param, type Engine, type TableRef } from "../engines/engine.ts";
 import { DataFailureError } from "../errors.ts";
 import { Logger, type LogEntry } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
+import { testAction } from "../plan/test_support.ts";
 import { ensureHeldBackTable } from "./held_back.ts";
 import { mergeStatement } from "./statements.ts";
 import { CheckFailedError, evolveTargetSchema, NO_CHECKS, publishIncremental, type WriteChecks } from "./write.ts";
@@ -22,28 +23,17 @@ const EARLIER = "2025-01-14";
 const TARGET: TableRef = { dataset: "toy_analytics", table: "toy" };
 
 function toyAction(query: string): Action {
-  return {
+  return testAction({
     id: "toy_analytics.toy",
     name: "toy",
     kind: "incremental",
     role: "model",
     target: { schema: TARGET.dataset, name: TARGET.table },
     fileName: "definitions/toy.sqlx",
-    tags: [],
-    description: undefined,
-    columns: [],
-    dependencies: [],
-    sources: [],
     query,
-    incrementalQuery: undefined,
-    preOps: [],
-    postOps: [],
     uniqueKey: ["game_date", "game_id"],
     partitionBy: "game_date",
-    clusterBy: [],
-    parent: undefined,
-    upstreamModels: [],
-  };
+  });
 }
 
 let engine: Engine;

@@ -75,6 +75,20 @@ export interface ProjectGraph {
   vars: Record<string, string>;
 }
 
+/** What an action without table settings has (an assertion, an operation; a table before its own are read), fresh lists each time. */
+export function noTableSettings() {
+  return {
+    incrementalQuery: undefined,
+    preOps: [],
+    postOps: [],
+    uniqueKey: [],
+    partitionBy: undefined,
+    clusterBy: [],
+    requirePartitionFilter: false,
+    parent: undefined,
+  } satisfies Partial<Action>;
+}
+
 /**
  * What a model's check checks, from its name: `<model>_unique_key` -> `unique_key` (the run-window
  * checks of definitions/assertions/model_checks.js), `<schema>_<model>_assertions_uniqueKey_0`
@@ -126,16 +140,7 @@ export function buildProjectGraph(graph: CompiledGraph): ProjectGraph {
     pending.push(action);
     dependencyTargets.set(action.id, targets);
   };
-  const base = {
-    incrementalQuery: undefined,
-    preOps: [],
-    postOps: [],
-    uniqueKey: [],
-    partitionBy: undefined,
-    clusterBy: [],
-    requirePartitionFilter: false,
-    parent: undefined,
-  };
+  const base = noTableSettings();
 
   for (const table of graph.tables.filter((candidate) => !candidate.disabled)) {
     add(
