@@ -49,10 +49,10 @@ describe("post-write checks", () => {
   it("counts every check in one query and asks only a failing one for examples", async () => {
     const { engine, sent } = scriptedEngine([
       [
-        /^SELECT 'duplicate_keys' AS check_name/,
+        /^SELECT 0 AS query_index/,
         [
-          { check_name: "duplicate_keys", row_count: 0 },
-          { check_name: "scoped_row_count", row_count: 1 },
+          { query_index: 0, row_count: 0 },
+          { query_index: 1, row_count: 1 },
         ],
       ],
       [/LIMIT 3$/, [{ target_rows: 1, staged_rows: 2 }]],
@@ -68,13 +68,13 @@ describe("post-write checks", () => {
   });
 
   it("fails closed when the count of a check is missing from the row", async () => {
-    const { engine } = scriptedEngine([[/^SELECT 'duplicate_keys' AS check_name/, [{ check_name: "duplicate_keys", row_count: 0 }]]]);
+    const { engine } = scriptedEngine([[/^SELECT 0 AS query_index/, [{ query_index: 0, row_count: 0 }]]]);
     await expect(runPostWriteChecks(ROOT, writeOf(engine))).rejects.toThrow("the post-write check scoped_row_count returned no count");
   });
 
   it("throws the error of the check that cannot run, sent on its own", async () => {
     const { engine, sent } = scriptedEngine([
-      [/^SELECT 'duplicate_keys' AS check_name/, new Error("combined query failed")],
+      [/^SELECT 0 AS query_index/, new Error("combined query failed")],
       [/^WITH written AS/, new Error("scoped_row_count: no such column")],
     ]);
     await expect(runPostWriteChecks(ROOT, writeOf(engine))).rejects.toThrow("scoped_row_count: no such column");
@@ -82,7 +82,7 @@ describe("post-write checks", () => {
   });
 
   it("takes no row at all (a dry run's answer) as no rows found by any check", async () => {
-    const { engine, sent } = scriptedEngine([[/^SELECT 'duplicate_keys' AS check_name/, []]]);
+    const { engine, sent } = scriptedEngine([[/^SELECT 0 AS query_index/, []]]);
     const results = await runPostWriteChecks(ROOT, writeOf(engine));
     expect(results.map((result) => [result.check, result.passed, result.rows])).toEqual([
       ["duplicate_keys", true, 0],
@@ -95,10 +95,10 @@ describe("post-write checks", () => {
   it("counts a null count as missing, not as zero", async () => {
     const { engine } = scriptedEngine([
       [
-        /^SELECT 'duplicate_keys' AS check_name/,
+        /^SELECT 0 AS query_index/,
         [
-          { check_name: "duplicate_keys", row_count: 0 },
-          { check_name: "scoped_row_count", row_count: null },
+          { query_index: 0, row_count: 0 },
+          { query_index: 1, row_count: null },
         ],
       ],
     ]);

@@ -6,7 +6,7 @@
 import { DataFailureError } from "../errors.ts";
 import { param } from "../engines/engine.ts";
 import type { CheckResult, StagedWrite } from "../execution/write.ts";
-import { REPLACE_SCOPE_COLUMN } from "../execution/statements.ts";
+import { REPLACE_SCOPE_COLUMN, rowCountsOf, rowCountsStatement } from "../execution/statements.ts";
 import { postWriteChecks } from "./templates.ts";
 
 /** Rows of a failing check quoted in its message. */
@@ -28,18 +28,14 @@ export async function runPostWriteChecks(projectDir: string, write: StagedWrite)
     staged_games: param.strings(write.stagedGames),
   };
   const options = { params, context: { action: action.name, runId: write.runId, gameDate: write.dates.start } };
-  // One query counts what every check finds, a row per check (UNION ALL: as one row of scalar
-  // subqueries DuckDB took 40 ms for player_game_summary's ten checks, 15 ms this way); only a
-  // check that found rows is asked for examples. No row at all is the dry run's answer to every
-  // query (it evaluates nothing), taken as each check's rows were: none.
-  let counts: Map<string, unknown> | undefined;
+  // One query counts what every check finds, a row per check; only a check that found rows is
+  // asked for examples. No row at all is the dry run's answer to every query (it evaluates
+  // nothing), taken as each check's rows were: none.
+  let counts: (number | undefined)[] | undefined;
   if (checks.length > 0) {
     try {
-      const counted = await engine.query<{ check_name: string; row_count: number | null }>(
-        checks.map((check) => `SELECT '${check.name}' AS check_name, (SELECT COUNT(*) FROM (\n${check.sql}\n) AS check_rows) AS row_count`).join("\nUNION ALL\n"),
-        options,
-      );
-      if (counted.length > 0) counts = new Map(counted.map((row) => [String(row.check_name), row.row_count]));
+      const counted = await engine.query(rowCountsStatement(checks.map((check) => check.sql)), options);
+      if (counted.length > 0) counts = rowCountsOf(counted, checks.length);
     } catch (error) {
       // The error of the check that cannot run, on its own, names it better than the combined query.
       for (const check of checks) await engine.query(check.sql, options);
@@ -47,8 +43,8 @@ export async function runPostWriteChecks(projectDir: string, write: StagedWrite)
     }
   }
   const results: CheckResult[] = [];
-  for (const check of checks) {
-    const count = counts === undefined ? 0 : counts.get(check.name);
+  for (const [index, check] of checks.entries()) {
+    const count = counts === undefined ? 0 : counts[index];
     // Fail closed: a row without the check's count is not a pass.
     if (count === undefined || count === null) {
       throw new DataFailureError("check_unevaluated", `${action.name}: the post-write check ${check.name} returned no count`);

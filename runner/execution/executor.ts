@@ -16,6 +16,7 @@ import { targetId } from "../compile/graph.ts";
 import { CheckFailedError, publishIncremental, publishRelation, type CheckResult, type WriteChecks } from "./write.ts";
 import { mapWithConcurrency } from "../pool.ts";
 import type { HeldBackGame } from "./held_back.ts";
+import { rowCountsOf, rowCountsStatement } from "./statements.ts";
 
 /** Rows of a failing gate or assertion kept in the outcome and the ledger. */
 const MAX_REPORTED_ROWS = 50;
@@ -173,14 +174,13 @@ export const PASSING_STATUSES: ReadonlySet<ActionStatus> = new Set(["succeeded",
 async function countAssertions(context: ExecutionContext, assertions: Action[], level: number): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (context.engine.name !== "duckdb" || assertions.length < 2) return counts;
-  const sql = assertions.map((action, index) => `SELECT ${index} AS assertion_index, (SELECT COUNT(*) FROM (\n${action.query}\n) AS check_rows) AS row_count`).join("\nUNION ALL\n");
   try {
-    const rows = await context.engine.query<{ assertion_index: number; row_count: number | null }>(sql, {
+    const rows = await context.engine.query(rowCountsStatement(assertions.map((action) => action.query)), {
       context: { action: `assertions of level ${level}`, runId: context.runId, gameDate: context.dates.start },
     });
-    for (const row of rows) {
-      const action = assertions[Number(row.assertion_index)];
-      if (action && row.row_count !== null && row.row_count !== undefined) counts.set(action.id, Number(row.row_count));
+    for (const [index, count] of rowCountsOf(rows, assertions.length).entries()) {
+      const action = assertions[index];
+      if (action && count !== undefined) counts.set(action.id, count);
     }
   } catch {
     counts.clear();

@@ -2,7 +2,7 @@
  * Where the runner's own SQL is built: staging, target creation and the publishing MERGE. All of
  * it is BigQuery SQL with named parameters; the DuckDB engine translates it like any model.
  */
-import type { Engine, TableRef } from "../engines/engine.ts";
+import type { Engine, Row, TableRef } from "../engines/engine.ts";
 
 /** What statement builders need from an engine: how to name tables in its SQL (and the stage's DDL options). */
 export type SqlNames = Pick<Engine, "qualify" | "stagingTable" | "stagingTableOptions">;
@@ -167,4 +167,23 @@ export function keepRowsStatement(engine: SqlNames, rebuilt: TableRef, target: T
 export function replaceTargetStatement(engine: SqlNames, target: TableRef, rebuilt: TableRef, layout: TargetLayout): string {
   const options = layout.partitionBy && layout.requirePartitionFilter ? ["require_partition_filter = TRUE"] : [];
   return `CREATE OR REPLACE TABLE ${engine.qualify(target)}${layoutClauses(layout, options)} AS\nSELECT * FROM ${engine.qualify(rebuilt)}`;
+}
+
+/**
+ * One query counting the rows of each of `queries`, a row per query: (query_index, row_count).
+ * As one row of scalar subqueries instead, DuckDB took 40-47 ms for player_game_summary's ten
+ * post-write checks; this way 12 ms. Read its answer with rowCountsOf.
+ */
+export function rowCountsStatement(queries: string[]): string {
+  return queries.map((sql, index) => `SELECT ${index} AS query_index, (SELECT COUNT(*) FROM (\n${sql}\n) AS check_rows) AS row_count`).join("\nUNION ALL\n");
+}
+
+/** The counts of rowCountsStatement's answer, by query index; a count the answer lacks (or NULL) is undefined. */
+export function rowCountsOf(rows: Row[], queries: number): (number | undefined)[] {
+  const counts: (number | undefined)[] = Array.from({ length: queries }, () => undefined);
+  for (const row of rows) {
+    const index = Number(row.query_index);
+    if (Number.isInteger(index) && index >= 0 && index < queries && row.row_count !== null && row.row_count !== undefined) counts[index] = Number(row.row_count);
+  }
+  return counts;
 }

@@ -97,7 +97,7 @@ describe("runner run --target bigquery", () => {
       position(new RegExp(`^CREATE OR REPLACE TABLE ${stage}`)),
       position(/^SELECT\s+COUNT\(\*\) AS row_count,\s+COUNTIF/),
       position(/^MERGE /),
-      position(/^SELECT 'duplicate_keys' AS check_name, \(SELECT COUNT\(\*\) FROM \([\s\S]*WITH written AS/),
+      position(/^SELECT 0 AS query_index, \(SELECT COUNT\(\*\) FROM \([\s\S]*WITH written AS/),
       position(new RegExp(`^DROP TABLE IF EXISTS ${stage}`)),
     ];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
