@@ -190,11 +190,17 @@ function daysIn(range: { start: string; end: string }): string[] {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** A ratio as "1.36x"; with a third decimal when two would round it onto its limit (1.104 is not "1.10x" of a 1.1x limit). */
-function times(value: number, limit: number): string {
-  const shown = value.toFixed(2);
-  return `${Number(shown) === limit && value !== limit ? value.toFixed(3) : shown}x`;
+/** `value` with `decimals`, or one more when those would round it onto its limit (1.104 is not "1.10" of a 1.1 limit). */
+function against(value: number, limit: number, decimals: number): string {
+  const shown = value.toFixed(decimals);
+  return Number(shown) === limit && value !== limit ? value.toFixed(decimals + 1) : shown;
 }
+
+/** A ratio against its limit, as "1.36x". */
+const times = (value: number, limit: number) => `${against(value, limit, 2)}x`;
+
+/** A share against its limit (both fractions), as "12.6 %". */
+const percent = (value: number, limit: number) => `${against(value * 100, limit * 100, 1)} %`;
 
 interface TargetLine {
   name: string;
@@ -243,7 +249,7 @@ async function main(): Promise<void> {
   const ours = repeat(REPEATS, () => runner(["compile", "--date", DATE, "--json"]).ms);
   const official = repeat(REPEATS, () => run(DATAFORM, ["compile", "--json", `--vars=${vars}`, ROOT]).ms);
   say("Compile", `  runner compile --date: ${seconds(ours)}; dataform compile --vars (official CLI): ${seconds(official)}`);
-  target("runner compile vs official dataform compile", `${((ours / official) * 100).toFixed(1)} %`, "<= 15 %", ours / official <= 0.15);
+  target("runner compile vs official dataform compile", percent(ours / official, 0.15), "<= 15 %", ours / official <= 0.15);
   const loads = ["compile", "plan"].filter((command) => probed([command, "--date", DATE]).probe.duckdbLoaded);
   target("compile and plan load DuckDB", loads.length > 0 ? `yes (${loads.join(", ")})` : "no", "no", loads.length === 0);
   say("");
@@ -280,7 +286,7 @@ async function main(): Promise<void> {
   say(
     `  first run ${seconds(firstRun.ms)} (${outcomes(firstRun.stdout)}), unchanged re-run ${seconds(rerun)} (${skipped} of ${reruns.length} found it unchanged), rows written by a re-run: ${rewritten}`,
   );
-  target("unchanged re-run vs first run", `${((rerun / firstRun.ms) * 100).toFixed(1)} %, ${rewritten} rows written`, "<= 50 %, 0 rows", rerun / firstRun.ms <= 0.5 && rewritten === 0);
+  target("unchanged re-run vs first run", `${percent(rerun / firstRun.ms, 0.5)}, ${rewritten} rows written`, "<= 50 %, 0 rows", rerun / firstRun.ms <= 0.5 && rewritten === 0);
   say("");
 
   // 4. A range date by date (the default run), against a plain one and --batch: same tables.

@@ -13,8 +13,6 @@ function daysBeforeTodayText(days) {
   return `${days} days before today`;
 }
 
-const RUN_WINDOW_DEFAULTS = constants.RUN_WINDOW_DAYS_BEFORE_TODAY;
-
 /**
  * kind: date (a calendar date YYYY-MM-DD) | number | boolean ("true" / "false").
  * range (numbers): { min, max, integer }, inclusive.
@@ -28,7 +26,7 @@ const VARS = [
     name: "start_date",
     kind: "date",
     default: null,
-    defaultText: `by model kind (includes/run_window.js): ${daysBeforeTodayText(RUN_WINDOW_DEFAULTS.game)} in ${constants.SCHEDULE_TIMEZONE} for the game models, ${daysBeforeTodayText(RUN_WINDOW_DEFAULTS.upcoming)} for the upcoming-context models`,
+    defaultText: `by model kind (includes/run_window.js): ${daysBeforeTodayText(constants.RUN_WINDOW_DAYS_BEFORE_TODAY.game)} in ${constants.SCHEDULE_TIMEZONE} for the game models, ${daysBeforeTodayText(constants.RUN_WINDOW_DAYS_BEFORE_TODAY.upcoming)} for the upcoming-context models`,
     setBy: "--date or --start-date",
     description: "first run date, inclusive: every model and gate is scoped to the run dates (give both start_date and end_date, or neither)",
   },

@@ -187,7 +187,7 @@ export async function runProject(engine: Engine, options: RunOptions): Promise<R
   const { planWindow } = options;
   const askAhead = (index: number): Promise<Plan> | undefined => {
     const window = windows[index];
-    if (!planWindow || !window || index === 0) return undefined;
+    if (!planWindow || !window) return undefined;
     const planned = planWindow(window);
     planned.catch(() => undefined);
     return planned;
