@@ -37,7 +37,8 @@ export function plannedStatements(plan: Plan, dates: RunDates, names: SqlNames =
         statements.push({ purpose: "stage", sql: stageStatement(names, stage, action.incrementalQuery ?? action.query) });
         statements.push({
           purpose: "create target if missing",
-          sql: createTargetStatement(names, target, stage, { partitionBy: action.partitionBy, clusterBy: action.clusterBy, requirePartitionFilter: action.requirePartitionFilter }, false),
+          // No stage exists to ask which columns the engine holds wider than INT64 (none on BigQuery).
+          sql: createTargetStatement(names, target, stage, { partitionBy: action.partitionBy, clusterBy: action.clusterBy, requirePartitionFilter: action.requirePartitionFilter }, false, []),
         });
         statements.push({
           purpose: `publish (@start_date = @end_date = ${dates.start}, @staged_games = games in the stage)`,

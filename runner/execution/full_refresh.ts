@@ -164,7 +164,7 @@ export function fullRefreshStatements(plan: Plan, planned: PlannedStatement[], d
       ...entry,
       statements: [
         { purpose: "stage (the model's full query, not its incremental one)", sql: stageStatement(names, stage, action.query) },
-        { purpose: "rebuilt table: the stage, with the model's partitioning and clustering", sql: createRebuiltStatement(names, rebuilt, stage, layout) },
+        { purpose: "rebuilt table: the stage, with the model's partitioning and clustering", sql: createRebuiltStatement(names, rebuilt, stage, layout, []) },
         {
           purpose: `keep the rows outside the dates and of held-back games (${window}, @kept_games = games held back)`,
           sql: keepRowsStatement(names, rebuilt, target, action.columns.map((column) => column.name), action.partitionBy ?? HISTORY_COLUMN),

@@ -30,14 +30,23 @@ export interface TargetLayout {
   requirePartitionFilter?: boolean | undefined;
 }
 
+/**
+ * The stage's rows as a table created from it stores them: `int64`, the INT64 columns the engine
+ * holds wider (Engine.wideInt64Columns), declared INT64.
+ */
+function fromStage(engine: SqlNames, stage: TableRef, int64: string[]): string {
+  const declared = int64.length > 0 ? ` REPLACE (${int64.map((column) => `CAST(${column} AS INT64) AS ${column}`).join(", ")})` : "";
+  return `SELECT *${declared} FROM ${engine.qualify(stage)}`;
+}
+
 /** Creates the target empty, with the stage's columns and the model's partitioning/clustering. */
-export function createTargetStatement(engine: SqlNames, target: TableRef, stage: TableRef, layout: TargetLayout, replace: boolean): string {
+export function createTargetStatement(engine: SqlNames, target: TableRef, stage: TableRef, layout: TargetLayout, replace: boolean, int64: string[]): string {
   const partition = layout.partitionBy ? `\nPARTITION BY ${layout.partitionBy}` : "";
   const cluster = layout.clusterBy.length > 0 ? `\nCLUSTER BY ${layout.clusterBy.join(", ")}` : "";
   const options = layout.partitionBy && layout.requirePartitionFilter ? "\nOPTIONS (require_partition_filter = TRUE)" : "";
   // IF NOT EXISTS: two runs of different dates may both find the table missing and create it.
   const create = replace ? "CREATE OR REPLACE TABLE" : "CREATE TABLE IF NOT EXISTS";
-  return `${create} ${engine.qualify(target)}${partition}${cluster}${options} AS\nSELECT * FROM ${engine.qualify(stage)} LIMIT 0`;
+  return `${create} ${engine.qualify(target)}${partition}${cluster}${options} AS\n${fromStage(engine, stage, int64)} LIMIT 0`;
 }
 
 export interface MergeSpec {
@@ -134,8 +143,8 @@ function scratchOptions(engine: SqlNames): string[] {
  * the scratch tables' expiration. Not require_partition_filter: the table is read whole once,
  * into the target.
  */
-export function createRebuiltStatement(engine: SqlNames, rebuilt: TableRef, stage: TableRef, layout: TargetLayout): string {
-  return `CREATE OR REPLACE TABLE ${engine.qualify(rebuilt)}${layoutClauses({ ...layout, requirePartitionFilter: false }, scratchOptions(engine))} AS\nSELECT * FROM ${engine.qualify(stage)}`;
+export function createRebuiltStatement(engine: SqlNames, rebuilt: TableRef, stage: TableRef, layout: TargetLayout, int64: string[]): string {
+  return `CREATE OR REPLACE TABLE ${engine.qualify(rebuilt)}${layoutClauses({ ...layout, requirePartitionFilter: false }, scratchOptions(engine))} AS\n${fromStage(engine, stage, int64)}`;
 }
 
 /**

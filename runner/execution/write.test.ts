@@ -260,3 +260,46 @@ describe("--full-refresh: the run dates rebuilt into a new table that replaces t
     expect(await engine.listTables(engine.stagingTable("toy", "run_1").dataset)).toEqual([]);
   });
 });
+
+describe("INT64 sums: a target the runner creates stores them in 64 bits, as BigQuery does", () => {
+  const SUMS: TableRef = { dataset: "toy_analytics", table: "sums" };
+  const sumsAction = (query: string) => testAction({ ...toyAction(query), id: "toy_analytics.sums", name: "sums", target: { schema: SUMS.dataset, name: SUMS.table } });
+  // DuckDB's SUM of an INT64 is a 128-bit HUGEINT; of a FLOAT64 a DOUBLE; NUMERIC keeps its type.
+  const query = (points: string) => `SELECT DATE '${DATE}' AS game_date, game_id, SUM(points) AS points, SUM(CAST(points AS FLOAT64)) AS points_float, CAST(SUM(points) AS NUMERIC) AS points_numeric
+    FROM (SELECT '20250115_DEN_PHX' AS game_id, ${points} AS points UNION ALL SELECT '20250115_DEN_PHX', 2)
+    GROUP BY game_id`;
+  const storedTypes = async () =>
+    Object.fromEntries(
+      (await engine.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${SUMS.dataset}' AND table_name = '${SUMS.table}'`)).map((row) => [row.column_name, row.data_type]),
+    );
+  const publish = (points: string, fullRefresh: boolean) =>
+    publishIncremental({ engine, action: sumsAction(query(points)), runId: "run_1", dates: rangeOf(DATE, DATE), fullRefresh, checks: NO_CHECKS, log });
+
+  beforeEach(async () => {
+    await ensureHeldBackTable(engine);
+  });
+
+  it.each([
+    ["a first publish", false],
+    ["a --full-refresh", true],
+  ])("%s creates the target with the sum as BIGINT, the other types as they are, the values unchanged", async (_, fullRefresh) => {
+    await publish("40", fullRefresh);
+    expect(await storedTypes()).toEqual({ game_date: "DATE", game_id: "VARCHAR", points: "BIGINT", points_float: "DOUBLE", points_numeric: "DECIMAL(38,9)" });
+    expect(await engine.query(`SELECT game_id, points, points_float FROM ${engine.qualify(SUMS)}`)).toEqual([{ game_id: "20250115_DEN_PHX", points: 42, points_float: 42 }]);
+  });
+
+  it("refuses a sum that does not fit in INT64, as BigQuery does, and publishes nothing", async () => {
+    await publish("40", false);
+    const error = await publish("9223372036854775807", false).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DataFailureError);
+    expect(String((error as Error).message)).toMatch(/out of range|overflow/i);
+    expect(await engine.query(`SELECT game_id, points FROM ${engine.qualify(SUMS)}`)).toEqual([{ game_id: "20250115_DEN_PHX", points: 42 }]);
+  });
+
+  it("adds a sum the model gained as BIGINT too", async () => {
+    const stage = await stageWith(`SELECT DATE '${DATE}' AS game_date, '20250115_DEN_PHX' AS game_id, 2 AS a, SUM(a) AS total FROM UNNEST([1, 2]) AS a`);
+    await evolve(stage);
+    const types = await engine.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${TARGET.dataset}' AND table_name = '${TARGET.table}' AND column_name = 'total'`);
+    expect(types).toEqual([{ column_name: "total", data_type: "BIGINT" }]);
+  });
+});

@@ -299,7 +299,7 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
     }
     // A missing target is created empty before the transaction (BigQuery allows no DDL on
     // permanent tables inside one; an empty table loses nothing if the publish rolls back).
-    if (!existing) await engine.execute(createTargetStatement(engine, target, stage, layout, false), { context });
+    if (!existing) await engine.execute(createTargetStatement(engine, target, stage, layout, false, (await engine.wideInt64Columns?.(stage)) ?? []), { context });
     // Write-audit-publish: quarantine, MERGE, the record of held-back games and the blocking
     // post-write checks are one unit. A blocking check that fails rolls all of it back, so the
     // table is exactly as it was before the run.
@@ -374,7 +374,7 @@ async function publishRebuilt(input: RebuildInput): Promise<{ post: CheckResult[
   const rebuilt = rebuiltTable(engine, action, runId);
   const params = windowParams(dates);
   try {
-    await engine.execute(createRebuiltStatement(engine, rebuilt, stage, layout), { context });
+    await engine.execute(createRebuiltStatement(engine, rebuilt, stage, layout, (await engine.wideInt64Columns?.(stage)) ?? []), { context });
     let replaced = 0;
     let kept = 0;
     if (input.existing) {
