@@ -38,7 +38,7 @@ export interface FloorInput {
 }
 
 /** What the floor executes of a trace: the setup, the schemas, the stages, the targets' creation and the MERGEs. */
-export const FLOOR_STATEMENT = /^(CREATE SCHEMA IF NOT EXISTS |CREATE OR REPLACE TABLE "runner_staging"\.|CREATE TABLE IF NOT EXISTS \S+ AS\s+SELECT \* FROM "runner_staging"\.|MERGE )/;
+export const FLOOR_STATEMENT = /^(CREATE SCHEMA IF NOT EXISTS |CREATE OR REPLACE TABLE "runner_staging"\.|CREATE TABLE IF NOT EXISTS \S+ AS\s+SELECT \*[\s\S]*? FROM "runner_staging"\.|MERGE )/;
 /** The model queries and MERGEs of a trace: the work the issue's targets compare a run with. */
 export const MODEL_WORK = /^(CREATE OR REPLACE TABLE "runner_staging"\.|MERGE )/;
 const SETUP = /^SET TimeZone/;
