@@ -34,6 +34,24 @@ export function tempDir(prefix: string): string {
 }
 
 /** A copy of the Dataform project (dataform.json, definitions/, includes/, assertions/) to edit in a test. */
+/**
+ * The environment of a machine with no Google credentials at all, under the empty home `home`: a
+ * key file that does not exist, no gcloud config, no emulator, and a proxy that refuses, so that
+ * any attempt to reach Google fails loudly instead of hanging.
+ */
+export function noCredentialsEnv(home: string): Record<string, string> {
+  return {
+    GOOGLE_APPLICATION_CREDENTIALS: path.join(home, "missing-key.json"),
+    HOME: home,
+    CLOUDSDK_CONFIG: path.join(home, "gcloud"),
+    BIGQUERY_PROJECT: "offline-test",
+    BIGQUERY_EMULATOR_HOST: "",
+    RUNNER_BIGQUERY_API_ENDPOINT: "",
+    HTTPS_PROXY: "http://127.0.0.1:9",
+    NO_PROXY: "",
+  };
+}
+
 export function copyProject(): string {
   const dir = tempDir("project");
   for (const entry of ["dataform.json", "definitions", "includes", "assertions"]) {

@@ -10,30 +10,24 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writeQuarantine } from "../../runner/checks/quarantine.ts";
 import { rangeOf } from "../../runner/dates.ts";
-import { loadBigQueryConfig } from "../../runner/engines/bigquery/config.ts";
-import { openBigQueryEngine, type BigQueryEngine } from "../../runner/engines/bigquery/engine.ts";
+import type { BigQueryEngine } from "../../runner/engines/bigquery/engine.ts";
 import { DataFailureError, NotReadyError } from "../../runner/errors.ts";
 import { recordDelivery } from "../../runner/server/deliveries.ts";
-import { FIXTURES, ROOT, runCli } from "../helpers.ts";
+import { FIXTURES, runCli } from "../helpers.ts";
 import { startFakeBigQuery, type FakeBigQuery, type JobInsert } from "./fake_server.ts";
 import { partitionViolations } from "./partition_filters.ts";
-import { DATE, PROJECT, addExistingTargets, fakeEnv, modelColumns, schemaByModel } from "./support.ts";
+import { DATE, PROBE_CONTEXT, PROBE_TABLE, PROJECT, addExistingTargets, engineOnFake, fakeEnv, firstLine, modelColumns, schemaByModel } from "./support.ts";
 import { ZetaSqlAnalyzer } from "./zetasql.ts";
 
-const TABLE = `\`${PROJECT}.nba_analytics.probe\``;
-const CONTEXT = { action: "probe_model", runId: "run_1", gameDate: DATE };
 const DML_QUEUE_FULL = `Too many DML statements outstanding against table ${PROJECT}:nba_analytics.probe, limit is 20.`;
 
-const line = (job: JobInsert) => job.sql.split("\n")[0] ?? "";
 
 describe("retry classification, through the engine against the fake", () => {
   let fake: FakeBigQuery;
   let engine: BigQueryEngine;
 
   beforeEach(async () => {
-    fake = await startFakeBigQuery();
-    const settings = loadBigQueryConfig({ projectDir: ROOT, env: { RUNNER_BIGQUERY_API_ENDPOINT: fake.url, RUNNER_BIGQUERY_RETRY_MAX_ATTEMPTS: "3" } });
-    engine = openBigQueryEngine(settings, { sleep: async () => {} });
+    ({ fake, engine } = await engineOnFake({ RUNNER_BIGQUERY_RETRY_MAX_ATTEMPTS: "3" }));
   });
 
   afterEach(async () => {
@@ -41,13 +35,13 @@ describe("retry classification, through the engine against the fake", () => {
     await fake.close();
   });
 
-  const run = () => engine.execute(`DELETE FROM ${TABLE} WHERE game_date = DATE '${DATE}'`, { context: CONTEXT });
+  const run = () => engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE game_date = DATE '${DATE}'`, { context: PROBE_CONTEXT });
   const deletes = () => fake.jobs().filter((job) => job.sql.startsWith("DELETE"));
 
   it("reads a paged result page by page, every page asking for int64 timestamps", async () => {
     const games = ["20250115_BOS_LAL", "20250115_DEN_PHX", "20250115_MIA_NYK"];
     fake.script({ match: "SELECT game_id FROM", rows: games.map((game_id) => ({ game_id })), pageSize: 1 });
-    const rows = await engine.query(`SELECT game_id FROM ${TABLE} WHERE game_date = DATE '${DATE}'`, { context: CONTEXT });
+    const rows = await engine.query(`SELECT game_id FROM ${PROBE_TABLE} WHERE game_date = DATE '${DATE}'`, { context: PROBE_CONTEXT });
     expect(rows).toEqual(games.map((game_id) => ({ game_id })));
     const job = fake.jobs().find((candidate) => candidate.sql.startsWith("SELECT game_id"));
     const pages = fake.requests.filter((request) => request.method === "GET" && request.path.endsWith(`/queries/${job?.jobId}`));
@@ -73,7 +67,7 @@ describe("retry classification, through the engine against the fake", () => {
   it("inside a transaction, rolls back on a full DML queue and reports NOT READY (never runs the job again)", async () => {
     fake.script({ match: "DELETE FROM", jobError: { status: 400, reason: "resourcesExceeded", message: DML_QUEUE_FULL } });
     await expect(engine.transaction(() => run())).rejects.toBeInstanceOf(NotReadyError);
-    expect(fake.jobs().map(line)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${TABLE} WHERE game_date = DATE '${DATE}'`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
+    expect(fake.jobs().map(firstLine)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${PROBE_TABLE} WHERE game_date = DATE '${DATE}'`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
   });
 
   it("fails at once on any other resourcesExceeded (exit 1, BigQuery's message)", async () => {
@@ -120,8 +114,7 @@ describe("labels of the runner's own jobs", () => {
   let engine: BigQueryEngine;
 
   beforeEach(async () => {
-    fake = await startFakeBigQuery();
-    engine = openBigQueryEngine(loadBigQueryConfig({ projectDir: ROOT, env: { RUNNER_BIGQUERY_API_ENDPOINT: fake.url } }), { sleep: async () => {} });
+    ({ fake, engine } = await engineOnFake());
   });
 
   afterEach(async () => {
@@ -189,7 +182,7 @@ describe("runner run --target bigquery: stages and ledger jobs", () => {
     const stages = jobs.filter((job) => job.sql.startsWith(`CREATE OR REPLACE TABLE \`${PROJECT}.runner_staging.`));
     expect(stages).toHaveLength(models.size);
     for (const stage of stages) {
-      expect(stage.sql.split("\n")[1], line(stage)).toBe("OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 6 HOUR)) AS");
+      expect(stage.sql.split("\n")[1], firstLine(stage)).toBe("OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 6 HOUR)) AS");
     }
 
     // A level's ledger rows go in one insert: labelled with the run and the date, and with the
@@ -253,11 +246,11 @@ describe("runner load --target bigquery", () => {
       const jobs = fake.jobs();
       const session = jobs[0]?.sessionId;
       expect(jobs[0]?.createSession).toBe(true);
-      expect(jobs.map(line)).toEqual([
+      expect(jobs.map(firstLine)).toEqual([
         "BEGIN TRANSACTION",
         `DELETE FROM \`${BOXSCORES}\``,
-        `INSERT INTO \`${BOXSCORES}\` (${line(jobs[2] as JobInsert).split("(")[1]}`,
-        ...jobs.slice(3, -2).map(line),
+        `INSERT INTO \`${BOXSCORES}\` (${firstLine(jobs[2] as JobInsert).split("(")[1]}`,
+        ...jobs.slice(3, -2).map(firstLine),
         "COMMIT TRANSACTION",
         "CALL BQ.ABORT_SESSION()",
       ]);
@@ -301,7 +294,7 @@ describe("runner load --target bigquery", () => {
       const result = await load(fake);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("BigQuery invalidQuery: Syntax error");
-      const lines = fake.jobs().map(line);
+      const lines = fake.jobs().map(firstLine);
       expect(lines[0]).toBe("BEGIN TRANSACTION");
       expect(lines).toContain(`DELETE FROM \`${BOXSCORES}\``);
       expect(lines).not.toContain("COMMIT TRANSACTION");

@@ -1,16 +1,32 @@
 /** What the BigQuery end-to-end tests share: the fake's table schemas and the CLI's environment. */
 import { compileProject } from "../../runner/compile/compile.ts";
+import { loadBigQueryConfig } from "../../runner/engines/bigquery/config.ts";
+import { openBigQueryEngine, type BigQueryEngine } from "../../runner/engines/bigquery/engine.ts";
 import type { ColumnType } from "../../runner/engines/engine.ts";
 import { HELD_BACK_COLUMNS, HELD_BACK_TABLE } from "../../runner/execution/held_back.ts";
 import { planForWindow } from "../../runner/execution/run.ts";
 import { rawTables, type RawTableName } from "../../runner/load/raw_tables.ts";
 import { buildProjectGraph } from "../../runner/plan/actions.ts";
 import { ROOT } from "../helpers.ts";
-import { fieldOfZeta, partitionResource, startFakeBigQuery, type FakeBigQuery, type Field } from "./fake_server.ts";
+import { fieldOfZeta, partitionResource, startFakeBigQuery, type FakeBigQuery, type Field, type JobInsert } from "./fake_server.ts";
 import type { ZetaColumn, ZetaSqlAnalyzer } from "./zetasql.ts";
 
 export const PROJECT = "nba-props-platform";
 export const DATE = "2025-01-15";
+
+/** The table and the action the engine-level tests send their statements for. */
+export const PROBE_TABLE = `\`${PROJECT}.nba_analytics.probe\``;
+export const PROBE_CONTEXT = { action: "probe_model", runId: "run_1", gameDate: DATE };
+
+/** A job as the tests compare it: its first line. */
+export const firstLine = (job: JobInsert) => job.sql.split("\n")[0] ?? "";
+
+/** A fresh fake and a BigQuery engine sending to it, which retries without waiting; `env` adds settings. */
+export async function engineOnFake(env: Record<string, string> = {}): Promise<{ fake: FakeBigQuery; engine: BigQueryEngine }> {
+  const fake = await startFakeBigQuery();
+  const settings = loadBigQueryConfig({ projectDir: ROOT, env: { RUNNER_BIGQUERY_API_ENDPOINT: fake.url, ...env } });
+  return { fake, engine: openBigQueryEngine(settings, { sleep: async () => {} }) };
+}
 
 /** The incremental models and their documented columns: the shape the fake gives their stages. */
 export function modelColumns(projectDir = ROOT): Map<string, string[]> {

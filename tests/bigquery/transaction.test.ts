@@ -7,24 +7,19 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DataFailureError, NotReadyError } from "../../runner/errors.ts";
 import { param } from "../../runner/engines/engine.ts";
-import { loadBigQueryConfig } from "../../runner/engines/bigquery/config.ts";
-import { openBigQueryEngine, type BigQueryEngine } from "../../runner/engines/bigquery/engine.ts";
+import type { BigQueryEngine } from "../../runner/engines/bigquery/engine.ts";
 import { refusedInTransaction } from "../../runner/engines/bigquery/transaction.ts";
 import { postWriteChecks } from "../../runner/checks/templates.ts";
 import { ROOT, runCli } from "../helpers.ts";
 import { startFakeBigQuery, type FakeBigQuery, type JobInsert } from "./fake_server.ts";
-import { DATE, PROJECT, addExistingTargets, fakeEnv, modelColumns, modelTargetIds, schemaByModel } from "./support.ts";
+import { DATE, PROBE_CONTEXT, PROBE_TABLE, PROJECT, addExistingTargets, engineOnFake, fakeEnv, firstLine, modelColumns, modelTargetIds, schemaByModel } from "./support.ts";
 
-const TABLE = `\`${PROJECT}.nba_analytics.probe\``;
-const CONTEXT = { action: "probe_model", runId: "run_1", gameDate: DATE };
 
 let fake: FakeBigQuery;
 let engine: BigQueryEngine;
 
 beforeEach(async () => {
-  fake = await startFakeBigQuery();
-  const settings = loadBigQueryConfig({ projectDir: ROOT, env: { RUNNER_BIGQUERY_API_ENDPOINT: fake.url, RUNNER_BIGQUERY_RETRY_MAX_ATTEMPTS: "3" } });
-  engine = openBigQueryEngine(settings, { sleep: async () => {} });
+  ({ fake, engine } = await engineOnFake({ RUNNER_BIGQUERY_RETRY_MAX_ATTEMPTS: "3" }));
 });
 
 afterEach(async () => {
@@ -32,8 +27,6 @@ afterEach(async () => {
   await fake.close();
 });
 
-/** A job as the tests compare it: its first line and the session it ran in. */
-const line = (job: JobInsert) => job.sql.split("\n")[0] ?? "";
 
 /**
  * What the query counting a model's post-write checks answers, a row per check in the order the
@@ -56,22 +49,22 @@ describe("BigQueryEngine.transaction", () => {
     fake.script({ match: "SELECT COUNT(*) AS row_count", rows: [{ row_count: 2 }] });
     fake.script({ match: "MERGE", numDmlAffectedRows: 2 });
     const result = await engine.transaction(async () => {
-      await engine.execute(`DELETE FROM ${TABLE} WHERE game_date = @date`, { params: { date: param.date(DATE) }, context: CONTEXT });
+      await engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE game_date = @date`, { params: { date: param.date(DATE) }, context: PROBE_CONTEXT });
       await engine.insertRows({ dataset: "nba_analytics", table: "probe" }, [{ name: "game_id", type: "STRING" }], [{ game_id: "g1" }]);
       // A query inside reads in the session, so it sees what the transaction changed.
-      const counted = await engine.query<{ row_count: number }>(`SELECT COUNT(*) AS row_count FROM ${TABLE}`, { context: CONTEXT });
-      const merged = await engine.execute(`MERGE ${TABLE} AS target USING ${TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: CONTEXT });
+      const counted = await engine.query<{ row_count: number }>(`SELECT COUNT(*) AS row_count FROM ${PROBE_TABLE}`, { context: PROBE_CONTEXT });
+      const merged = await engine.execute(`MERGE ${PROBE_TABLE} AS target USING ${PROBE_TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: PROBE_CONTEXT });
       return { counted: counted[0]?.row_count, merged: merged.rowsAffected };
     });
     expect(result).toEqual({ counted: 2, merged: 2 });
 
     const jobs = fake.jobs();
-    expect(jobs.map(line)).toEqual([
+    expect(jobs.map(firstLine)).toEqual([
       "BEGIN TRANSACTION",
-      `DELETE FROM ${TABLE} WHERE game_date = @date`,
-      `INSERT INTO ${TABLE} (game_id)`,
-      `SELECT COUNT(*) AS row_count FROM ${TABLE}`,
-      `MERGE ${TABLE} AS target USING ${TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`,
+      `DELETE FROM ${PROBE_TABLE} WHERE game_date = @date`,
+      `INSERT INTO ${PROBE_TABLE} (game_id)`,
+      `SELECT COUNT(*) AS row_count FROM ${PROBE_TABLE}`,
+      `MERGE ${PROBE_TABLE} AS target USING ${PROBE_TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`,
       "COMMIT TRANSACTION",
       // The session is ended rather than left to expire (engine.ts says why).
       "CALL BQ.ABORT_SESSION()",
@@ -88,24 +81,24 @@ describe("BigQueryEngine.transaction", () => {
     // The control jobs carry the labels of the unit's first statement.
     expect(begin?.labels).toEqual({ run_id: "run_1", action: "probe_model", game_date: DATE });
     expect(jobs.at(-2)?.labels).toEqual(begin?.labels);
-    expect(jobs.some((job) => line(job) === "ROLLBACK TRANSACTION")).toBe(false);
+    expect(jobs.some((job) => firstLine(job) === "ROLLBACK TRANSACTION")).toBe(false);
   });
 
   it("sends ROLLBACK TRANSACTION when a statement inside fails, and the error propagates", async () => {
     fake.script({ match: "DELETE FROM", jobError: { status: 400, reason: "invalidQuery", message: "Unrecognized name: gmae_date at [1:60]" } });
     const failed = engine.transaction(async () => {
-      await engine.execute(`UPDATE ${TABLE} SET game_id = 'x' WHERE TRUE`, { context: CONTEXT });
-      await engine.execute(`DELETE FROM ${TABLE} WHERE gmae_date = @date`, { params: { date: param.date(DATE) }, context: CONTEXT });
-      await engine.execute(`MERGE ${TABLE} AS target USING ${TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: CONTEXT });
+      await engine.execute(`UPDATE ${PROBE_TABLE} SET game_id = 'x' WHERE TRUE`, { context: PROBE_CONTEXT });
+      await engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE gmae_date = @date`, { params: { date: param.date(DATE) }, context: PROBE_CONTEXT });
+      await engine.execute(`MERGE ${PROBE_TABLE} AS target USING ${PROBE_TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: PROBE_CONTEXT });
     });
     await expect(failed).rejects.toThrow(DataFailureError);
     await expect(failed).rejects.toThrow("probe_model: BigQuery invalidQuery: Unrecognized name: gmae_date at [1:60]");
 
     const jobs = fake.jobs();
-    expect(jobs.map(line)).toEqual([
+    expect(jobs.map(firstLine)).toEqual([
       "BEGIN TRANSACTION",
-      `UPDATE ${TABLE} SET game_id = 'x' WHERE TRUE`,
-      `DELETE FROM ${TABLE} WHERE gmae_date = @date`,
+      `UPDATE ${PROBE_TABLE} SET game_id = 'x' WHERE TRUE`,
+      `DELETE FROM ${PROBE_TABLE} WHERE gmae_date = @date`,
       "ROLLBACK TRANSACTION",
       "CALL BQ.ABORT_SESSION()",
     ]);
@@ -116,65 +109,65 @@ describe("BigQueryEngine.transaction", () => {
   it("does not run a statement inside again after a transient failure: rolls back, NOT READY", async () => {
     fake.script({ match: "MERGE", jobError: { status: 400, reason: "invalidQuery", message: "Transaction is aborted due to concurrent update against table nba_analytics.probe" } });
     const failed = engine.transaction(async () => {
-      await engine.execute(`MERGE ${TABLE} AS target USING ${TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: CONTEXT });
+      await engine.execute(`MERGE ${PROBE_TABLE} AS target USING ${PROBE_TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: PROBE_CONTEXT });
     });
     await expect(failed).rejects.toThrow(NotReadyError);
     await expect(failed).rejects.toThrow("probe_model: BigQuery invalidQuery inside a transaction, which was rolled back: Transaction is aborted due to concurrent update");
-    expect(fake.jobs().map(line)).toEqual(["BEGIN TRANSACTION", `MERGE ${TABLE} AS target USING ${TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
+    expect(fake.jobs().map(firstLine)).toEqual(["BEGIN TRANSACTION", `MERGE ${PROBE_TABLE} AS target USING ${PROBE_TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
   });
 
   it("retries a lost request inside under the same job id: the statement still runs once", async () => {
     fake.script({ match: "MERGE", httpError: { status: 503, reason: "backendError", message: "Backend error" } });
     await engine.transaction(async () => {
-      await engine.execute(`MERGE ${TABLE} AS target USING ${TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: CONTEXT });
+      await engine.execute(`MERGE ${PROBE_TABLE} AS target USING ${PROBE_TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: PROBE_CONTEXT });
     });
-    const merges = fake.jobs().filter((job) => line(job).startsWith("MERGE"));
+    const merges = fake.jobs().filter((job) => firstLine(job).startsWith("MERGE"));
     expect(merges).toHaveLength(2);
     expect(merges[1]?.jobId).toBe(merges[0]?.jobId);
-    expect(fake.jobs().map(line).at(-2)).toBe("COMMIT TRANSACTION");
+    expect(fake.jobs().map(firstLine).at(-2)).toBe("COMMIT TRANSACTION");
   });
 
   it("rolls back on COMMIT's failure: a concurrent-update conflict is NOT READY", async () => {
     fake.script({ match: "COMMIT TRANSACTION", jobError: { status: 400, reason: "invalidQuery", message: "Transaction is aborted due to concurrent update against table nba_analytics.probe" } });
-    const failed = engine.transaction(() => engine.execute(`DELETE FROM ${TABLE} WHERE TRUE`, { context: CONTEXT }));
+    const failed = engine.transaction(() => engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE TRUE`, { context: PROBE_CONTEXT }));
     await expect(failed).rejects.toThrow(NotReadyError);
-    expect(fake.jobs().map(line)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${TABLE} WHERE TRUE`, "COMMIT TRANSACTION", "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
+    expect(fake.jobs().map(firstLine)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${PROBE_TABLE} WHERE TRUE`, "COMMIT TRANSACTION", "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
   });
 
   it("rolls back when the work itself throws, and rethrows its error", async () => {
     const failed = engine.transaction(async () => {
-      await engine.execute(`DELETE FROM ${TABLE} WHERE TRUE`, { context: CONTEXT });
+      await engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE TRUE`, { context: PROBE_CONTEXT });
       throw new DataFailureError("check_failed", "probe_model: a blocking post-write check failed");
     });
     await expect(failed).rejects.toThrow("probe_model: a blocking post-write check failed");
-    expect(fake.jobs().map(line)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${TABLE} WHERE TRUE`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
+    expect(fake.jobs().map(firstLine)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${PROBE_TABLE} WHERE TRUE`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
   });
 
   it("rolls back even when the work catches a failed statement and carries on; sends nothing after it", async () => {
     fake.script({ match: "DELETE FROM", jobError: { status: 400, reason: "invalidQuery", message: "Syntax error" } });
     const failed = engine.transaction(async () => {
-      await engine.execute(`DELETE FROM ${TABLE} WHERE TRUE`, { context: CONTEXT }).catch(() => undefined);
-      await expect(engine.execute(`INSERT INTO ${TABLE} (game_id) VALUES ('g1')`, { context: CONTEXT })).rejects.toMatchObject({ code: "transaction_aborted" });
+      await engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE TRUE`, { context: PROBE_CONTEXT }).catch(() => undefined);
+      await expect(engine.execute(`INSERT INTO ${PROBE_TABLE} (game_id) VALUES ('g1')`, { context: PROBE_CONTEXT })).rejects.toMatchObject({ code: "transaction_aborted" });
       return "done";
     });
     await expect(failed).rejects.toThrow("BigQuery invalidQuery: Syntax error");
-    expect(fake.jobs().map(line)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${TABLE} WHERE TRUE`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
+    expect(fake.jobs().map(firstLine)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${PROBE_TABLE} WHERE TRUE`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
   });
 
   it("refuses DDL on a permanent table inside, loudly, before sending it", async () => {
-    const create = `CREATE TABLE IF NOT EXISTS ${TABLE}\nPARTITION BY game_date AS\nSELECT * FROM ${TABLE} LIMIT 0`;
+    const create = `CREATE TABLE IF NOT EXISTS ${PROBE_TABLE}\nPARTITION BY game_date AS\nSELECT * FROM ${PROBE_TABLE} LIMIT 0`;
     const failed = engine.transaction(async () => {
-      await engine.execute(`DELETE FROM ${TABLE} WHERE TRUE`, { context: CONTEXT });
-      await engine.execute(create, { context: CONTEXT });
+      await engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE TRUE`, { context: PROBE_CONTEXT });
+      await engine.execute(create, { context: PROBE_CONTEXT });
     });
     await expect(failed).rejects.toMatchObject({
       code: "statement_not_allowed_in_transaction",
       message: expect.stringContaining("probe_model: BigQuery does not allow CREATE TABLE IF NOT EXISTS inside a multi-statement transaction"),
     });
-    expect(fake.jobs().map(line)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${TABLE} WHERE TRUE`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
+    expect(fake.jobs().map(firstLine)).toEqual(["BEGIN TRANSACTION", `DELETE FROM ${PROBE_TABLE} WHERE TRUE`, "ROLLBACK TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
 
     // ALTER TABLE (addColumns), and a refused first statement: no session is created at all.
-    await expect(engine.transaction(() => engine.execute(`ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS x INT64`))).rejects.toMatchObject({
+    await expect(engine.transaction(() => engine.execute(`ALTER TABLE ${PROBE_TABLE} ADD COLUMN IF NOT EXISTS x INT64`))).rejects.toMatchObject({
       code: "statement_not_allowed_in_transaction",
     });
     expect(fake.jobs()).toHaveLength(4);
@@ -182,18 +175,18 @@ describe("BigQueryEngine.transaction", () => {
 
   it("runs a nested transaction inside the outer one: one BEGIN, one COMMIT, one session", async () => {
     await engine.transaction(async () => {
-      await engine.execute(`DELETE FROM ${TABLE} WHERE TRUE`, { context: CONTEXT });
+      await engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE TRUE`, { context: PROBE_CONTEXT });
       await engine.transaction(async () => {
-        await engine.execute(`INSERT INTO ${TABLE} (game_id) VALUES ('g1')`, { context: CONTEXT });
+        await engine.execute(`INSERT INTO ${PROBE_TABLE} (game_id) VALUES ('g1')`, { context: PROBE_CONTEXT });
       });
-      await engine.execute(`UPDATE ${TABLE} SET game_id = 'g2' WHERE TRUE`, { context: CONTEXT });
+      await engine.execute(`UPDATE ${PROBE_TABLE} SET game_id = 'g2' WHERE TRUE`, { context: PROBE_CONTEXT });
     });
     const jobs = fake.jobs();
-    expect(jobs.map(line)).toEqual([
+    expect(jobs.map(firstLine)).toEqual([
       "BEGIN TRANSACTION",
-      `DELETE FROM ${TABLE} WHERE TRUE`,
-      `INSERT INTO ${TABLE} (game_id) VALUES ('g1')`,
-      `UPDATE ${TABLE} SET game_id = 'g2' WHERE TRUE`,
+      `DELETE FROM ${PROBE_TABLE} WHERE TRUE`,
+      `INSERT INTO ${PROBE_TABLE} (game_id) VALUES ('g1')`,
+      `UPDATE ${PROBE_TABLE} SET game_id = 'g2' WHERE TRUE`,
       "COMMIT TRANSACTION",
       "CALL BQ.ABORT_SESSION()",
     ]);
@@ -205,25 +198,25 @@ describe("BigQueryEngine.transaction", () => {
     // The MERGE inside takes a while, so the query outside runs while the transaction is open.
     fake.script({ match: "MERGE", pendingPolls: 3 });
     await Promise.all([
-      engine.transaction(() => engine.execute(`MERGE ${TABLE} AS target USING ${TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: CONTEXT })),
+      engine.transaction(() => engine.execute(`MERGE ${PROBE_TABLE} AS target USING ${PROBE_TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`, { context: PROBE_CONTEXT })),
       (async () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         await engine.query(`SELECT 1 AS outside`, { context: { action: "other_action" } });
       })(),
     ]);
     const jobs = fake.jobs();
-    const outside = jobs.find((job) => line(job) === "SELECT 1 AS outside");
+    const outside = jobs.find((job) => firstLine(job) === "SELECT 1 AS outside");
     expect(outside?.sessionId).toBeUndefined();
     expect(outside?.createSession).toBe(false);
     expect(outside?.connectionProperties).toEqual([]);
     // It was sent while the transaction was open: between BEGIN and COMMIT.
-    const at = (text: string) => jobs.findIndex((job) => line(job) === text);
+    const at = (text: string) => jobs.findIndex((job) => firstLine(job) === text);
     expect(at("SELECT 1 AS outside")).toBeGreaterThan(at("BEGIN TRANSACTION"));
     expect(at("SELECT 1 AS outside")).toBeLessThan(at("COMMIT TRANSACTION"));
     const session = sessionOf(jobs[at("BEGIN TRANSACTION")]);
-    expect(jobs.filter((job) => job.sessionId === session).map(line)).toEqual([
+    expect(jobs.filter((job) => job.sessionId === session).map(firstLine)).toEqual([
       "BEGIN TRANSACTION",
-      `MERGE ${TABLE} AS target USING ${TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`,
+      `MERGE ${PROBE_TABLE} AS target USING ${PROBE_TABLE} AS source ON FALSE WHEN NOT MATCHED THEN INSERT ROW`,
       "COMMIT TRANSACTION",
       "CALL BQ.ABORT_SESSION()",
     ]);
@@ -231,10 +224,10 @@ describe("BigQueryEngine.transaction", () => {
 
   it("runs the jobs of one transaction one at a time, even when the work sends them concurrently", async () => {
     fake.script({ match: "SELECT 1 AS first", pendingPolls: 3, rows: [{ first: 1 }] });
-    await engine.transaction(() => Promise.all([engine.query("SELECT 1 AS first", { context: CONTEXT }), engine.query("SELECT 2 AS second", { context: CONTEXT })]));
+    await engine.transaction(() => Promise.all([engine.query("SELECT 1 AS first", { context: PROBE_CONTEXT }), engine.query("SELECT 2 AS second", { context: PROBE_CONTEXT })]));
     const jobs = fake.jobs();
-    const first = jobs.find((job) => line(job) === "SELECT 1 AS first");
-    const second = jobs.find((job) => line(job) === "SELECT 2 AS second");
+    const first = jobs.find((job) => firstLine(job) === "SELECT 1 AS first");
+    const second = jobs.find((job) => firstLine(job) === "SELECT 2 AS second");
     // The second job is inserted only after the first one's results said it was complete.
     const lastPollOfFirst = fake.requests.findLastIndex((request) => request.method === "GET" && request.path.endsWith(`/queries/${first?.jobId}`));
     const insertOfSecond = fake.requests.findIndex((request) => request.method === "POST" && JSON.stringify(request.body).includes(second?.jobId ?? "?"));
@@ -244,17 +237,17 @@ describe("BigQueryEngine.transaction", () => {
 
   it("runs two transactions of one engine one after the other, each in its own session", async () => {
     await Promise.all([
-      engine.transaction(() => engine.execute(`DELETE FROM ${TABLE} WHERE game_id = 'a'`, { context: CONTEXT })),
-      engine.transaction(() => engine.execute(`DELETE FROM ${TABLE} WHERE game_id = 'b'`, { context: CONTEXT })),
+      engine.transaction(() => engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE game_id = 'a'`, { context: PROBE_CONTEXT })),
+      engine.transaction(() => engine.execute(`DELETE FROM ${PROBE_TABLE} WHERE game_id = 'b'`, { context: PROBE_CONTEXT })),
     ]);
     const jobs = fake.jobs();
-    expect(jobs.map(line)).toEqual([
+    expect(jobs.map(firstLine)).toEqual([
       "BEGIN TRANSACTION",
-      `DELETE FROM ${TABLE} WHERE game_id = 'a'`,
+      `DELETE FROM ${PROBE_TABLE} WHERE game_id = 'a'`,
       "COMMIT TRANSACTION",
       "CALL BQ.ABORT_SESSION()",
       "BEGIN TRANSACTION",
-      `DELETE FROM ${TABLE} WHERE game_id = 'b'`,
+      `DELETE FROM ${PROBE_TABLE} WHERE game_id = 'b'`,
       "COMMIT TRANSACTION",
       "CALL BQ.ABORT_SESSION()",
     ]);
@@ -291,7 +284,7 @@ describe("runner run --target bigquery: each model's publish is one transaction"
         const session = sessionOf(merge);
         sessions.add(session);
         const inSession = jobs.filter((job) => job.sessionId === session);
-        const lines = inSession.map(line);
+        const lines = inSession.map(firstLine);
         // BEGIN first (it creates the session), COMMIT and the session's end last, the MERGE and
         // the record of held-back games in between (with the post-write checks, where the publish
         // runs them inside), and nothing but queries and DML.
@@ -302,7 +295,7 @@ describe("runner run --target bigquery: each model's publish is one transaction"
         const heldBackAt = lines.indexOf(`DELETE FROM \`${PROJECT}.nba_orchestration.held_back_games\` WHERE game_date BETWEEN @start_date AND @end_date AND model = @model`);
         expect(mergeAt, model).toBeGreaterThan(0);
         expect(heldBackAt, model).toBeGreaterThan(mergeAt);
-        for (const job of inSession.slice(1, -2)) expect(refusedInTransaction(job.sql), `${model}: ${line(job)}`).toBeUndefined();
+        for (const job of inSession.slice(1, -2)) expect(refusedInTransaction(job.sql), `${model}: ${firstLine(job)}`).toBeUndefined();
         expect(inSession[1]?.labels, model).toMatchObject({ action: model });
         expect(inSession[0]?.labels, model).toEqual(inSession[1]?.labels);
         // In that order among all the jobs of the run, too.
@@ -320,7 +313,7 @@ describe("runner run --target bigquery: each model's publish is one transaction"
         expect(outside(pattern).every((job) => job.sessionId === undefined), String(pattern)).toBe(true);
       }
       expect(jobs.some((job) => job.sessionId === undefined && /^(BEGIN|COMMIT|ROLLBACK) TRANSACTION/.test(job.sql))).toBe(false);
-      expect(jobs.some((job) => line(job) === "ROLLBACK TRANSACTION")).toBe(false);
+      expect(jobs.some((job) => firstLine(job) === "ROLLBACK TRANSACTION")).toBe(false);
     } finally {
       await bigquery.close();
     }
@@ -339,7 +332,7 @@ describe("runner run --target bigquery: each model's publish is one transaction"
       expect(result.stdout).toContain("the publish was rolled back");
       const jobs = bigquery.jobs();
       const session = sessionOf(jobs.find((job) => job.sql.startsWith(`MERGE \`${target}\``)));
-      const lines = jobs.filter((job) => job.sessionId === session).map(line);
+      const lines = jobs.filter((job) => job.sessionId === session).map(firstLine);
       expect(lines[0]).toBe("BEGIN TRANSACTION");
       expect(lines).toContain(`MERGE \`${target}\` AS target`);
       expect(lines).not.toContain("COMMIT TRANSACTION");
@@ -396,8 +389,8 @@ describe("runner run --target bigquery: each model's publish is one transaction"
         // The record of held-back games (and quarantine) is a transaction with nothing but DML in it.
         const session = sessionOf(own[recorded]);
         const inSession = jobs.filter((job) => job.sessionId === session);
-        expect(inSession.map(line).slice(-2), model).toEqual(["COMMIT TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
-        for (const job of inSession.slice(1, -2)) expect(refusedInTransaction(job.sql), `${model}: ${line(job)}`).toBeUndefined();
+        expect(inSession.map(firstLine).slice(-2), model).toEqual(["COMMIT TRANSACTION", "CALL BQ.ABORT_SESSION()"]);
+        for (const job of inSession.slice(1, -2)) expect(refusedInTransaction(job.sql), `${model}: ${firstLine(job)}`).toBeUndefined();
         // The rebuilt table is dropped afterwards.
         expect(at(new RegExp(`^DROP TABLE IF EXISTS \`${rebuilt}`)), model).toBeGreaterThan(replaced);
       }

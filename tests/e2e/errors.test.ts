@@ -8,7 +8,7 @@ import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDuckDBEngine } from "../../runner/engines/duckdb/engine.ts";
-import { copyProject, editFile, ROOT, runCli, tempDir } from "../helpers.ts";
+import { copyProject, editFile, noCredentialsEnv, ROOT, runCli, tempDir } from "../helpers.ts";
 import { queryWarehouse } from "../scenario.ts";
 
 const DATE = ["--date", "2025-01-15"];
@@ -113,19 +113,7 @@ describe.concurrent("BigQuery without credentials", () => {
   it("exits 2 with the ADC hint at once, with no warning and no network call", async () => {
     const started = Date.now();
     const home = tempDir("nohome");
-    const result = await runCli(["run", ...DATE, "--target", "bigquery"], {
-      env: {
-        GOOGLE_APPLICATION_CREDENTIALS: path.join(home, "missing-key.json"),
-        HOME: home,
-        CLOUDSDK_CONFIG: path.join(home, "gcloud"),
-        BIGQUERY_PROJECT: "offline-test",
-        BIGQUERY_EMULATOR_HOST: "",
-        RUNNER_BIGQUERY_API_ENDPOINT: "",
-        // Any attempt to reach Google would go here and fail loudly instead of hanging.
-        HTTPS_PROXY: "http://127.0.0.1:9",
-        NO_PROXY: "",
-      },
-    });
+    const result = await runCli(["run", ...DATE, "--target", "bigquery"], { env: noCredentialsEnv(home) });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain("missing-key.json");
     expect(result.stderr).toContain("gcloud auth application-default login");

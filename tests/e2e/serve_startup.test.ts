@@ -8,7 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { localSigner } from "../../runner/server/test_support.ts";
-import { runCli, tempDir } from "../helpers.ts";
+import { noCredentialsEnv, runCli, tempDir } from "../helpers.ts";
 
 const OIDC = ["--auth", "oidc", "--oidc-audience", "https://phase3.example/process", "--oidc-service-account", "push@example.iam.gserviceaccount.com"];
 
@@ -29,17 +29,7 @@ function expectRefused(result: { code: number; stdout: string; stderr: string },
 describe.concurrent("serve --target bigquery without credentials", () => {
   it("exits 2 with the ADC hint before listening, with no warning and no network call", async () => {
     const home = tempDir("serve-nohome");
-    const result = await serve(["--port", "0", "--target", "bigquery"], {
-      GOOGLE_APPLICATION_CREDENTIALS: path.join(home, "missing-key.json"),
-      HOME: home,
-      CLOUDSDK_CONFIG: path.join(home, "gcloud"),
-      BIGQUERY_PROJECT: "offline-test",
-      BIGQUERY_EMULATOR_HOST: "",
-      RUNNER_BIGQUERY_API_ENDPOINT: "",
-      // Any attempt to reach Google would go here and fail loudly instead of hanging.
-      HTTPS_PROXY: "http://127.0.0.1:9",
-      NO_PROXY: "",
-    });
+    const result = await serve(["--port", "0", "--target", "bigquery"], noCredentialsEnv(home));
     expectRefused(result, "missing-key.json", "gcloud auth application-default login");
     // The client library's metadata-server probe would print a Node warning and a connection error.
     expect(result.stderr).not.toMatch(/Warning|ECONNREFUSED|metadata/i);
