@@ -249,7 +249,8 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     const log = new Logger({}, progress.logSink());
     // Over a range (from the bundle), a worker thread compiles each next date while one runs.
     const windows = dates ? runWindows(dates, { batch: Boolean(options.batch), fullRefresh }).length : 1;
-    const planner = rangePlanner({ projectDir: options.project, selection, vars, overrides }, windows, log);
+    const runId = newRunId();
+    const planner = rangePlanner({ projectDir: options.project, selection, vars, overrides }, windows, log.child({ run_id: runId }));
     let engine: Engine;
     try {
       engine = await openEngine({ ...options, access: "write" });
@@ -257,7 +258,6 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
       await planner?.close();
       throw error;
     }
-    const runId = newRunId();
     // Ledger rows wait for the end of their level; Ctrl-C writes them before the interrupted ones.
     const ledger = new LedgerBuffer(engine);
     const inFlight: InFlight = { gameDate: undefined, running: new Map() };
