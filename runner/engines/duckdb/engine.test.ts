@@ -137,6 +137,16 @@ describe("the schema cache", () => {
   });
 });
 
+describe("insertRows", () => {
+  it("inserts rows all or none: a row it cannot convert leaves the table as it was", async () => {
+    const db = await open();
+    await db.ensureTable(T, { columns: [{ name: "a", type: "INT64" }] });
+    await db.insertRows(T, [{ name: "a", type: "INT64" }], [{ a: 1 }]);
+    await expect(db.insertRows(T, [{ name: "a", type: "INT64" }], [{ a: 2 }, { a: "not a number" }])).rejects.toThrow();
+    expect(await db.query("SELECT a FROM `cache_test.t` ORDER BY a")).toEqual([{ a: 1 }]);
+  });
+});
+
 describe("schemaEffect", () => {
   it("names the one relation of DDL, ignores queries and DML, and gives up on what it cannot name", () => {
     expect(schemaEffect("SELECT ';' AS semicolon, 'DROP TABLE x' AS text")).toEqual({ kind: "none" });
