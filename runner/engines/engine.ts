@@ -109,8 +109,8 @@ export interface Engine {
 
   /**
    * The INT64 columns of `ref` the engine holds wider than 64 bits, which a table created from
-   * `ref` declares INT64 (DuckDB: an integer SUM is a 128-bit HUGEINT, which DuckDB scans about
-   * ten times slower than a BIGINT; BigQuery's SUM of INT64 is INT64). Absent: none.
+   * `ref` declares INT64 (DuckDB: an integer SUM is a 128-bit HUGEINT, slow to scan back, see
+   * isWideInt64 in duckdb/engine.ts; BigQuery's SUM of INT64 is INT64). Absent: none.
    */
   wideInt64Columns?(ref: TableRef): Promise<string[]>;
 
