@@ -253,6 +253,11 @@ async function ownHeldBack(write: Omit<StagedWrite, "stagedGames" | "rowsStaged"
   return rows.map((row) => ({ gameDate: String(row.game_date), gameId: String(row.game_id), reason: "source_incomplete", detail: String(row.reason) }));
 }
 
+/** The stage's INT64 columns a table created from it declares (none where the engine holds none wider). */
+async function wideInt64Columns(engine: Engine, stage: TableRef): Promise<string[]> {
+  return (await engine.wideInt64Columns?.(stage)) ?? [];
+}
+
 /** Publishes an incremental model for the run dates through the staged write. */
 export async function publishIncremental(options: WriteOptions): Promise<WriteOutcome> {
   const { engine, action, runId, dates, log } = options;
@@ -299,7 +304,7 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
     }
     // A missing target is created empty before the transaction (BigQuery allows no DDL on
     // permanent tables inside one; an empty table loses nothing if the publish rolls back).
-    if (!existing) await engine.execute(createTargetStatement(engine, target, stage, layout, false, (await engine.wideInt64Columns?.(stage)) ?? []), { context });
+    if (!existing) await engine.execute(createTargetStatement(engine, target, stage, layout, false, await wideInt64Columns(engine, stage)), { context });
     // Write-audit-publish: quarantine, MERGE, the record of held-back games and the blocking
     // post-write checks are one unit. A blocking check that fails rolls all of it back, so the
     // table is exactly as it was before the run.
@@ -374,7 +379,7 @@ async function publishRebuilt(input: RebuildInput): Promise<{ post: CheckResult[
   const rebuilt = rebuiltTable(engine, action, runId);
   const params = windowParams(dates);
   try {
-    await engine.execute(createRebuiltStatement(engine, rebuilt, stage, layout, (await engine.wideInt64Columns?.(stage)) ?? []), { context });
+    await engine.execute(createRebuiltStatement(engine, rebuilt, stage, layout, await wideInt64Columns(engine, stage)), { context });
     let replaced = 0;
     let kept = 0;
     if (input.existing) {
