@@ -100,6 +100,21 @@ export const DUCKDB_MACROS: readonly string[] = [
       WHEN typeof(x) = 'DOUBLE' AND bq_integral_below(TRY_CAST(x AS DOUBLE), d, bq_scaled(TRY_CAST(x AS DOUBLE), d))
         THEN round(x - sign(x) * TRY_CAST(0.75 * pow(10, -d) AS DECIMAL(38, 18)), CAST(d AS INTEGER))
       ELSE trunc(x, CAST(d AS INTEGER)) END`,
+  // ROUND(x, d) for a literal d from 1 to 11, which the translator passes with m = 10^d: the same
+  // answers as bq_round without printf. The exact side of a tie comes from the rounding error of
+  // s = x * m, which Dekker's TwoProduct gives in doubles: with x split in two halves of 26 bits
+  // (Veltkamp: hi = bq_split_hi(x), x - hi), and m = 2^d * 5^d of at most 26 significant bits,
+  // x * m - s = (hi * m - s) + (x - hi) * m exactly. bq_round's printf costs about 2 us a tie, and
+  // averages of a few integers land on ties often (23.25 to one decimal). Measured: 20 columns of
+  // 44,000 tie-heavy rows 0.8-1.1 s with bq_round, 0.09 s with this; in a season batch the
+  // upcoming_player_game_context query's last projection 260 to 158 ms (the query 954 to 924 ms).
+  `CREATE OR REPLACE MACRO bq_split_hi(a) AS (134217729 * a) - ((134217729 * a) - a)`,
+  `CREATE OR REPLACE MACRO bq_tie_below(a, m, s) AS
+      abs(s - trunc(s)) = 0.5 AND ((bq_split_hi(a) * m - s) + (a - bq_split_hi(a)) * m) * sign(a) < 0`,
+  `CREATE OR REPLACE MACRO bq_round_digits(x, d, m) AS CASE
+      WHEN typeof(x) <> 'DOUBLE' THEN round(x, d)
+      WHEN bq_tie_below(TRY_CAST(x AS DOUBLE), m, TRY_CAST(x AS DOUBLE) * m) THEN trunc(x, d)
+      ELSE round(x, d) END`,
   // The same with the argument bound once, as a lambda's v: a macro repeats its argument's
   // expression at every use (these checks use it about fifteen times), so
   // ROUND(SAFE_DIVIDE(SUM(a), SUM(b)), 1) had DuckDB bind and deduplicate dozens of copies of the
@@ -107,6 +122,7 @@ export const DUCKDB_MACROS: readonly string[] = [
   // that is more than a column or a literal (functions.ts).
   `CREATE OR REPLACE MACRO bq_round_once(x, d) AS list_transform([x], lambda v: bq_round(v, d))[1]`,
   `CREATE OR REPLACE MACRO bq_trunc_once(x, d) AS list_transform([x], lambda v: bq_trunc(v, d))[1]`,
+  `CREATE OR REPLACE MACRO bq_round_digits_once(x, d, m) AS list_transform([x], lambda v: bq_round_digits(v, d, m))[1]`,
 
   // SIGN keeps its argument's type (FLOAT64 and NUMERIC too; DuckDB's sign is an integer) and NaN.
   `CREATE OR REPLACE MACRO bq_sign(x) AS CASE

@@ -16,6 +16,8 @@
  *    FLOAT64 locally (DuckDB computes them in DOUBLE), NUMERIC in BigQuery.
  *  - NUMERIC * NUMERIC keeps every decimal locally (1.000000001 * 1.000000001 = 1.000000002000000001);
  *    BigQuery rounds to 9 (1.000000002).
+ *  - A FLOAT64 literal of more than 15 significant digits is read by DuckDB as a DECIMAL and then
+ *    converted, which can land on a neighbouring double: 0.9999999999999999 is 1 locally.
  *  - A FLOAT64 literal next to a NUMERIC (NUMERIC '10' - 0.5) is coerced to NUMERIC by BigQuery;
  *    locally the result is FLOAT64.
  *  - ROUND(INT64) and TRUNC(INT64, d) are FLOAT64 in BigQuery; locally INT64 and NUMERIC (same value).
@@ -211,6 +213,7 @@ const CASES: [string, string][] = [
   ["ROUND of NUMERIC rounds halves away from zero", "SELECT ROUND(NUMERIC '2.675', 2) AS a, ROUND(NUMERIC '-2.5') AS b, ROUND(NUMERIC '2.5') AS c, ROUND(NUMERIC '1250', -2) AS d"],
   ["ROUND and TRUNC of expressions and aggregates (the argument bound once)", "SELECT ROUND(SAFE_DIVIDE(SUM(x), COUNT(*)), 2) AS a, ROUND(x * 1.0, 1) AS b, TRUNC(-x / 3, 2) AS c, ROUND(AVG(x) * 100, -1) AS d FROM UNNEST([2.675, 0.125, -1.45]) AS x GROUP BY x ORDER BY x"],
   ["ROUND and TRUNC of a column and of NULL", "SELECT ROUND(t.x, 2) AS a, TRUNC(t.x, 1) AS b, ROUND(CAST(NULL AS FLOAT64), 1) AS c FROM (SELECT x FROM UNNEST([2.675, 1.005, -0.5]) AS x) AS t ORDER BY t.x"],
+  ["ROUND and TRUNC next to a tie, for digits either side of the point", "SELECT x, ROUND(x, 1) AS r1, ROUND(x, 3) AS r3, ROUND(x * 1000, -2) AS rm2, TRUNC(x, 1) AS t1, TRUNC(x, 2) AS t2, TRUNC(x * 100, -1) AS tm1 FROM UNNEST([1.15, -1.15, 1.0005, 2.0015, 0.0625, -0.0625, 0.125, 2.3, -2.3, 0.29, 4.35, 23.25, -23.25, 0.45, 1.45, 8.345, 1.0000000000000002]) AS x ORDER BY x"],
   ["TRUNC toward zero, of the exact binary value", "SELECT TRUNC(-1.7) AS a, TRUNC(1.99, 1) AS b, TRUNC(2.3, 1) AS c, TRUNC(NUMERIC '1.239', 2) AS d, TRUNC(1259.0, -1) AS e"],
   ["GREATEST and LEAST", "SELECT GREATEST(1, 3, 2) AS a, LEAST(2, 1) AS b, LEAST('b', 'a') AS c, GREATEST(1, 2.5) AS d, GREATEST(DATE '2025-01-15', DATE '2024-01-01') AS e"],
   ["GREATEST and LEAST with NULL", "SELECT GREATEST(1, NULL, 3) AS a, LEAST(2, NULL) AS b, GREATEST(CAST(NULL AS STRING), 'a') AS c"],

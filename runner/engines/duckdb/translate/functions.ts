@@ -174,6 +174,8 @@ export function call(t: Tokens, walk: Walk, index: number): number {
       if (digits === "0") return emit(`${name.toLowerCase()}(${arg(0)})`);
       // A column or a literal is cheap to repeat; anything else is bound once (macros.ts).
       const once = isColumnOrLiteral(t, args[0] as Range) ? "" : "_once";
+      // ROUND to 1..11 decimals written as a literal, the common case, has a faster exact macro.
+      if (name === "ROUND" && /^(?:[1-9]|1[01])$/.test(digits)) return emit(`bq_round_digits${once}(${arg(0)}, ${digits}, ${10 ** Number(digits)})`);
       return emit(`bq_${name.toLowerCase()}${once}(${arg(0)}, ${digits})`);
     }
     case "GREATEST":
