@@ -7,7 +7,7 @@ import { openDuckDBEngine } from "../engines/duckdb/engine.ts";
 import { Logger } from "../log.ts";
 import type { Plan } from "../plan/plan.ts";
 import { NO_CHECKS } from "./write.ts";
-import { planForWindow, runProject, type RunOptions } from "./run.ts";
+import { defaultConcurrency, planForWindow, runProject, type RunOptions } from "./run.ts";
 
 const SELECTION = { actions: ["nbac_schedule_latest"] };
 
@@ -80,5 +80,13 @@ describe("runProject with a planner of its own (the CLI's compile worker over a 
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe("defaultConcurrency", () => {
+  it("runs one action per core on the local warehouse, 1 to 4, and 4 on BigQuery", () => {
+    const local = { name: "duckdb" } as const;
+    expect([1, 2, 3, 8].map((cores) => defaultConcurrency(local, cores))).toEqual([1, 2, 3, 4]);
+    expect(defaultConcurrency({ name: "bigquery" }, 2)).toBe(4);
   });
 });

@@ -119,7 +119,7 @@ export function runCommand(io: CliIO, setExit: (code: number) => void, openEngin
     )
     .option(
       "--concurrency <n>",
-      `actions of one level run at most this many at a time (default: ${DEFAULT_CONCURRENCY} on BigQuery; on the local warehouse half the cores, 1 to ${DEFAULT_CONCURRENCY})`,
+      `actions of one level run at most this many at a time (default: ${DEFAULT_CONCURRENCY} on BigQuery; on the local warehouse one per core, 1 to ${DEFAULT_CONCURRENCY})`,
     );
   addDateOptions(command);
   addSelectionOptions(command);
