@@ -2,6 +2,7 @@
 // Builds dist/: the CLI bundled with its pure-JavaScript dependencies (fewer module loads at start,
 // the bulk of `runner compile`'s time budget), split per command so that a command loads only what
 // it uses. Native and heavy packages stay external and load from node_modules when needed.
+import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -26,3 +27,14 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: "warning",
 });
+
+// V8's code cache of @dataform/core (runner/compile/sandbox.ts): one compile of the project, after
+// which the compile writes it. Optional: without it a cold compile takes 20-30 ms longer, so a
+// project that does not compile right now (an edit in progress) only gets a warning.
+const cache = spawnSync(process.execPath, ["bin/runner.js", "compile", "--date", "2025-01-15", "--json"], {
+  env: { ...process.env, RUNNER_WRITE_CODE_CACHE: "1" },
+  stdio: ["ignore", "ignore", "pipe"],
+});
+if (cache.status !== 0) {
+  process.stderr.write(`build: no code cache for @dataform/core (the project's compile exited ${cache.status}): compiles work, 20-30 ms slower\n${cache.stderr.toString().slice(-500)}`);
+}

@@ -12,7 +12,7 @@ import type { RunDates } from "../dates.ts";
 import { assertValidVars, projectVars, type VarSource } from "../project_vars.ts";
 import { CompiledGraphSchema, type CompiledGraph, type CompilationErrorDetail } from "./graph.ts";
 import { loadCoreProtos } from "./protos.ts";
-import { DataformSandbox } from "./sandbox.ts";
+import { DataformSandbox, WRITE_CODE_CACHE_ENV, writeCoreCodeCache } from "./sandbox.ts";
 
 /**
  * The repository root: where dataform.json, definitions/ and includes/ live. Found by walking up
@@ -175,6 +175,7 @@ export function compileProject(options: CompileOptions): CompiledGraph {
     // The core reports per-file errors in graphErrors; what escapes is a project-level failure.
     throw new CompilationError([`(project): ${(error as Error).message.split("\n")[0]}`]);
   }
+  if (process.env[WRITE_CODE_CACHE_ENV]) writeCoreCodeCache(bundle);
   const response = protos.CoreExecutionResponse.toObject(protos.CoreExecutionResponse.decode(responseBytes), {
     enums: String,
     longs: String,

@@ -1,12 +1,15 @@
 /**
  * Compiles in one process keep what does not change (the core compiled once, each file's
- * JavaScript) and still see every change: a new file, an edited file, another date.
+ * JavaScript) and still see every change: a new file, an edited file, another date. Across
+ * processes the core's code cache is taken when it is the bundle's own and ignored otherwise.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
 import { compileProject, PROJECT_DIR } from "./compile.ts";
+import { codeCacheFile, coreCodeCacheUse, DataformSandbox, writeCoreCodeCache } from "./sandbox.ts";
 
 function projectCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-"));
@@ -31,5 +34,43 @@ describe("compiling again in the same process", () => {
     expect(operationQueries(project, "2025-01-16")).toEqual(["SELECT 22 AS edited"]);
     fs.rmSync(probe);
     expect(operationQueries(project, "2025-01-16")).toEqual([]);
+  });
+});
+
+/** A copy of the installed core bundle at node_modules/@dataform/core/bundle.js of a new directory: a path this process has not loaded. */
+function coreCopy(source = fs.readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve("@dataform/core/package.json")), "bundle.js"), "utf8")): string {
+  const bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "core-cache-")), "node_modules", "@dataform", "core", "bundle.js");
+  fs.mkdirSync(path.dirname(bundle), { recursive: true });
+  fs.writeFileSync(bundle, source);
+  return bundle;
+}
+
+describe("the core bundle's code cache", () => {
+  it("is taken by the next load of the same bundle, and a foreign one is ignored", () => {
+    const first = coreCopy();
+    expect(new DataformSandbox(PROJECT_DIR, first).requireCore().version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(coreCodeCacheUse(first)).toBe("none");
+    const written = writeCoreCodeCache(first) as string;
+    expect(written).toBe(codeCacheFile(first, fs.readFileSync(first, "utf8")));
+
+    const second = coreCopy();
+    fs.mkdirSync(path.dirname(codeCacheFile(second, fs.readFileSync(second, "utf8"))), { recursive: true });
+    fs.copyFileSync(written, codeCacheFile(second, fs.readFileSync(second, "utf8")));
+    expect(new DataformSandbox(PROJECT_DIR, second).requireCore().version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(coreCodeCacheUse(second)).toBe("accepted");
+
+    // Garbage where the cache should be: V8 rejects it and the core loads as without one.
+    const third = coreCopy();
+    fs.mkdirSync(path.dirname(codeCacheFile(third, fs.readFileSync(third, "utf8"))), { recursive: true });
+    fs.writeFileSync(codeCacheFile(third, fs.readFileSync(third, "utf8")), Buffer.alloc(4096, 7));
+    expect(typeof new DataformSandbox(PROJECT_DIR, third).requireCore().main).toBe("function");
+    expect(coreCodeCacheUse(third)).toBe("rejected");
+  });
+
+  it("is named by the bundle's text, not only its length", () => {
+    const bundle = "/x/node_modules/@dataform/core/bundle.js";
+    expect(codeCacheFile(bundle, "var a = 1;")).not.toBe(codeCacheFile(bundle, "var b = 1;"));
+    expect(codeCacheFile(bundle, "var a = 1;")).toBe(codeCacheFile(bundle, "var a = 1;"));
+    expect(codeCacheFile(bundle, "var a = 1;")).toContain(path.join("/x/node_modules/.cache/nba-phase3-runner", "dataform-core-"));
   });
 });
