@@ -37,12 +37,21 @@ describe("compiling again in the same process", () => {
   });
 });
 
+const INSTALLED_CORE = path.join(path.dirname(createRequire(import.meta.url).resolve("@dataform/core/package.json")), "bundle.js");
+
 /** A copy of the installed core bundle at node_modules/@dataform/core/bundle.js of a new directory: a path this process has not loaded. */
-function coreCopy(source = fs.readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve("@dataform/core/package.json")), "bundle.js"), "utf8")): string {
+function coreCopy(): string {
   const bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "core-cache-")), "node_modules", "@dataform", "core", "bundle.js");
   fs.mkdirSync(path.dirname(bundle), { recursive: true });
-  fs.writeFileSync(bundle, source);
+  fs.copyFileSync(INSTALLED_CORE, bundle);
   return bundle;
+}
+
+/** Where a load of `bundle` looks for its code cache, its folder created. */
+function cacheFileOf(bundle: string): string {
+  const file = codeCacheFile(bundle, fs.readFileSync(bundle, "utf8"));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return file;
 }
 
 describe("the core bundle's code cache", () => {
@@ -51,18 +60,16 @@ describe("the core bundle's code cache", () => {
     expect(new DataformSandbox(PROJECT_DIR, first).requireCore().version).toMatch(/^\d+\.\d+\.\d+/);
     expect(coreCodeCacheUse(first)).toBe("none");
     const written = writeCoreCodeCache(first) as string;
-    expect(written).toBe(codeCacheFile(first, fs.readFileSync(first, "utf8")));
+    expect(written).toBe(cacheFileOf(first));
 
     const second = coreCopy();
-    fs.mkdirSync(path.dirname(codeCacheFile(second, fs.readFileSync(second, "utf8"))), { recursive: true });
-    fs.copyFileSync(written, codeCacheFile(second, fs.readFileSync(second, "utf8")));
+    fs.copyFileSync(written, cacheFileOf(second));
     expect(new DataformSandbox(PROJECT_DIR, second).requireCore().version).toMatch(/^\d+\.\d+\.\d+/);
     expect(coreCodeCacheUse(second)).toBe("accepted");
 
     // Garbage where the cache should be: V8 rejects it and the core loads as without one.
     const third = coreCopy();
-    fs.mkdirSync(path.dirname(codeCacheFile(third, fs.readFileSync(third, "utf8"))), { recursive: true });
-    fs.writeFileSync(codeCacheFile(third, fs.readFileSync(third, "utf8")), Buffer.alloc(4096, 7));
+    fs.writeFileSync(cacheFileOf(third), Buffer.alloc(4096, 7));
     expect(typeof new DataformSandbox(PROJECT_DIR, third).requireCore().main).toBe("function");
     expect(coreCodeCacheUse(third)).toBe("rejected");
   });

@@ -42,7 +42,7 @@ interface CompiledFile {
 /** Per core bundle, per project file: what a compile of this process already made of it. */
 const compiledFiles = new Map<string, Map<string, CompiledFile>>();
 /** The core bundle compiled once per process (a Script runs in any context), and where its code cache lives. */
-const coreScripts = new Map<string, { script: vm.Script; cacheFile: string; offered: boolean }>();
+const coreScripts = new Map<string, { script: vm.Script; cacheFile: string }>();
 
 /**
  * Set by `npm run build` (bin/build.js) for one compile of the project, after which compileProject
@@ -77,7 +77,8 @@ export function writeCoreCodeCache(coreBundlePath: string): string | undefined {
 export function coreCodeCacheUse(coreBundlePath: string): "accepted" | "rejected" | "none" | undefined {
   const core = coreScripts.get(coreBundlePath);
   if (!core) return undefined;
-  if (!core.offered) return "none";
+  // V8 sets cachedDataRejected only on a Script that was given cachedData.
+  if (core.script.cachedDataRejected === undefined) return "none";
   return core.script.cachedDataRejected ? "rejected" : "accepted";
 }
 
@@ -160,7 +161,7 @@ export class DataformSandbox {
         filename: this.coreBundlePath,
         ...(cachedData ? { cachedData } : {}),
       });
-      core = { script, cacheFile, offered: cachedData !== undefined };
+      core = { script, cacheFile };
       coreScripts.set(this.coreBundlePath, core);
     }
     return core.script.runInContext(this.context) as (...args: unknown[]) => void;
