@@ -104,15 +104,14 @@ export function bytesLiteral(value: string): string {
 
 /**
  * Integers stay as written (hex converted: DuckDB has no 0x literals). A literal with a point or
- * an exponent is a FLOAT64 in BigQuery; DuckDB would make 0.44 a DECIMAL(3,2).
+ * an exponent is a FLOAT64 in BigQuery, the double nearest to its text; DuckDB would make 0.44 a
+ * DECIMAL(3,2), and one of more than 15 significant digits converted from a DECIMAL can land on a
+ * neighbouring double (0.9999999999999999 became 1), so the text itself is read as a DOUBLE.
  */
 export function numberLiteral(token: Token): string {
   if (/^0[xX]/.test(token.text)) return BigInt(token.text).toString();
   if (!token.isFloat) return token.text;
-  let text = token.text;
-  if (text.startsWith(".")) text = `0${text}`;
-  text = text.replace(/\.(?=[eE]|$)/, ".0");
-  return `CAST(${text} AS DOUBLE)`;
+  return `CAST('${token.text}' AS DOUBLE)`;
 }
 
 /** `"name" TYPE, ...` from a STRUCT(...) type text. */
