@@ -207,10 +207,12 @@ export const DUCKDB_MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO bq_int64_digits(s) AS regexp_full_match(s, '[0-9]{1,18}')`,
   `CREATE OR REPLACE MACRO bq_int64_text(s) AS regexp_full_match(s, ${INT_DECIMAL}) OR regexp_full_match(s, ${INT_HEX})`,
   // A signed decimal is DuckDB's to read, sign included (negated after, -9223372036854775808 would
-  // overflow); DuckDB reads 0x only unsigned.
+  // overflow). DuckDB reads 0x only unsigned: the digits as a UBIGINT, signed in 128 bits, so that
+  // -0x8000000000000000 is INT64's minimum and 0x8000000000000000 is out of range.
   `CREATE OR REPLACE MACRO bq_int64_from_text(s) AS CASE
       WHEN NOT contains(lower(s), 'x') THEN TRY_CAST(trim(s, ${ASCII_SPACE}) AS BIGINT)
-      ELSE CASE WHEN starts_with(trim(s, ${ASCII_SPACE}), '-') THEN -1 ELSE 1 END * TRY_CAST(ltrim(trim(s, ${ASCII_SPACE}), '+-') AS BIGINT) END`,
+      ELSE TRY_CAST(CASE WHEN starts_with(trim(s, ${ASCII_SPACE}), '-') THEN -1 ELSE 1 END
+        * CAST(TRY_CAST(ltrim(trim(s, ${ASCII_SPACE}), '+-') AS UBIGINT) AS HUGEINT) AS BIGINT) END`,
   `CREATE OR REPLACE MACRO bq_cast_int64(x) AS CASE
       WHEN x IS NULL THEN NULL
       WHEN typeof(x) = 'DOUBLE' AND (isnan(TRY_CAST(x AS DOUBLE)) OR isinf(TRY_CAST(x AS DOUBLE)))
