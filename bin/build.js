@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Builds dist/: the CLI bundled with its pure-JavaScript dependencies (fewer module loads at start,
 // the bulk of `runner compile`'s time budget), split per command so that a command loads only what
-// it uses. Native and heavy packages stay external and load from node_modules when needed.
+// it uses. Native and heavy packages stay external and load from node_modules when needed (of
+// DuckDB only the native binding: its JavaScript API is bundled).
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
 
-const EXTERNAL = ["@duckdb/node-api", "@google-cloud/bigquery", "google-auth-library", "@dataform/core", "playwright-core"];
+const EXTERNAL = ["@duckdb/node-bindings", "@google-cloud/bigquery", "google-auth-library", "@dataform/core", "playwright-core"];
 
 rmSync("dist", { recursive: true, force: true });
 await build({
