@@ -1,8 +1,13 @@
 /**
  * The engine's per-process caches on a real in-memory DuckDB: table schemas are looked up once and
  * forgotten by the DDL the engine runs (in or out of a transaction, rolled back or not), datasets
- * are created once, and each connection is set up once (UTC and the macros) whichever runs first.
+ * are created once, and each connection is set up once (UTC and the macros) whichever runs first;
+ * stages live in an attached in-memory database, never in the warehouse file.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine } from "../engine.ts";
 import { openDuckDBEngine, schemaEffect } from "./engine.ts";
@@ -171,5 +176,66 @@ describe("connections", () => {
       Array.from({ length: 4 }, () => db.query("SELECT SAFE_DIVIDE(1, 0) AS nothing, CAST(TIMESTAMP '2025-01-15 00:30:00+00' AS DATE) AS day")),
     );
     expect(rows.flat()).toEqual(Array.from({ length: 4 }, () => ({ nothing: null, day: "2025-01-15" })));
+  });
+});
+
+describe("staging", () => {
+  function warehouseFile(name = "warehouse.duckdb"): string {
+    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "staging-")), name);
+  }
+
+  async function fileCatalog(file: string, sql: string): Promise<unknown[][]> {
+    const instance = await DuckDBInstance.create(file);
+    const connection = await instance.connect();
+    try {
+      return (await connection.runAndReadAll(sql)).getRows();
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+
+  it("keeps stages in memory: the warehouse file never holds them, and they are gone when it is opened again", async () => {
+    const file = warehouseFile();
+    let db = await openDuckDBEngine({ path: file });
+    engine = db;
+    const stage = db.stagingTable("model", "run_1");
+    await db.execute(`CREATE OR REPLACE TABLE ${db.qualify(stage)} AS SELECT 1 AS a, 'x' AS b`);
+    expect(await db.describeTable(stage)).toEqual([
+      { name: "a", type: "INT64" },
+      { name: "b", type: "STRING" },
+    ]);
+    expect(await db.listTables(stage.dataset)).toEqual([stage.table]);
+    // A target reads from its stage in a transaction that writes the file.
+    await db.ensureDataset("cache_test");
+    await db.execute("CREATE TABLE `cache_test.t` (a INT64, b STRING)");
+    await db.transaction(() => db.execute(`INSERT INTO \`cache_test.t\` SELECT * FROM ${db.qualify(stage)}`));
+    expect(await db.query("SELECT * FROM `cache_test.t`")).toEqual([{ a: 1, b: "x" }]);
+    await db.close();
+    expect(await fileCatalog(file, "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name != 'cache_test'")).toEqual([]);
+    expect(await fileCatalog(file, "SELECT schema_name FROM duckdb_schemas() WHERE schema_name = 'runner_staging'")).toEqual([]);
+
+    db = await openDuckDBEngine({ path: file });
+    engine = db;
+    expect(await db.describeTable(stage)).toBeUndefined();
+    expect(await db.listTables(stage.dataset)).toEqual([]);
+  });
+
+  it("drops the staging schema a file from an earlier version holds, with a crashed run's stages", async () => {
+    const file = warehouseFile();
+    await fileCatalog(file, "CREATE SCHEMA runner_staging; CREATE TABLE runner_staging.model__run_0 AS SELECT 1 AS a");
+    const db = await openDuckDBEngine({ path: file });
+    engine = db;
+    expect(await db.listTables("runner_staging")).toEqual([]);
+    const stage = db.stagingTable("model", "run_1");
+    await db.execute(`CREATE OR REPLACE TABLE ${db.qualify(stage)} AS SELECT 2 AS a`);
+    expect(await db.query(`SELECT a FROM ${db.qualify(stage)}`)).toEqual([{ a: 2 }]);
+    await db.close();
+    expect(await fileCatalog(file, "SELECT schema_name FROM duckdb_schemas() WHERE schema_name = 'runner_staging'")).toEqual([]);
+  });
+
+  it("refuses a warehouse file named like the staging database, saying what to do", async () => {
+    const opened = openDuckDBEngine({ path: warehouseFile("runner_staging.duckdb") });
+    await expect(opened).rejects.toMatchObject({ code: "warehouse_name_reserved", suggestion: expect.stringMatching(/Rename the warehouse file/) });
   });
 });

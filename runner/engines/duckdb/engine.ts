@@ -61,7 +61,13 @@ type DuckDBAppender = DuckDB.DuckDBAppender;
 type DuckDBType = DuckDB.DuckDBType;
 type DuckDBValue = DuckDB.DuckDBValue;
 
-/** The schema holding staging tables; emptied when the warehouse is opened. */
+/**
+ * Where the stages live: an in-memory database attached under this name when the warehouse is
+ * opened for writing, so `runner_staging.<table>` names a stage as on BigQuery. A stage never
+ * reaches the file: creating, filling and dropping it writes no WAL and nothing to checkpoint (a
+ * season backfill 5.1 to 4.5 s), and a crashed run leaves none behind. Under memory pressure
+ * DuckDB spills it to the warehouse's temporary directory (<file>.tmp), as it does intermediates.
+ */
 export const STAGING_SCHEMA = "runner_staging";
 
 const DAY_MS = 86_400_000;
@@ -230,6 +236,14 @@ const TRANSLATIONS_KEPT = 1000;
 
 /** What a transaction's DDL set holds when it ran DDL on relations it could not name. */
 const ANY_RELATION = "*";
+
+/**
+ * A dataset's rows in a catalog view (its catalog and schema columns named): a schema of the
+ * warehouse file, or the staging database, whose tables are in its schema main. $schema is the dataset.
+ */
+function inDataset(dataset: string, catalogColumn: string, schemaColumn: string): string {
+  return dataset === STAGING_SCHEMA ? `${catalogColumn} = $schema AND ${schemaColumn} = 'main'` : `${catalogColumn} = current_database() AND ${schemaColumn} = $schema`;
+}
 
 function cacheKey(ref: TableRef): string {
   return `${ref.dataset}\u0000${ref.table}`;
@@ -508,7 +522,9 @@ class DuckDBEngine implements Engine {
   }
 
   async ensureDataset(dataset: string): Promise<void> {
-    if (this.knownSchemas.has(dataset)) return;
+    // The staging database is attached at open; a schema of that name in the file would make
+    // every `runner_staging.<table>` ambiguous.
+    if (dataset === STAGING_SCHEMA || this.knownSchemas.has(dataset)) return;
     await this.withConnection((connection) => connection.run(`CREATE SCHEMA IF NOT EXISTS "${dataset}"`));
     // Inside a transaction the schema is only certain once it commits.
     if (!this.pinned.getStore()) this.knownSchemas.add(dataset);
@@ -616,7 +632,7 @@ class DuckDBEngine implements Engine {
     const rows = await this.withConnection(async (connection) => {
       const reader = await connection.runAndReadAll(
         `SELECT table_name, column_name, data_type FROM duckdb_columns()
-         WHERE schema_name = $schema ORDER BY table_name, column_index`,
+         WHERE ${inDataset(ref.dataset, "database_name", "schema_name")} ORDER BY table_name, column_index`,
         { schema: ref.dataset },
       );
       return reader.getRows();
@@ -659,7 +675,7 @@ class DuckDBEngine implements Engine {
   async listTables(dataset: string): Promise<string[]> {
     return this.withConnection(async (connection) => {
       const reader = await connection.runAndReadAll(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = $schema ORDER BY table_name",
+        `SELECT table_name FROM information_schema.tables WHERE ${inDataset(dataset, "table_catalog", "table_schema")} ORDER BY table_name`,
         { schema: dataset },
       );
       return reader.getRows().map(([name]) => String(name));
@@ -720,12 +736,25 @@ class DuckDBEngine implements Engine {
     );
   }
 
-  /** Drops every staging table: called when the file is opened, when no run can be using them. */
-  async clearStaging(): Promise<void> {
-    await this.ensureDataset(STAGING_SCHEMA);
-    for (const table of await this.listTables(STAGING_SCHEMA)) {
-      await this.withConnection((connection) => connection.run(`DROP TABLE IF EXISTS "${STAGING_SCHEMA}"."${table}"`));
-      this.schemaChanged({ kind: "relation", name: table.toLowerCase() });
+  /**
+   * Attaches the staging database (STAGING_SCHEMA). A file written by an earlier version can hold
+   * a schema of that name, with the stages of a run that crashed: it is dropped first, or every
+   * `runner_staging.<table>` would be ambiguous between the two.
+   */
+  async attachStaging(): Promise<void> {
+    const name = quoteIdentifier(STAGING_SCHEMA);
+    try {
+      await this.withConnection((connection) => connection.run(`DROP SCHEMA IF EXISTS ${name} CASCADE;\nATTACH ':memory:' AS ${name}`));
+    } catch (error) {
+      if (error instanceof Error && /database with name .* already exists/.test(error.message)) {
+        throw new BadInputError("warehouse_name_reserved", `warehouse ${this.location} cannot be named ${STAGING_SCHEMA}: the runner's staging database has that name`, {
+          suggestion: "Rename the warehouse file, e.g. --warehouse .warehouse/nba.duckdb.",
+          cause: error,
+        });
+      }
+      throw error;
+    } finally {
+      this.schemaChanged({ kind: "any" });
     }
   }
 
@@ -786,7 +815,14 @@ export async function openDuckDBEngine(options: DuckDBEngineOptions): Promise<En
     throw new DataFailureError("warehouse_open_failed", `cannot open warehouse ${options.path}: ${message}`, { cause: error });
   }
   const engine = new DuckDBEngine(instance, options.path);
-  // A read-only open cannot (and need not) clear staging: only a writer leaves staging tables.
-  if (!readOnly) await engine.clearStaging();
+  // A read-only open stages nothing.
+  if (!readOnly) {
+    try {
+      await engine.attachStaging();
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+  }
   return engine;
 }
