@@ -1,9 +1,10 @@
 /**
  * The floor of `npm run bench`: what a run's real work costs on its own. A plain node script
  * (bundled by the bench into .bench/floor.mjs: no tsx, no runner code) that opens the warehouse,
- * sets up one connection as the engine does, executes on it the model queries (the stages), the
- * target creations and the MERGEs a traced run sent (RUNNER_TRACE_SQL), in the same order and
- * with the same parameters, and closes the file (DuckDB checkpoints it, as the runner's close does).
+ * sets up one connection as the engine does (the staging database attached too), executes on it
+ * the model queries (the stages), the target creations and the MERGEs a traced run sent
+ * (RUNNER_TRACE_SQL), in the same order and with the same parameters, and closes the file
+ * (DuckDB checkpoints it, as the runner's close does).
  *
  *   node .bench/floor.mjs WAREHOUSE STATEMENTS.json
  *
@@ -37,8 +38,13 @@ export interface FloorInput {
   statements: TracedStatement[];
 }
 
-/** What the floor executes of a trace: the setup, the schemas, the stages, the targets' creation and the MERGEs. */
-export const FLOOR_STATEMENT = /^(CREATE SCHEMA IF NOT EXISTS |CREATE OR REPLACE TABLE "runner_staging"\.|CREATE TABLE IF NOT EXISTS \S+ AS\s+SELECT \*[\s\S]*? FROM "runner_staging"\.|MERGE )/;
+/**
+ * What the floor executes of a trace: the setup, the staging database's attachment (the stages
+ * live in memory, as the engine keeps them), the schemas, the stages, the targets' creation and
+ * the MERGEs.
+ */
+export const FLOOR_STATEMENT =
+  /^(DROP SCHEMA IF EXISTS "runner_staging" CASCADE;\s*ATTACH |CREATE SCHEMA IF NOT EXISTS |CREATE OR REPLACE TABLE "runner_staging"\.|CREATE TABLE IF NOT EXISTS \S+ AS\s+SELECT \*[\s\S]*? FROM "runner_staging"\.|MERGE )/;
 /** The model queries and MERGEs of a trace: the work the issue's targets compare a run with. */
 export const MODEL_WORK = /^(CREATE OR REPLACE TABLE "runner_staging"\.|MERGE )/;
 const SETUP = /^SET TimeZone/;
