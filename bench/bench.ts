@@ -33,7 +33,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { checksumDifferences, tableChecksums } from "./checksum.ts";
-import { floorStatements, MODEL_WORK } from "./floor.ts";
+import { floorStatements, MODEL_WORK, PUBLISH } from "./floor.ts";
 import { serveUnderDeliveries } from "./healthz.ts";
 import type { ProbeResult } from "./probe.ts";
 
@@ -144,8 +144,9 @@ function modelWorkMs(trace: TraceLine[]): number {
 }
 
 /**
- * The commits of the transactions that published a MERGE: the floor runs its MERGEs in autocommit,
- * so their time includes what the runner's COMMIT of the publish pays (writing the changed rows).
+ * The commits of the transactions that published a stage (MERGE or first INSERT): the floor runs
+ * its publishes in autocommit, so their time includes what the runner's COMMIT of the publish
+ * pays (writing the changed rows).
  */
 function mergeCommitMs(trace: TraceLine[]): number {
   const merged = new Map<number, boolean>();
@@ -154,7 +155,7 @@ function mergeCommitMs(trace: TraceLine[]): number {
     if (line.kind !== "statement" || !line.ok || line.sql === undefined) continue;
     const connection = line.connection ?? 0;
     if (/^BEGIN/i.test(line.sql)) merged.set(connection, false);
-    else if (/^MERGE /.test(line.sql)) merged.set(connection, true);
+    else if (PUBLISH.test(line.sql)) merged.set(connection, true);
     else if (/^COMMIT/i.test(line.sql)) {
       if (merged.get(connection)) total += line.ms;
       merged.set(connection, false);

@@ -2,9 +2,9 @@
  * The floor of `npm run bench`: what a run's real work costs on its own. A plain node script
  * (bundled by the bench into .bench/floor.mjs: no tsx, no runner code) that opens the warehouse,
  * sets up one connection as the engine does (the staging database attached too), executes on it
- * the model queries (the stages), the target creations and the MERGEs a traced run sent
- * (RUNNER_TRACE_SQL), in the same order and with the same parameters, and closes the file
- * (DuckDB checkpoints it, as the runner's close does).
+ * the model queries (the stages), the target creations and the publishes (MERGE, or the INSERT
+ * of a first publish) a traced run sent (RUNNER_TRACE_SQL), in the same order and with the same
+ * parameters, and closes the file (DuckDB checkpoints it, as the runner's close does).
  *
  *   node .bench/floor.mjs WAREHOUSE STATEMENTS.json
  *
@@ -38,15 +38,18 @@ export interface FloorInput {
   statements: TracedStatement[];
 }
 
+/** A publish: the MERGE of a stage, or the INSERT of one into a target created for it (the first publish). */
+export const PUBLISH = /^(MERGE |INSERT INTO \S+ \([^)]*\)\nSELECT [^\n]* FROM "runner_staging"\.)/;
 /**
  * What the floor executes of a trace: the setup, the staging database's attachment (the stages
  * live in memory, as the engine keeps them), the schemas, the stages, the targets' creation and
- * the MERGEs.
+ * the publishes.
  */
-export const FLOOR_STATEMENT =
-  /^(DROP SCHEMA IF EXISTS "runner_staging" CASCADE;\s*ATTACH |CREATE SCHEMA IF NOT EXISTS |CREATE OR REPLACE TABLE "runner_staging"\.|CREATE TABLE IF NOT EXISTS \S+ AS\s+SELECT \*[\s\S]*? FROM "runner_staging"\.|MERGE )/;
-/** The model queries and MERGEs of a trace: the work the issue's targets compare a run with. */
-export const MODEL_WORK = /^(CREATE OR REPLACE TABLE "runner_staging"\.|MERGE )/;
+export const FLOOR_STATEMENT = new RegExp(
+  `${/^(DROP SCHEMA IF EXISTS "runner_staging" CASCADE;\s*ATTACH |CREATE SCHEMA IF NOT EXISTS |CREATE OR REPLACE TABLE "runner_staging"\.|CREATE TABLE IF NOT EXISTS \S+ AS\s+SELECT \*[\s\S]*? FROM "runner_staging"\.)/.source}|${PUBLISH.source}`,
+);
+/** The model queries and publishes of a trace: the work the issue's targets compare a run with. */
+export const MODEL_WORK = new RegExp(`${/^CREATE OR REPLACE TABLE "runner_staging"\./.source}|${PUBLISH.source}`);
 const SETUP = /^SET TimeZone/;
 
 export function floorStatements(trace: { kind: string; sql?: string; params?: TracedStatement["params"]; ok: boolean }[]): FloorInput {

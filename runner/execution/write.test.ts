@@ -2,7 +2,8 @@
  * The write of an incremental target on a real (in-memory) DuckDB warehouse. Schema evolution:
  * columns the model gained are added in place before the publish; removed or retyped columns stop
  * the write (tests/e2e/schema_evolution.test.ts runs the same through a whole run of the
- * project). The publish MERGE replaces per game. --full-refresh rebuilds the run dates into a new
+ * project). The publish MERGE replaces per game; the first publish, into a target created for
+ * it, inserts the stage. --full-refresh rebuilds the run dates into a new
  * table with the model's structure and replaces the target atomically (tests/e2e/full_refresh.test.ts
  * runs it through the CLI on a seeded warehouse).
  */
@@ -202,6 +203,64 @@ describe("the publish MERGE: per game, in a shape BigQuery can prune", () => {
     expect(merge).toMatch(/\nON target\.game_date BETWEEN @start_date AND @end_date\n/);
     // The delete markers read the target too, through the same filter.
     expect(merge).toMatch(/FROM [^\n]+ AS existing\n\s+WHERE existing\.game_date BETWEEN @start_date AND @end_date\n/);
+  });
+});
+
+describe("the first publish, into a target created for it", () => {
+  const FRESH: TableRef = { dataset: "toy_analytics", table: "fresh" };
+  const freshAction = (query: string) => testAction({ ...toyAction(query), id: "toy_analytics.fresh", name: "fresh", target: { schema: FRESH.dataset, name: FRESH.table } });
+  const query = `SELECT DATE '${DATE}' AS game_date, '20250115_DEN_PHX' AS game_id, 7 AS a UNION ALL SELECT DATE '${DATE}', '20250115_MIA_NYK', 8`;
+
+  /** The engine, with the statements sent through execute recorded. */
+  function recording(sent: string[]): Engine {
+    return new Proxy(engine, {
+      get(target, property) {
+        if (property === "execute") return (sql: string, options?: Parameters<Engine["execute"]>[1]) => (sent.push(sql), target.execute(sql, options));
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  beforeEach(async () => {
+    await ensureHeldBackTable(engine);
+  });
+
+  it("inserts the stage (no MERGE: there is nothing to match), and runs the same checks on what it wrote", async () => {
+    const sent: string[] = [];
+    let checked: unknown[] = [];
+    const checks: WriteChecks = {
+      preWrite: NO_CHECKS.preWrite,
+      postWrite: async (write) => {
+        checked = await engine.query(`SELECT game_id, a FROM ${engine.qualify(write.target)} ORDER BY game_id`);
+        return [];
+      },
+    };
+    const outcome = await publishIncremental({ engine: recording(sent), action: freshAction(query), runId: "run_1", dates: rangeOf(DATE, DATE), fullRefresh: false, checks, log });
+    expect(outcome.rowsWritten).toBe(2);
+    expect(sent.filter((sql) => /^(MERGE|INSERT)/.test(sql)).map((sql) => sql.split(" ").slice(0, 3).join(" "))).toEqual(["INSERT INTO `toy_analytics.fresh`"]);
+    const published = [
+      { game_id: "20250115_DEN_PHX", a: 7 },
+      { game_id: "20250115_MIA_NYK", a: 8 },
+    ];
+    expect(checked).toEqual(published);
+    expect(await engine.query(`SELECT game_id, a FROM ${engine.qualify(FRESH)} ORDER BY game_id`)).toEqual(published);
+
+    // Published again, the table exists: the MERGE, which writes nothing.
+    sent.length = 0;
+    const again = await publishIncremental({ engine: recording(sent), action: freshAction(query), runId: "run_2", dates: rangeOf(DATE, DATE), fullRefresh: false, checks: NO_CHECKS, log });
+    expect(again.rowsWritten).toBe(0);
+    expect(sent.some((sql) => sql.startsWith("MERGE `toy_analytics.fresh`"))).toBe(true);
+  });
+
+  it("leaves the new table empty when a blocking post-write check fails", async () => {
+    const failing: WriteChecks = {
+      preWrite: NO_CHECKS.preWrite,
+      postWrite: async () => [{ check: "scoped_row_count", phase: "post-write", severity: "error", passed: false, rows: 1, message: "forced" }],
+    };
+    const error = await publishIncremental({ engine, action: freshAction(query), runId: "run_1", dates: rangeOf(DATE, DATE), fullRefresh: false, checks: failing, log }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CheckFailedError);
+    expect(await engine.query(`SELECT count(*) AS n FROM ${engine.qualify(FRESH)}`)).toEqual([{ n: 0 }]);
   });
 });
 

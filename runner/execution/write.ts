@@ -8,7 +8,7 @@
  */
 import { DataFailureError } from "../errors.ts";
 import type { RunDates } from "../dates.ts";
-import { param, type Engine, type QueryParams, type TableRef } from "../engines/engine.ts";
+import { param, type Engine, type ExecuteResult, type QueryParams, type TableRef } from "../engines/engine.ts";
 import type { Logger } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
 import { ensureQuarantine, quarantineEntries, quarantineTable, writeQuarantine, type QuarantinedRow } from "../checks/quarantine.ts";
@@ -17,6 +17,7 @@ import {
   createRebuiltStatement,
   createTargetStatement,
   keepRowsStatement,
+  firstPublishStatement,
   mergeStatement,
   REPLACE_SCOPE_COLUMN,
   replaceTargetStatement,
@@ -305,17 +306,22 @@ export async function publishIncremental(options: WriteOptions): Promise<WriteOu
     // A missing target is created empty before the transaction (BigQuery allows no DDL on
     // permanent tables inside one; an empty table loses nothing if the publish rolls back).
     if (!existing) await engine.execute(createTargetStatement(engine, target, stage, layout, false, await wideInt64Columns(engine, stage)), { context });
-    // Write-audit-publish: quarantine, MERGE, the record of held-back games and the blocking
-    // post-write checks are one unit. A blocking check that fails rolls all of it back, so the
-    // table is exactly as it was before the run.
+    // Write-audit-publish: quarantine, MERGE (into a target created for this write where nothing
+    // else writes it, an INSERT), the record of held-back games and the blocking post-write
+    // checks are one unit. A blocking check that fails rolls all of it back, so the table is
+    // exactly as it was before the run.
     let post: CheckResult[] = [];
+    const columns = afterRejects.columns;
+    const publish = (): Promise<ExecuteResult> =>
+      !existing && newTargetsOwned(engine)
+        ? engine.execute(firstPublishStatement(engine, { target, stage, columns }), { context })
+        : engine.execute(mergeStatement(engine, { target, stage, uniqueKey: action.uniqueKey, columns, windowColumn }), {
+            params: { ...windowParams(dates), staged_games: param.strings(write.stagedGames) },
+            context,
+          });
     const rowsWritten = await engine.transaction(async () => {
       await writeQuarantine(engine, target, dates, quarantine, context);
-      const merge = mergeStatement(engine, { target, stage, uniqueKey: action.uniqueKey, columns: afterRejects.columns, windowColumn });
-      const result = await engine.execute(merge, {
-        params: { ...windowParams(dates), staged_games: param.strings(write.stagedGames) },
-        context,
-      });
+      const result = await publish();
       await recordHeldBack(engine, action.name, dates, runId, heldBack, context);
       post = await options.checks.postWrite(write);
       throwOnBlockingFailure(action, post, [...pre.results, ...post]);
@@ -342,6 +348,16 @@ export function rebuiltTable(engine: Pick<Engine, "stagingTable">, action: Pick<
  * commits or rolls back with the rest); a BigQuery multi-statement transaction refuses it.
  */
 function ddlInTransactions(engine: Engine): boolean {
+  return engine.name === "duckdb";
+}
+
+/**
+ * Whether a target this write created holds nothing but what the write puts in it, so that its
+ * stage can be inserted instead of merged (firstPublishStatement). On DuckDB one process writes
+ * the file, and serve runs a run that creates tables alone. On BigQuery another process may
+ * publish the same date into the new table meanwhile: the MERGE takes its rows into account.
+ */
+function newTargetsOwned(engine: Engine): boolean {
   return engine.name === "duckdb";
 }
 
