@@ -234,8 +234,37 @@ describe("staging", () => {
     expect(await fileCatalog(file, "SELECT schema_name FROM duckdb_schemas() WHERE schema_name = 'runner_staging'")).toEqual([]);
   });
 
-  it("refuses a warehouse file named like the staging database, saying what to do", async () => {
-    const opened = openDuckDBEngine({ path: warehouseFile("runner_staging.duckdb") });
-    await expect(opened).rejects.toMatchObject({ code: "warehouse_name_reserved", suggestion: expect.stringMatching(/Rename the warehouse file/) });
+});
+
+describe("a warehouse file named like a dataset (DuckDB names the file's database after the file)", () => {
+  const clash = { code: "warehouse_name_clash", suggestion: expect.stringMatching(/Rename the warehouse file/) };
+
+  function warehouseFile(name: string): string {
+    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "names-")), name);
+  }
+
+  it("is refused when it is named like the staging database", async () => {
+    await expect(openDuckDBEngine({ path: warehouseFile("runner_staging.duckdb") })).rejects.toMatchObject(clash);
+  });
+
+  it("gets no schema of its own name, which would make every name in that dataset ambiguous", async () => {
+    const file = warehouseFile("NBA_Analytics.duckdb");
+    const db = await openDuckDBEngine({ path: file });
+    engine = db;
+    await expect(db.ensureDataset("nba_analytics")).rejects.toMatchObject({ ...clash, message: expect.stringContaining("named like the dataset nba_analytics") });
+    await db.ensureDataset("nba_raw");
+    await db.execute("CREATE TABLE `nba_raw.t` AS SELECT 1 AS a");
+    expect(await db.query("SELECT a FROM `nba_raw.t`")).toEqual([{ a: 1 }]);
+  });
+
+  it("is refused, to read or to write, when it already holds a schema of its own name", async () => {
+    const file = warehouseFile("nba_raw.duckdb");
+    const instance = await DuckDBInstance.create(file);
+    const connection = await instance.connect();
+    await connection.run("CREATE SCHEMA nba_raw");
+    connection.closeSync();
+    instance.closeSync();
+    await expect(openDuckDBEngine({ path: file, access: "write" })).rejects.toMatchObject(clash);
+    await expect(openDuckDBEngine({ path: file, access: "read" })).rejects.toMatchObject(clash);
   });
 });

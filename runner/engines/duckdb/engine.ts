@@ -245,6 +245,14 @@ function inDataset(dataset: string, catalogColumn: string, schemaColumn: string)
   return dataset === STAGING_SCHEMA ? `${catalogColumn} = $schema AND ${schemaColumn} = 'main'` : `${catalogColumn} = current_database() AND ${schemaColumn} = $schema`;
 }
 
+function nameClash(location: string, dataset: string): BadInputError {
+  return new BadInputError(
+    "warehouse_name_clash",
+    `warehouse ${location} is named like the dataset ${dataset}: DuckDB names the file's database after the file, and could not tell the two apart`,
+    { suggestion: "Rename the warehouse file, e.g. --warehouse .warehouse/nba.duckdb." },
+  );
+}
+
 function cacheKey(ref: TableRef): string {
   return `${ref.dataset}\u0000${ref.table}`;
 }
@@ -394,6 +402,8 @@ class DuckDBEngine implements Engine {
   private schemaGeneration = 0;
   /** Schemas this engine has created or found, so ensureDataset sends CREATE SCHEMA once per schema. */
   private readonly knownSchemas = new Set<string>();
+  /** The name DuckDB gives the file's database (the file's name without its extension), lower-cased: see checkName. */
+  private catalog = "";
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -525,6 +535,7 @@ class DuckDBEngine implements Engine {
     // The staging database is attached at open; a schema of that name in the file would make
     // every `runner_staging.<table>` ambiguous.
     if (dataset === STAGING_SCHEMA || this.knownSchemas.has(dataset)) return;
+    if (dataset.toLowerCase() === this.catalog) throw nameClash(this.location, dataset);
     await this.withConnection((connection) => connection.run(`CREATE SCHEMA IF NOT EXISTS "${dataset}"`));
     // Inside a transaction the schema is only certain once it commits.
     if (!this.pinned.getStore()) this.knownSchemas.add(dataset);
@@ -742,20 +753,32 @@ class DuckDBEngine implements Engine {
    * `runner_staging.<table>` would be ambiguous between the two.
    */
   async attachStaging(): Promise<void> {
+    if (this.catalog === STAGING_SCHEMA) throw nameClash(this.location, STAGING_SCHEMA);
     const name = quoteIdentifier(STAGING_SCHEMA);
     try {
       await this.withConnection((connection) => connection.run(`DROP SCHEMA IF EXISTS ${name} CASCADE;\nATTACH ':memory:' AS ${name}`));
-    } catch (error) {
-      if (error instanceof Error && /database with name .* already exists/.test(error.message)) {
-        throw new BadInputError("warehouse_name_reserved", `warehouse ${this.location} cannot be named ${STAGING_SCHEMA}: the runner's staging database has that name`, {
-          suggestion: "Rename the warehouse file, e.g. --warehouse .warehouse/nba.duckdb.",
-          cause: error,
-        });
-      }
-      throw error;
     } finally {
       this.schemaChanged({ kind: "any" });
     }
+  }
+
+  /**
+   * DuckDB names the file's database after the file, so in nba_analytics.duckdb the name
+   * `nba_analytics.t` could mean that database or the schema nba_analytics, and every statement
+   * naming it fails as ambiguous. A file holding a schema of its own name is refused when opened,
+   * and no such schema is created (ensureDataset).
+   */
+  async checkName(): Promise<void> {
+    const [row] = await this.withConnection(async (connection) =>
+      (
+        await connection.runAndReadAll(
+          `SELECT current_database(), count(*) FILTER (WHERE lower(schema_name) = lower(current_database()))
+           FROM duckdb_schemas() WHERE database_name = current_database()`,
+        )
+      ).getRows(),
+    );
+    this.catalog = String(row?.[0] ?? "").toLowerCase();
+    if (Number(row?.[1] ?? 0) > 0) throw nameClash(this.location, this.catalog);
   }
 
   async close(): Promise<void> {
@@ -815,14 +838,13 @@ export async function openDuckDBEngine(options: DuckDBEngineOptions): Promise<En
     throw new DataFailureError("warehouse_open_failed", `cannot open warehouse ${options.path}: ${message}`, { cause: error });
   }
   const engine = new DuckDBEngine(instance, options.path);
-  // A read-only open stages nothing.
-  if (!readOnly) {
-    try {
-      await engine.attachStaging();
-    } catch (error) {
-      await engine.close();
-      throw error;
-    }
+  try {
+    await engine.checkName();
+    // A read-only open stages nothing.
+    if (!readOnly) await engine.attachStaging();
+  } catch (error) {
+    await engine.close();
+    throw error;
   }
   return engine;
 }
