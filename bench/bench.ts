@@ -2,16 +2,16 @@
  * `npm run bench`: the targets of issue 13 (and the earlier ones it keeps), each measured in this
  * one run and printed beside its target, with whether it holds. A shared machine is noisy, so the
  * targets are ratios between figures of the same run; the absolute ones are printed for the record,
- * each beside what the same run's model queries and MERGEs take alone (the least any run of them
+ * each beside what the same run's model queries and publishes take alone (the least any run of them
  * can take: a range date's and a delivery's from traces, the season's memory from the floor).
  *
  *   - one date, cold CLI process: at most 1.3x a floor measured here (bench/floor.ts: a node script
  *     that opens the same warehouse and executes the same model queries, target creations and
- *     MERGEs on one connection);
+ *     publishes on one connection);
  *   - a range date by date: at most 0.4 s per date;
  *   - an unchanged re-run of a date: at most 50 % of the first run, writing nothing;
  *   - a season backfill (--batch over the seeded 2024-25 season): at most 1.5x the time the run
- *     spends in its model queries and MERGEs (from its own statement trace), at most 3x one cold
+ *     spends in its model queries and publishes (from its own statement trace), at most 3x one cold
  *     date run, at most 250 MB peak RSS;
  *   - `runner compile` at most 15 % of the official `dataform compile`; compile and plan never load DuckDB;
  *   - serve: a delivery answered within 0.4 s warm (median of 20), /healthz within 100 ms meanwhile;
@@ -144,21 +144,21 @@ function modelWorkMs(trace: TraceLine[]): number {
 }
 
 /**
- * The commits of the transactions that published a stage (MERGE or first INSERT): the floor runs
- * its publishes in autocommit, so their time includes what the runner's COMMIT of the publish
- * pays (writing the changed rows).
+ * The commits of the transactions that published a stage (a MERGE, or a first publish's
+ * INSERT): the floor runs its publishes in autocommit, so their time includes what the runner's
+ * COMMIT of the publish pays (writing the changed rows).
  */
-function mergeCommitMs(trace: TraceLine[]): number {
-  const merged = new Map<number, boolean>();
+function publishCommitMs(trace: TraceLine[]): number {
+  const published = new Map<number, boolean>();
   let total = 0;
   for (const line of trace) {
     if (line.kind !== "statement" || !line.ok || line.sql === undefined) continue;
     const connection = line.connection ?? 0;
-    if (/^BEGIN/i.test(line.sql)) merged.set(connection, false);
-    else if (PUBLISH.test(line.sql)) merged.set(connection, true);
+    if (/^BEGIN/i.test(line.sql)) published.set(connection, false);
+    else if (PUBLISH.test(line.sql)) published.set(connection, true);
     else if (/^COMMIT/i.test(line.sql)) {
-      if (merged.get(connection)) total += line.ms;
-      merged.set(connection, false);
+      if (published.get(connection)) total += line.ms;
+      published.set(connection, false);
     }
   }
   return total;
@@ -282,8 +282,8 @@ async function main(): Promise<void> {
   say(
     `One date (${DATE}, four seeded weeks, gates evaluated)`,
     `  runner run --date, cold process: ${seconds(cold)}`,
-    `  floor (node script, same warehouse, the run's ${floorStatements(dateTrace).statements.length} model queries / target creations / MERGEs on one connection): ${seconds(floor)}`,
-    `  of the run, in its model queries and MERGEs (trace): ${seconds(modelWorkMs(dateTrace))}`,
+    `  floor (node script, same warehouse, the run's ${floorStatements(dateTrace).statements.length} model queries / target creations / publishes on one connection): ${seconds(floor)}`,
+    `  of the run, in its model queries and publishes (trace): ${seconds(modelWorkMs(dateTrace))}`,
     `  peak RSS of the floor: ${floorPeakMb.toFixed(0)} MB`,
   );
   target(`one date, cold CLI vs floor (median of ${REPEATS} interleaved pairs)`, times(againstFloor.ratio, 1.3), "<= 1.3x", againstFloor.ratio <= 1.3);
@@ -315,11 +315,11 @@ async function main(): Promise<void> {
   const batch = runner([...rangeArgs, "--batch", "--warehouse", batchWarehouse], { exitCodes: [0, 75] });
   say(
     `A range date by date (${dates.length} dates, ${FOUR_WEEKS.start}..${FOUR_WEEKS.end})`,
-    `  runner run --start-date/--end-date: ${seconds(range.ms)} (${outcomes(range.stdout)}); of a date, the model queries and MERGEs take ${seconds(modelWorkMs(plain.trace) / dates.length)} (trace of the plain run)`,
+    `  runner run --start-date/--end-date: ${seconds(range.ms)} (${outcomes(range.stdout)}); of a date, the model queries and publishes take ${seconds(modelWorkMs(plain.trace) / dates.length)} (trace of the plain run)`,
     `  the same range --batch: ${seconds(batch.ms)}; plain (--concurrency 1): ${seconds(plain.measured.ms)}`,
   );
   const rangeWorkMs = modelWorkMs(plain.trace) / dates.length;
-  target(`a range, per date (its model queries and MERGEs alone: ${seconds(rangeWorkMs)})`, seconds(range.ms / dates.length), "<= 0.40 s", range.ms / dates.length <= 400);
+  target(`a range, per date (its model queries and publishes alone: ${seconds(rangeWorkMs)})`, seconds(range.ms / dates.length), "<= 0.40 s", range.ms / dates.length <= 400);
   const expected = await tableChecksums(plainWarehouse);
   for (const [label, warehouse] of [
     ["default range run", rangeWarehouse],
@@ -333,7 +333,7 @@ async function main(): Promise<void> {
   // 5. serve: deliveries one after the other on the published range, /healthz meanwhile.
   const served = await serveUnderDeliveries(RUNNER, ROOT, rangeWarehouse, dates[DELIVERIES] ?? DATE, dates.slice(0, DELIVERIES));
   const deliveryMedian = median(served.deliveries.map((delivery) => delivery.ms));
-  // What a delivery's own model queries and MERGEs take, from a second, traced server (the trace
+  // What a delivery's own model queries and publishes take, from a second, traced server (the trace
   // would weigh on the timed one) given dates the first was not: the warm-up's statements are in
   // it too.
   const serveTrace = path.join(WORK, "serve.trace.jsonl");
@@ -343,7 +343,7 @@ async function main(): Promise<void> {
   const deliveryWorkMs = modelWorkMs(readTrace(serveTrace)) / (tracedDeliveries.length + 1);
   const statuses = [...new Set(served.deliveries.map((delivery) => delivery.status))].join(", ");
   say(`Push endpoint (runner serve; ${served.deliveries.length} deliveries after one to warm up; answers: ${statuses})`);
-  target(`serve, a delivery for a ready date (median, warm; its model queries and MERGEs alone: ${seconds(deliveryWorkMs)})`, seconds(deliveryMedian), "<= 0.40 s", deliveryMedian <= 400);
+  target(`serve, a delivery for a ready date (median, warm; its model queries and publishes alone: ${seconds(deliveryWorkMs)})`, seconds(deliveryMedian), "<= 0.40 s", deliveryMedian <= 400);
   target(`serve, slowest /healthz during the deliveries (${served.healthz.samples} probes, p99 ${served.healthz.p99Ms.toFixed(1)} ms)`, `${served.healthz.maxMs.toFixed(1)} ms`, "<= 100 ms", served.healthz.maxMs <= 100);
   say("");
 
@@ -365,14 +365,14 @@ async function main(): Promise<void> {
   const season = [...seasonRuns].sort((a, b) => a.measured.ms - b.measured.ms)[Math.floor(seasonRuns.length / 2)] as (typeof seasonRuns)[number];
   const seasonPeakKb = Math.max(...seasonRuns.map((result) => result.probe.maxRssKb));
   const seasonQueries = modelWorkMs(season.lines);
-  const seasonCommits = mergeCommitMs(season.lines);
+  const seasonCommits = publishCommitMs(season.lines);
   const seasonWork = seasonQueries + seasonCommits;
   say(
     `Season backfill (${daysIn(SEASON).length} dates, --batch --ignore-gates; median of ${seasonRuns.length} runs: ${seasonRuns.map((result) => seconds(result.measured.ms)).join(", ")})`,
-    `  runner run --batch: ${seconds(season.measured.ms)}; of it, model queries and MERGEs: ${seconds(seasonQueries)}, and the commits of the MERGEs' transactions: ${seconds(seasonCommits)}`,
-    `  (without the commits, which the floor's autocommit MERGEs include: ${(season.measured.ms / seasonQueries).toFixed(2)}x)`,
+    `  runner run --batch: ${seconds(season.measured.ms)}; of it, model queries and publishes: ${seconds(seasonQueries)}, and the commits of the publishes' transactions: ${seconds(seasonCommits)}`,
+    `  (without the commits, which the floor's autocommit publishes include: ${(season.measured.ms / seasonQueries).toFixed(2)}x)`,
   );
-  target("season backfill vs its model queries and MERGEs (with their commits)", times(season.measured.ms / seasonWork, 1.5), "<= 1.5x", season.measured.ms / seasonWork <= 1.5);
+  target("season backfill vs its model queries and publishes (with their commits)", times(season.measured.ms / seasonWork, 1.5), "<= 1.5x", season.measured.ms / seasonWork <= 1.5);
   const seasonVsCold = median(seasonRuns.map((result) => result.measured.ms / result.coldMs));
   target(
     `season backfill vs one cold date run (median of ${seasonRuns.length} pairs, each run followed by a cold date: ${seasonRuns.map((result) => seconds(result.coldMs)).join(", ")})`,
@@ -380,13 +380,13 @@ async function main(): Promise<void> {
     "<= 3x",
     seasonVsCold <= 3,
   );
-  // The season's own model queries, target creations and MERGEs replayed by the floor, once, for
+  // The season's own model queries, target creations and publishes replayed by the floor, once, for
   // the least memory they can peak at.
   const seasonFloorInput = path.join(WORK, "floor-season.json");
   fs.writeFileSync(seasonFloorInput, JSON.stringify(floorStatements(season.lines)));
   const seasonFloorPeakMb = probed([copyOf(seasonSeed, "floor-season"), seasonFloorInput], {}, FLOOR).probe.maxRssKb / 1024;
   target(
-    `season backfill, peak RSS (the highest of the ${seasonRuns.length} runs; its model queries and MERGEs alone, in the floor: ${seasonFloorPeakMb.toFixed(0)} MB)`,
+    `season backfill, peak RSS (the highest of the ${seasonRuns.length} runs; its model queries and publishes alone, in the floor: ${seasonFloorPeakMb.toFixed(0)} MB)`,
     `${(seasonPeakKb / 1024).toFixed(0)} MB`,
     "<= 250 MB",
     seasonPeakKb / 1024 <= 250,
