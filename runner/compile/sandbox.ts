@@ -45,9 +45,10 @@ const compiledFiles = new Map<string, Map<string, CompiledFile>>();
 const coreScripts = new Map<string, { script: vm.Script; cacheFile: string }>();
 
 /**
- * Set by `npm run build` (bin/build.js) for one compile of the project, after which compileProject
- * writes the core bundle's code cache: made after a compile, it holds the functions a compile runs,
- * not only the bundle's top level. `runner compile` 326 to 298 ms with it (8 interleaved pairs).
+ * Set by `npm run build` (bin/build.js) for one `runner compile` of the project, after which
+ * compileProject writes the core bundle's code cache (made after a compile, it holds the functions
+ * a compile runs, not only the bundle's top level: `runner compile` 326 to 298 ms with it, 8
+ * interleaved pairs) and the compile command the check templates' (checks/templates.ts).
  */
 export const WRITE_CODE_CACHE_ENV = "RUNNER_WRITE_CODE_CACHE";
 

@@ -1,6 +1,8 @@
 /** `runner compile`: compile the project in-process for the run dates and show what it contains. */
 import { Command } from "commander";
 import { z } from "zod";
+import { PROJECT_DIR } from "../../compile/compile.ts";
+import { WRITE_CODE_CACHE_ENV } from "../../compile/sandbox.ts";
 import { ExitCode } from "../../errors.ts";
 import type { ProjectGraph } from "../../plan/actions.ts";
 import { addDateOptions, addExamples, addProjectOption, compileFor, DateOptionsSchema, datesOrProjectDefaults, parseOptions, ProjectOptionsSchema, type CliIO } from "../options.ts";
@@ -34,10 +36,13 @@ export function compileCommand(io: CliIO, setExit: (code: number) => void): Comm
   addDateOptions(command);
   addProjectOption(command);
   addExamples(command, ["runner compile --date 2025-01-15", "runner compile --start-date 2025-01-13 --end-date 2025-01-19 --json > /tmp/graph.json"]);
-  return command.action((raw: unknown) => {
+  return command.action(async (raw: unknown) => {
     const options = parseOptions(CompileOptionsSchema, raw, "compile");
     const dates = datesOrProjectDefaults(options);
     const { compiled, graph } = compileFor(dates, options);
+    // npm run build: the compile wrote the core's code cache; the check templates' comes next
+    // (imported only then: a compile loads no handlebars).
+    if (process.env[WRITE_CODE_CACHE_ENV]) (await import("../../checks/templates.ts")).writeTemplateCache(options.project ?? PROJECT_DIR);
     io.stdout(options.json ? JSON.stringify(compiled, null, 2) : summary(graph, dates, compiled.dataformCoreVersion));
     setExit(ExitCode.success);
   });
