@@ -128,9 +128,9 @@ function compiledTemplate(text: string): Handlebars.TemplateDelegate {
 }
 
 /**
- * Renders every template of the project (the pre-write rules of each model that has some, the
- * post-write checks) and writes their precompiled form (templateCacheFile), replacing older
- * files; the file written. Run by `npm run build`, through `runner compile` (WRITE_CODE_CACHE_ENV).
+ * Writes the project's templates precompiled (precompiledTemplates) to templateCacheFile,
+ * replacing older files; the file written. Run by `npm run build`, through `runner compile`
+ * (WRITE_CODE_CACHE_ENV).
  */
 export function writeTemplateCache(projectDir: string): string {
   const file = templateCacheFile();
@@ -140,7 +140,11 @@ export function writeTemplateCache(projectDir: string): string {
   return file;
 }
 
-/** Every template text of the project (as its rules and checks render them) precompiled, by textKey. */
+/**
+ * Every template text of the project precompiled, by textKey: the texts that rendering the
+ * pre-write rules of each model that has some, and the post-write checks, compiles (the files and
+ * the reasons in their blocks).
+ */
 export function precompiledTemplates(projectDir: string): Map<string, string> {
   const texts = new Set<string>();
   recording = texts;
