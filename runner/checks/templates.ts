@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import Handlebars from "handlebars";
 import { z } from "zod";
+import { buildCacheFile, replaceBuildCacheFile } from "../build_cache.ts";
 import { BadInputError } from "../errors.ts";
 import { projectConstants } from "../project_constants.ts";
 
@@ -83,7 +84,7 @@ const COMPILE_OPTIONS: Readonly<{ noEscape: boolean; strict: boolean }> = Object
 export function templateCacheFile(): string {
   const handlebarsDir = path.dirname(createRequire(import.meta.url).resolve("handlebars/package.json"));
   const key = createHash("sha256").update(`${Handlebars.VERSION} ${JSON.stringify(COMPILE_OPTIONS)}`).digest("hex").slice(0, 20);
-  return path.join(handlebarsDir, "..", ".cache", "nba-phase3-runner", `check-templates-${key}.json`);
+  return buildCacheFile(path.join(handlebarsDir, ".."), `check-templates-${key}.json`);
 }
 
 function textKey(text: string): string {
@@ -134,9 +135,7 @@ function compiledTemplate(text: string): Handlebars.TemplateDelegate {
  */
 export function writeTemplateCache(projectDir: string): string {
   const file = templateCacheFile();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  for (const old of fs.readdirSync(path.dirname(file))) if (old.startsWith("check-templates-")) fs.rmSync(path.join(path.dirname(file), old), { force: true });
-  fs.writeFileSync(file, JSON.stringify(Object.fromEntries(precompiledTemplates(projectDir))));
+  replaceBuildCacheFile(file, "check-templates-", JSON.stringify(Object.fromEntries(precompiledTemplates(projectDir))));
   return file;
 }
 

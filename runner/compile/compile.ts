@@ -12,7 +12,8 @@ import type { RunDates } from "../dates.ts";
 import { assertValidVars, projectVars, type VarSource } from "../project_vars.ts";
 import { CompiledGraphSchema, type CompiledGraph, type CompilationErrorDetail } from "./graph.ts";
 import { loadCoreProtos } from "./protos.ts";
-import { DataformSandbox, WRITE_CODE_CACHE_ENV, writeCoreCodeCache } from "./sandbox.ts";
+import { WRITE_CODE_CACHE_ENV } from "../build_cache.ts";
+import { DataformSandbox, writeCoreCodeCache } from "./sandbox.ts";
 
 /**
  * The repository root: where dataform.json, definitions/ and includes/ live. Found by walking up

@@ -21,6 +21,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
+import { buildCacheFile, replaceBuildCacheFile, WRITE_CODE_CACHE_ENV } from "../build_cache.ts";
 
 const MODULE_PARAMETERS = ["exports", "require", "module", "__filename", "__dirname"];
 /** Extensions tried, in order, for a `require` without one (as Node and the official CLI do). */
@@ -45,14 +46,6 @@ const compiledFiles = new Map<string, Map<string, CompiledFile>>();
 const coreScripts = new Map<string, { script: vm.Script; cacheFile: string }>();
 
 /**
- * Set by `npm run build` (bin/build.js) for one `runner compile` of the project, after which
- * compileProject writes the core bundle's code cache (made after a compile, it holds the functions
- * a compile runs, not only the bundle's top level: `runner compile` 326 to 298 ms with it, 8
- * interleaved pairs) and the compile command the check templates' (checks/templates.ts).
- */
-export const WRITE_CODE_CACHE_ENV = "RUNNER_WRITE_CODE_CACHE";
-
-/**
  * node_modules/.cache/nba-phase3-runner/dataform-core-<key>.v8, the key a hash of the bundle's
  * text and Node's version and architecture. V8 rejects a cache of another V8 or other flags, but of
  * the source it checks only the length: a changed bundle must not find the old file. No file, or
@@ -60,17 +53,14 @@ export const WRITE_CODE_CACHE_ENV = "RUNNER_WRITE_CODE_CACHE";
  */
 export function codeCacheFile(coreBundlePath: string, source: string): string {
   const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(source).digest("hex").slice(0, 20);
-  return path.join(path.dirname(coreBundlePath), "..", "..", ".cache", "nba-phase3-runner", `dataform-core-${key}.v8`);
+  return buildCacheFile(path.join(path.dirname(coreBundlePath), "..", ".."), `dataform-core-${key}.v8`);
 }
 
 /** Writes the code cache of the core bundle this process compiled, replacing older ones; the file written. */
 export function writeCoreCodeCache(coreBundlePath: string): string | undefined {
   const core = coreScripts.get(coreBundlePath);
   if (!core) return undefined;
-  const dir = path.dirname(core.cacheFile);
-  fs.mkdirSync(dir, { recursive: true });
-  for (const old of fs.readdirSync(dir)) if (old.startsWith("dataform-core-")) fs.rmSync(path.join(dir, old), { force: true });
-  fs.writeFileSync(core.cacheFile, core.script.createCachedData());
+  replaceBuildCacheFile(core.cacheFile, "dataform-core-", core.script.createCachedData());
   return core.cacheFile;
 }
 

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { z } from "zod";
 import { PROJECT_DIR } from "../../compile/compile.ts";
-import { WRITE_CODE_CACHE_ENV } from "../../compile/sandbox.ts";
+import { WRITE_CODE_CACHE_ENV } from "../../build_cache.ts";
 import { ExitCode } from "../../errors.ts";
 import type { ProjectGraph } from "../../plan/actions.ts";
 import { addDateOptions, addExamples, addProjectOption, compileFor, DateOptionsSchema, datesOrProjectDefaults, parseOptions, ProjectOptionsSchema, type CliIO } from "../options.ts";
