@@ -179,22 +179,24 @@ describe("connections", () => {
   });
 });
 
+/** A warehouse file's path in a new directory. */
+function warehouseFile(name = "warehouse.duckdb"): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "engine-")), name);
+}
+
+/** Runs SQL on the file as it is, with DuckDB alone (no engine: nothing attached or checked). */
+async function fileCatalog(file: string, sql: string): Promise<unknown[][]> {
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRows();
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 describe("staging", () => {
-  function warehouseFile(name = "warehouse.duckdb"): string {
-    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "staging-")), name);
-  }
-
-  async function fileCatalog(file: string, sql: string): Promise<unknown[][]> {
-    const instance = await DuckDBInstance.create(file);
-    const connection = await instance.connect();
-    try {
-      return (await connection.runAndReadAll(sql)).getRows();
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
-  }
-
   it("keeps stages in memory: the warehouse file never holds them, and they are gone when it is opened again", async () => {
     const file = warehouseFile();
     let db = await openDuckDBEngine({ path: file });
@@ -239,10 +241,6 @@ describe("staging", () => {
 describe("a warehouse file named like a dataset (DuckDB names the file's database after the file)", () => {
   const clash = { code: "warehouse_name_clash", suggestion: expect.stringMatching(/Rename the warehouse file/) };
 
-  function warehouseFile(name: string): string {
-    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "names-")), name);
-  }
-
   it("is refused when it is named like the staging database", async () => {
     await expect(openDuckDBEngine({ path: warehouseFile("runner_staging.duckdb") })).rejects.toMatchObject(clash);
   });
@@ -259,11 +257,7 @@ describe("a warehouse file named like a dataset (DuckDB names the file's databas
 
   it("is refused, to read or to write, when it already holds a schema of its own name", async () => {
     const file = warehouseFile("nba_raw.duckdb");
-    const instance = await DuckDBInstance.create(file);
-    const connection = await instance.connect();
-    await connection.run("CREATE SCHEMA nba_raw");
-    connection.closeSync();
-    instance.closeSync();
+    await fileCatalog(file, "CREATE SCHEMA nba_raw");
     await expect(openDuckDBEngine({ path: file, access: "write" })).rejects.toMatchObject(clash);
     await expect(openDuckDBEngine({ path: file, access: "read" })).rejects.toMatchObject(clash);
   });
