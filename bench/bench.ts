@@ -242,12 +242,15 @@ async function main(): Promise<void> {
   execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
   fs.rmSync(path.join(WORK, "dist"), { recursive: true, force: true });
   fs.cpSync(path.join(ROOT, "dist"), path.join(WORK, "dist"), { recursive: true });
-  // bin/runner.js without its choice between bundle and sources: the bundle, always.
+  // bin/runner.js without its choice between bundle and sources: the bundle, always, loaded as
+  // bin/runner.js loads it (with its code cache).
   fs.writeFileSync(
     RUNNER,
     [
-      'import { main } from "./dist/runner.mjs";',
+      `import { loadBundle } from ${JSON.stringify(path.join(ROOT, "bin", "bundle.js"))};`,
+      `const { main, saveCodeCache } = loadBundle(${JSON.stringify(path.join(WORK, "dist", "runner.cjs"))}, ${JSON.stringify(path.join(ROOT, "node_modules"))}, process.argv);`,
       "const code = await main(process.argv);",
+      "saveCodeCache();",
       'await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));',
       "process.exit(code);",
       "",

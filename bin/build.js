@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Builds dist/: the CLI bundled with its pure-JavaScript dependencies (fewer module loads at start,
-// the bulk of `runner compile`'s time budget), split per command so that a command loads only what
-// it uses. Native and heavy packages stay external and load from node_modules when needed (of
-// DuckDB only the native binding: its JavaScript API is bundled).
+// the bulk of `runner compile`'s time budget). Native and heavy packages stay external and load
+// from node_modules when needed (of DuckDB only the native binding: its JavaScript API is
+// bundled). CommonJS, so that bin/bundle.js can give V8 a code cache of it (Node 20 keeps none of
+// ES modules); the modules a command imports on demand are evaluated only when it does, so a
+// command still runs only what it uses (compile and plan never load DuckDB).
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
@@ -17,21 +19,24 @@ await build({
   bundle: true,
   platform: "node",
   target: "node20",
-  format: "esm",
-  splitting: true,
+  format: "cjs",
   outdir: "dist",
   entryNames: "[name]",
-  chunkNames: "chunks/[name]-[hash]",
-  outExtension: { ".js": ".mjs" },
+  outExtension: { ".js": ".cjs" },
   external: EXTERNAL,
-  // Bundled CommonJS packages (protobufjs, handlebars) call require(); give them one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // The sources are ES modules: import.meta.url is the bundle's own file. (import.meta.resolve
+  // serves only the sources' compile worker, never the bundle's.)
+  define: { "import.meta.url": "__bundle_url", "import.meta.resolve": "__bundle_resolve" },
+  banner: {
+    js: 'var __bundle_url = require("node:url").pathToFileURL(__filename).href; var __bundle_resolve = (specifier) => require("node:url").pathToFileURL(require.resolve(specifier)).href;',
+  },
   logLevel: "warning",
 });
 
 // V8's code cache of @dataform/core (runner/compile/sandbox.ts) and the precompiled check
 // templates (runner/checks/templates.ts): one compile of the project, after which the compile
-// writes them. Optional: without them a cold run takes 50-80 ms longer, so a project that does
+// writes them (and bin/bundle.js the bundle's code cache for `runner compile`; the other commands
+// write theirs on their first run). Optional: without them a cold run takes 50-80 ms longer, so a project that does
 // not compile right now (an edit in progress) only gets a warning.
 const cache = spawnSync(process.execPath, ["bin/runner.js", "compile", "--json"], {
   env: { ...process.env, RUNNER_WRITE_CODE_CACHE: "1" },

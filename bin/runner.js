@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Entry point of the `runner` command. It runs the bundle built by `npm run build` (dist/, made
-// on `npm ci` by the prepare script) when that bundle is newer than every source file, and the
-// TypeScript sources through tsx otherwise, so an edit is never run stale.
+// on `npm ci` by the prepare script) when that bundle is newer than every source file, with its
+// code cache (bin/bundle.js), and the TypeScript sources through tsx otherwise, so an edit is
+// never run stale.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadBundle } from "./bundle.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const bundle = path.join(root, "dist", "runner.mjs");
+const bundle = path.join(root, "dist", "runner.cjs");
 
 function newestSource(dir) {
   let newest = 0;
@@ -36,14 +38,16 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 let main;
+let saveCodeCache = () => {};
 if (bundleIsFresh()) {
-  ({ main } = await import(bundle));
+  ({ main, saveCodeCache } = loadBundle(bundle, path.join(root, "node_modules"), process.argv));
 } else {
   const { register } = await import("tsx/esm/api");
   register();
   ({ main } = await import("../runner/cli/main.ts"));
 }
 const code = await main(process.argv);
+saveCodeCache();
 // Exit only once everything written to stdout/stderr has been flushed: a pipe reader must get a
 // whole --json document.
 await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));

@@ -56,7 +56,7 @@ function codeDigest(): string {
   if (codeDigestMemo) return codeDigestMemo;
   const here = path.dirname(fileURLToPath(import.meta.url));
   const root = path.basename(here) === "dist" ? here : path.resolve(here, "..");
-  codeDigestMemo = digestFiles(root, (name) => /\.(m?js|ts)$/.test(name) && !/\.test\.ts$/.test(name));
+  codeDigestMemo = digestFiles(root, (name) => /\.([cm]?js|ts)$/.test(name) && !/\.test\.ts$/.test(name));
   return codeDigestMemo;
 }
 

@@ -32,14 +32,13 @@ describe("bundledWorkerEntry (which worker the planner starts)", () => {
     return root;
   };
 
-  it("is the bundle's compile_worker.mjs from dist/ or dist/chunks/", () => {
-    const root = dir(["dist/compile_worker.mjs", "dist/chunks/chunk-A.mjs"]);
-    expect(bundledWorkerEntry(path.join(root, "dist", "chunks"))).toBe(path.join(root, "dist", "compile_worker.mjs"));
-    expect(bundledWorkerEntry(path.join(root, "dist"))).toBe(path.join(root, "dist", "compile_worker.mjs"));
+  it("is the bundle's compile_worker.cjs from dist/", () => {
+    const root = dir(["dist/compile_worker.cjs", "dist/runner.cjs"]);
+    expect(bundledWorkerEntry(path.join(root, "dist"))).toBe(path.join(root, "dist", "compile_worker.cjs"));
   });
 
   it("is none from the sources (compile_worker.ts next to the planner), nor where no bundle was built", () => {
-    const root = dir(["runner/server/compile_worker.ts", "runner/compile_worker.mjs", "elsewhere/a.mjs"]);
+    const root = dir(["runner/server/compile_worker.ts", "runner/compile_worker.cjs", "elsewhere/a.cjs"]);
     expect(bundledWorkerEntry(path.join(root, "runner", "server"))).toBeUndefined();
     expect(bundledWorkerEntry(path.join(root, "elsewhere"))).toBeUndefined();
   });

@@ -5,8 +5,8 @@
  * as the server and takes one compile at a time; a worker that dies fails the compiles it had
  * (500 error, Pub/Sub retries) and the next compile starts a new one.
  *
- * From the bundle the worker starts from its own entry, dist/compile_worker.mjs (built with the
- * CLI's, sharing its chunks); from the sources it runs compile_worker.ts through tsx.
+ * From the bundle the worker starts from its own entry, dist/compile_worker.cjs (a bundle of its
+ * own, built with the CLI's); from the sources it runs compile_worker.ts through tsx.
  *
  * `runner run` over a range compiles in one too (rangePlanner below): each next date while the
  * current one runs.
@@ -74,16 +74,13 @@ export function reviveError(error: SerializedError): Error {
 }
 
 /**
- * The bundle's worker entry when this module runs from the bundle (dist/ or dist/chunks/), else
- * undefined: the sources' worker is compile_worker.ts next to this file.
+ * The bundle's worker entry when this module runs from the bundle (dist/), else undefined: the
+ * sources' worker is compile_worker.ts next to this file.
  */
 export function bundledWorkerEntry(here = path.dirname(fileURLToPath(import.meta.url))): string | undefined {
   if (fs.existsSync(path.join(here, "compile_worker.ts"))) return undefined;
-  for (const dir of [here, path.dirname(here)]) {
-    const candidate = path.join(dir, "compile_worker.mjs");
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
+  const candidate = path.join(here, "compile_worker.cjs");
+  return fs.existsSync(candidate) ? candidate : undefined;
 }
 
 /** compile_worker.ts: next to this file (sources) or under runner/server/ above dist/. */

@@ -1,0 +1,5 @@
+export function loadBundle(
+  file: string,
+  nodeModulesDir: string,
+  argv: string[],
+): { main: (argv: string[]) => Promise<number>; saveCodeCache: () => void; codeCache: "accepted" | "rejected" | "none" };
