@@ -3,3 +3,4 @@ export function loadBundle(
   nodeModulesDir: string,
   argv: string[],
 ): { main: (argv: string[]) => Promise<number>; saveCodeCache: () => void; codeCache: "accepted" | "rejected" | "none" };
+export function removeBundleCaches(file: string, nodeModulesDir: string): void;

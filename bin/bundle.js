@@ -3,8 +3,8 @@
 // the command ran the first time. Node 20 keeps no code cache of ES modules, so the bundle is
 // CommonJS, evaluated here through node:vm as Node's own loader would.
 //
-// The cache is in the build cache (bin/build_cache.js), named by the bundle's path, size and
-// modification time, Node's version and the command. A process that finds none, or one V8
+// The cache is in the build cache (bin/build_cache.js): bundle-<path>-<command>-<version>.v8, the
+// path the bundle's, the version a hash of its size and modification time and Node's version. A process that finds none, or one V8
 // rejects, writes it once the command has returned (so once per command and build); a cache that
 // cannot be read or written only costs the time it would have saved.
 import { createHash } from "node:crypto";
@@ -13,6 +13,20 @@ import Module, { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
 import { buildCacheFile, replaceBuildCacheFile } from "./build_cache.js";
+
+const hash = (text) => createHash("sha256").update(text).digest("hex");
+
+/** What starts the names of the caches of the bundle at `file`: "bundle-<hash of its path>-". */
+function bundlePrefix(file) {
+  return `bundle-${hash(path.resolve(file)).slice(0, 8)}-`;
+}
+
+/** Removes every command's cache of the bundle at `file` (bin/build.js, when it replaces the bundle). */
+export function removeBundleCaches(file, nodeModulesDir) {
+  const dir = path.dirname(buildCacheFile(nodeModulesDir, bundlePrefix(file)));
+  if (!fs.existsSync(dir)) return;
+  for (const name of fs.readdirSync(dir)) if (name.startsWith(bundlePrefix(file))) fs.rmSync(path.join(dir, name), { force: true });
+}
 
 /** The command a cache is kept for: the first argument when it is a word (a command's name), else "other". */
 function commandOf(argv) {
@@ -28,9 +42,10 @@ function commandOf(argv) {
 export function loadBundle(file, nodeModulesDir, argv) {
   const source = fs.readFileSync(file, "utf8");
   const { size, mtimeMs } = fs.statSync(file);
-  const prefix = `bundle-${commandOf(argv)}-`;
-  const key = createHash("sha256").update(`${path.resolve(file)}\n${size}\n${mtimeMs}\n${process.version} ${process.arch}`).digest("hex").slice(0, 16);
-  const cacheFile = buildCacheFile(nodeModulesDir, `${prefix}${key}.v8`);
+  // Older versions are those of the same command and bundle path: a copy of dist/ (the bench's)
+  // using the same node_modules keeps caches of its own.
+  const prefix = `${bundlePrefix(file)}${commandOf(argv)}-`;
+  const cacheFile = buildCacheFile(nodeModulesDir, `${prefix}${hash(`${size}\n${mtimeMs}\n${process.version} ${process.arch}`).slice(0, 16)}.v8`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);

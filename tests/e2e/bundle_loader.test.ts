@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadBundle } from "../../bin/bundle.js";
+import { loadBundle, removeBundleCaches } from "../../bin/bundle.js";
 import { ROOT, tempDir } from "../helpers.ts";
 
 const LOADER = path.join(ROOT, "bin", "bundle.js");
@@ -51,11 +51,11 @@ describe("the bundle loader (bin/bundle.js)", () => {
   it("writes one cache per command once it has run, which the next process of that command takes", () => {
     const { file, nodeModules } = fakeBundle("function helper() { return 1; }");
     expect(loadInChild(file, nodeModules, "run")).toEqual({ codeCache: "none", code: 101 });
-    expect(cacheFiles(nodeModules)).toEqual([expect.stringMatching(/^bundle-run-[0-9a-f]{16}\.v8$/)]);
+    expect(cacheFiles(nodeModules)).toEqual([expect.stringMatching(/^bundle-[0-9a-f]{8}-run-[0-9a-f]{16}\.v8$/)]);
     expect(loadInChild(file, nodeModules, "run").codeCache).toBe("accepted");
     // Another command has its own, beside it.
     expect(loadInChild(file, nodeModules, "verify").codeCache).toBe("none");
-    expect(cacheFiles(nodeModules).map((name) => name.split("-").slice(0, 2).join("-"))).toEqual(["bundle-run", "bundle-verify"]);
+    expect(cacheFiles(nodeModules).map((name) => name.split("-")[2])).toEqual(["run", "verify"]);
   });
 
   it("finds no cache for a rebuilt bundle, and the rebuilt one's replaces the old file", () => {
@@ -76,6 +76,22 @@ describe("the bundle loader (bin/bundle.js)", () => {
     const cache = path.join(nodeModules, ".cache", "nba-phase3-runner", name as string);
     fs.writeFileSync(cache, Buffer.from("not a code cache"));
     expect(loadInChild(file, nodeModules, "run")).toEqual({ codeCache: "rejected", code: 101 });
+    expect(loadInChild(file, nodeModules, "run").codeCache).toBe("accepted");
+  });
+
+  it("keeps the caches of two copies of the bundle apart, and a rebuild removes its own only", () => {
+    const { file, nodeModules } = fakeBundle();
+    const copy = path.join(path.dirname(path.dirname(file)), "copy", "runner.cjs");
+    fs.mkdirSync(path.dirname(copy), { recursive: true });
+    fs.copyFileSync(file, copy);
+    loadInChild(file, nodeModules, "run");
+    loadInChild(copy, nodeModules, "run");
+    loadInChild(copy, nodeModules, "plan");
+    expect(loadInChild(file, nodeModules, "run").codeCache).toBe("accepted");
+    expect(loadInChild(copy, nodeModules, "run").codeCache).toBe("accepted");
+    expect(cacheFiles(nodeModules)).toHaveLength(3);
+    removeBundleCaches(copy, nodeModules);
+    expect(cacheFiles(nodeModules)).toHaveLength(1);
     expect(loadInChild(file, nodeModules, "run").codeCache).toBe("accepted");
   });
 
