@@ -8,10 +8,13 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
+import { removeBundleCaches } from "./bundle.js";
 
 const EXTERNAL = ["@duckdb/node-bindings", "@google-cloud/bigquery", "google-auth-library", "@dataform/core", "playwright-core"];
 
 rmSync("dist", { recursive: true, force: true });
+// The code caches of the bundle replaced: each command writes its own on its first run.
+removeBundleCaches("dist/runner.cjs", "node_modules");
 await build({
   // The compile worker is an entry of its own (a worker thread starts from a file): the CLI's run
   // and serve compile in it, off the main thread (runner/server/planner.ts).
@@ -33,17 +36,18 @@ await build({
   logLevel: "warning",
 });
 
-// V8's code cache of @dataform/core (runner/compile/sandbox.ts) and the precompiled check
-// templates (runner/checks/templates.ts): one compile of the project, after which the compile
-// writes them (and bin/bundle.js the bundle's code cache for `runner compile`; the other commands
-// write theirs on their first run). Optional: without them a cold run takes 50-80 ms longer, so a project that does
-// not compile right now (an edit in progress) only gets a warning.
+// V8's code cache of @dataform/core and what it made of each project file (runner/compile/
+// sandbox.ts), and the precompiled check templates (runner/checks/templates.ts): one compile of
+// the project, after which the compile writes them (and bin/bundle.js the bundle's code cache for
+// `runner compile`; the other commands write theirs on their first run). Optional: without them a
+// cold run takes 100-130 ms longer, so a project that does not compile right now (an edit in
+// progress) only gets a warning.
 const cache = spawnSync(process.execPath, ["bin/runner.js", "compile", "--json"], {
   env: { ...process.env, RUNNER_WRITE_CODE_CACHE: "1" },
   stdio: ["ignore", "ignore", "pipe"],
 });
 if (cache.status !== 0) {
   process.stderr.write(
-    `build: no code cache for @dataform/core nor precompiled check templates (the project's compile exited ${cache.status}): runs work, 50-80 ms slower when cold\n${cache.stderr.toString().slice(-500)}`,
+    `build: no code cache for @dataform/core, its project files or the check templates (the project's compile exited ${cache.status}): runs work, 100-130 ms slower when cold\n${cache.stderr.toString().slice(-500)}`,
   );
 }

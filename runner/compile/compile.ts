@@ -13,7 +13,7 @@ import { assertValidVars, projectVars, type VarSource } from "../project_vars.ts
 import { CompiledGraphSchema, type CompiledGraph, type CompilationErrorDetail } from "./graph.ts";
 import { loadCoreProtos } from "./protos.ts";
 import { WRITE_CODE_CACHE_ENV } from "../build_cache.ts";
-import { DataformSandbox, writeCoreCodeCache } from "./sandbox.ts";
+import { DataformSandbox, writeCoreCodeCache, writeProjectFilesCache } from "./sandbox.ts";
 
 /**
  * The repository root: where dataform.json, definitions/ and includes/ live. Found by walking up
@@ -38,6 +38,8 @@ export interface CompileOptions {
   vars?: Record<string, string>;
   /** Dataform's --schema-suffix / --default-database (dev isolation), passed to the core as the official CLI does. */
   overrides?: ProjectOverrides;
+  /** The @dataform/core package to compile with (its folder): the one installed with the runner unless said. */
+  corePackageDir?: string;
 }
 
 /**
@@ -72,9 +74,8 @@ function isConsequence(line: string): boolean {
   return /: (Could not resolve|Missing dependency detected)/.test(line);
 }
 
-function coreBundlePath(): { bundle: string; packageDir: string } {
-  const require = createRequire(import.meta.url);
-  const packageDir = path.dirname(require.resolve("@dataform/core/package.json"));
+function coreBundlePath(corePackageDir?: string): { bundle: string; packageDir: string } {
+  const packageDir = corePackageDir ?? path.dirname(createRequire(import.meta.url).resolve("@dataform/core/package.json"));
   return { bundle: path.join(packageDir, "bundle.js"), packageDir };
 }
 
@@ -142,7 +143,7 @@ const COMPILE_VARS: VarSource = { name: (name) => `var ${name}`, value: (name, t
 
 export function compileProject(options: CompileOptions): CompiledGraph {
   const projectDir = fs.realpathSync(options.projectDir ?? PROJECT_DIR);
-  const { bundle, packageDir } = coreBundlePath();
+  const { bundle, packageDir } = coreBundlePath(options.corePackageDir);
   const protos = loadCoreProtos(packageDir);
   const config = readProjectConfig(projectDir) as { vars?: Record<string, string> };
   // The vars are checked against includes/vars.js before Dataform evaluates a file, so a bad one is
@@ -176,7 +177,10 @@ export function compileProject(options: CompileOptions): CompiledGraph {
     // The core reports per-file errors in graphErrors; what escapes is a project-level failure.
     throw new CompilationError([`(project): ${(error as Error).message.split("\n")[0]}`]);
   }
-  if (process.env[WRITE_CODE_CACHE_ENV]) writeCoreCodeCache(bundle);
+  if (process.env[WRITE_CODE_CACHE_ENV]) {
+    writeCoreCodeCache(bundle);
+    writeProjectFilesCache(bundle);
+  }
   const response = protos.CoreExecutionResponse.toObject(protos.CoreExecutionResponse.decode(responseBytes), {
     enums: String,
     longs: String,

@@ -1,7 +1,8 @@
 /**
  * Compiles in one process keep what does not change (the core compiled once, each file's
  * JavaScript) and still see every change: a new file, an edited file, another date. Across
- * processes the core's code cache is taken when it is the bundle's own and ignored otherwise.
+ * processes the core's code cache is taken when it is the bundle's own and ignored otherwise, and
+ * the project files' cache for each file whose text is the one cached.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -9,7 +10,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
 import { compileProject, PROJECT_DIR } from "./compile.ts";
-import { codeCacheFile, coreCodeCacheUse, DataformSandbox, writeCoreCodeCache } from "./sandbox.ts";
+import { WRITE_CODE_CACHE_ENV } from "../build_cache.ts";
+import { codeCacheFile, coreCodeCacheUse, DataformSandbox, projectFilesCacheFile, projectFilesCacheUse, writeCoreCodeCache } from "./sandbox.ts";
 
 function projectCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-"));
@@ -79,5 +81,65 @@ describe("the core bundle's code cache", () => {
     expect(codeCacheFile(bundle, "var a = 1;")).not.toBe(codeCacheFile(bundle, "var b = 1;"));
     expect(codeCacheFile(bundle, "var a = 1;")).toBe(codeCacheFile(bundle, "var a = 1;"));
     expect(codeCacheFile(bundle, "var a = 1;")).toContain(path.join("/x/node_modules/.cache/nba-phase3-runner", "dataform-core-"));
+  });
+});
+
+/** A copy of the installed @dataform/core package in a new node_modules: a core this process has not loaded. */
+function corePackageCopy(): string {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "core-package-")), "node_modules", "@dataform", "core");
+  fs.cpSync(path.dirname(INSTALLED_CORE), dir, { recursive: true });
+  return dir;
+}
+
+/** Where a compile with the core package at `packageDir` looks for the project files' cache, its folder created. */
+function filesCacheOf(packageDir: string): string {
+  const bundle = path.join(packageDir, "bundle.js");
+  const file = projectFilesCacheFile(bundle, fs.readFileSync(bundle, "utf8"));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return file;
+}
+
+describe("the project files' cache", () => {
+  const compileWith = (projectDir: string, corePackageDir: string) => compileProject({ projectDir, corePackageDir, dates: { start: "2025-01-15", end: "2025-01-15" } });
+
+  it("spares the next process the core's compiler on every unchanged file, with the same graph", () => {
+    const project = projectCopy();
+    const built = corePackageCopy();
+    process.env[WRITE_CODE_CACHE_ENV] = "1";
+    let graph: unknown;
+    try {
+      graph = compileWith(project, built);
+    } finally {
+      delete process.env[WRITE_CODE_CACHE_ENV];
+    }
+    const { compiled: files } = projectFilesCacheUse(path.join(built, "bundle.js"));
+    expect(files).toBeGreaterThan(20);
+    expect(projectFilesCacheUse(path.join(built, "bundle.js")).stored).toBe(0);
+    const written = filesCacheOf(built);
+    expect(fs.existsSync(written)).toBe(true);
+
+    // A process of the same core (a copy this one has not loaded stands for it) takes every file.
+    const next = corePackageCopy();
+    fs.copyFileSync(written, filesCacheOf(next));
+    expect(compileWith(project, next)).toEqual(graph);
+    expect(projectFilesCacheUse(path.join(next, "bundle.js"))).toEqual({ stored: files, compiled: 0 });
+
+    // A file edited since is compiled, the others taken; the edit is in the graph.
+    const model = path.join(project, "definitions", "analytics", "nbac_schedule_latest.sqlx");
+    fs.appendFileSync(model, "\n-- edited after the build\n");
+    const edited = corePackageCopy();
+    fs.copyFileSync(written, filesCacheOf(edited));
+    const tables = (compileWith(project, edited) as unknown as { tables: { target: { name: string }; query: string }[] }).tables;
+    expect(tables.find((table) => table.target.name === "nbac_schedule_latest")?.query).toContain("-- edited after the build");
+    expect(projectFilesCacheUse(path.join(edited, "bundle.js"))).toEqual({ stored: files - 1, compiled: 1 });
+  });
+
+  it("is no cache when unreadable: every file is compiled", () => {
+    const project = projectCopy();
+    const core = corePackageCopy();
+    fs.writeFileSync(filesCacheOf(core), "{ not json");
+    const graph = compileWith(project, core);
+    expect(projectFilesCacheUse(path.join(core, "bundle.js")).stored).toBe(0);
+    expect(graph).toEqual(compileWith(project, corePackageCopy()));
   });
 });

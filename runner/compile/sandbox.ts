@@ -13,8 +13,10 @@
  * evaluates every file afresh in its own context; a file is read and compiled again when its size
  * or modification time changes.
  *
- * Across processes, V8's code cache of the core bundle (codeCacheFile below) spares a cold process
- * most of parsing and compiling the core's 770 KB.
+ * Across processes, what the build's compile made is kept (npm run build; WRITE_CODE_CACHE_ENV):
+ * V8's code cache of the core bundle (codeCacheFile below) spares a cold process most of parsing
+ * and compiling the core's 770 KB, and the project files' JavaScript and V8 code caches
+ * (projectFilesCacheFile) the core's compiler on every file whose text has not changed since.
  */
 import { Console } from "node:console";
 import { createHash } from "node:crypto";
@@ -34,6 +36,8 @@ type Compiler = (code: string, filename: string) => string;
 interface CompiledFile {
   mtimeMs: number;
   size: number;
+  /** A hash of the file's text, which the project files' cache is checked against. */
+  sha256: string;
   /** JavaScript: the file itself, or what the core's compiler made of its SQLX. */
   code: string;
   /** V8's code cache for `code`, once produced. */
@@ -42,18 +46,47 @@ interface CompiledFile {
 
 /** Per core bundle, per project file: what a compile of this process already made of it. */
 const compiledFiles = new Map<string, Map<string, CompiledFile>>();
-/** The core bundle compiled once per process (a Script runs in any context), and where its code cache lives. */
-const coreScripts = new Map<string, { script: vm.Script; cacheFile: string }>();
+/** The core bundle compiled once per process (a Script runs in any context), and where its caches live. */
+const coreScripts = new Map<string, { script: vm.Script; cacheFile: string; filesCacheFile: string }>();
+
+/** A project file as the build's compile left it (projectFilesCacheFile). */
+interface StoredFile {
+  sha256: string;
+  code: string;
+  /** V8's code cache for `code`, base64. */
+  cachedData?: string;
+}
+/** Per core bundle: the project files' cache, read on the first file a process compiles (empty without one). */
+const storedFiles = new Map<string, Map<string, StoredFile>>();
+/** Per core bundle: how many project files came from the cache and how many the core compiled (tests). */
+const fileSources = new Map<string, { stored: number; compiled: number }>();
+
+/** The key of what a core bundle makes: a hash of its text and Node's version and architecture. */
+function coreKey(source: string): string {
+  return createHash("sha256").update(`${process.version} ${process.arch}\n`).update(source).digest("hex").slice(0, 20);
+}
+
+function nodeModulesOf(coreBundlePath: string): string {
+  return path.join(path.dirname(coreBundlePath), "..", "..");
+}
 
 /**
- * node_modules/.cache/nba-phase3-runner/dataform-core-<key>.v8, the key a hash of the bundle's
- * text and Node's version and architecture. V8 rejects a cache of another V8 or other flags, but of
- * the source it checks only the length: a changed bundle must not find the old file. No file, or
- * one V8 rejects, only costs the time it would have saved.
+ * node_modules/.cache/nba-phase3-runner/dataform-core-<key>.v8 (coreKey). V8 rejects a cache of
+ * another V8 or other flags, but of the source it checks only the length: a changed bundle must not
+ * find the old file. No file, or one V8 rejects, only costs the time it would have saved.
  */
 export function codeCacheFile(coreBundlePath: string, source: string): string {
-  const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(source).digest("hex").slice(0, 20);
-  return buildCacheFile(path.join(path.dirname(coreBundlePath), "..", ".."), `dataform-core-${key}.v8`);
+  return buildCacheFile(nodeModulesOf(coreBundlePath), `dataform-core-${coreKey(source)}.v8`);
+}
+
+/**
+ * node_modules/.cache/nba-phase3-runner/project-files-<key>.json, the key the core's (its compiler
+ * made the JavaScript, this V8 the code caches): per project file, a hash of its text, its
+ * JavaScript and V8's code cache for it. A file is taken from it only when its text hashes the
+ * same, so an edit since the build is compiled as before.
+ */
+export function projectFilesCacheFile(coreBundlePath: string, source: string): string {
+  return buildCacheFile(nodeModulesOf(coreBundlePath), `project-files-${coreKey(source)}.json`);
 }
 
 /** Writes the code cache of the core bundle this process compiled, replacing older ones; the file written. */
@@ -62,6 +95,41 @@ export function writeCoreCodeCache(coreBundlePath: string): string | undefined {
   if (!core) return undefined;
   replaceBuildCacheFile(core.cacheFile, "dataform-core-", core.script.createCachedData());
   return core.cacheFile;
+}
+
+/** Writes what this process made of the project files it compiled with the core bundle, replacing older versions; the file written. */
+export function writeProjectFilesCache(coreBundlePath: string): string | undefined {
+  const core = coreScripts.get(coreBundlePath);
+  const files = compiledFiles.get(coreBundlePath);
+  if (!core || !files) return undefined;
+  const stored: Record<string, StoredFile> = {};
+  for (const [filename, file] of files) {
+    stored[filename] = { sha256: file.sha256, code: file.code, ...(file.cachedData ? { cachedData: file.cachedData.toString("base64") } : {}) };
+  }
+  replaceBuildCacheFile(core.filesCacheFile, "project-files-", JSON.stringify(stored));
+  return core.filesCacheFile;
+}
+
+/** How many project files this process took from the build's cache and how many the core compiled, with this core bundle (tests). */
+export function projectFilesCacheUse(coreBundlePath: string): { stored: number; compiled: number } {
+  return { ...(fileSources.get(coreBundlePath) ?? { stored: 0, compiled: 0 }) };
+}
+
+/** The project files' cache of the core bundle, read once per process; empty when there is none, or it is being rewritten. */
+function storedFilesOf(coreBundlePath: string, filesCacheFile: string): Map<string, StoredFile> {
+  let stored = storedFiles.get(coreBundlePath);
+  if (!stored) {
+    stored = new Map();
+    if (!process.env[WRITE_CODE_CACHE_ENV]) {
+      try {
+        for (const [filename, file] of Object.entries(JSON.parse(fs.readFileSync(filesCacheFile, "utf8")) as Record<string, StoredFile>)) stored.set(filename, file);
+      } catch {
+        // No cache, or an unreadable one: every file is compiled.
+      }
+    }
+    storedFiles.set(coreBundlePath, stored);
+  }
+  return stored;
 }
 
 /** Whether this process's core bundle came with a code cache V8 took (tests; undefined before it loads). */
@@ -146,13 +214,14 @@ export class DataformSandbox {
     if (!core) {
       const source = fs.readFileSync(this.coreBundlePath, "utf8");
       const cacheFile = codeCacheFile(this.coreBundlePath, source);
+      const filesCacheFile = projectFilesCacheFile(this.coreBundlePath, source);
       const cachedData = process.env[WRITE_CODE_CACHE_ENV] ? undefined : readCodeCache(cacheFile);
       // One line of wrapper: the bundle's own lines keep their numbers in stack traces.
       const script = new vm.Script(`(function (${MODULE_PARAMETERS.join(", ")}) {${source}\n})`, {
         filename: this.coreBundlePath,
         ...(cachedData ? { cachedData } : {}),
       });
-      core = { script, cacheFile };
+      core = { script, cacheFile, filesCacheFile };
       coreScripts.set(this.coreBundlePath, core);
     }
     return core.script.runInContext(this.context) as (...args: unknown[]) => void;
@@ -165,7 +234,7 @@ export class DataformSandbox {
     const { mtimeMs, size } = fs.statSync(filename);
     let file = files.get(filename);
     if (!file || file.mtimeMs !== mtimeMs || file.size !== size) {
-      file = { mtimeMs, size, code: this.compiler(fs.readFileSync(filename, "utf8"), filename) };
+      file = this.compileFile(filename, mtimeMs, size);
       files.set(filename, file);
     }
     const wrapper = vm.compileFunction(file.code, MODULE_PARAMETERS, {
@@ -176,6 +245,22 @@ export class DataformSandbox {
     if (!file.cachedData && wrapper.cachedData) file.cachedData = wrapper.cachedData;
     else if (wrapper.cachedDataRejected) delete file.cachedData;
     return wrapper;
+  }
+
+  /** A project file's JavaScript: from the build's cache when its text is the one cached, else from the core's compiler. */
+  private compileFile(filename: string, mtimeMs: number, size: number): CompiledFile {
+    const text = fs.readFileSync(filename, "utf8");
+    const sha256 = createHash("sha256").update(text).digest("hex");
+    const core = coreScripts.get(this.coreBundlePath);
+    const stored = core ? storedFilesOf(this.coreBundlePath, core.filesCacheFile).get(filename) : undefined;
+    const counts = fileSources.get(this.coreBundlePath) ?? { stored: 0, compiled: 0 };
+    fileSources.set(this.coreBundlePath, counts);
+    if (stored && stored.sha256 === sha256) {
+      counts.stored++;
+      return { mtimeMs, size, sha256, code: stored.code, ...(stored.cachedData ? { cachedData: Buffer.from(stored.cachedData, "base64") } : {}) };
+    }
+    counts.compiled++;
+    return { mtimeMs, size, sha256, code: this.compiler(text, filename) };
   }
 
   private load(filename: string): unknown {
