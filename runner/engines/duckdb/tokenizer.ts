@@ -52,6 +52,10 @@ export class SqlSyntaxError extends DataFailureError {
 const MULTI_CHAR_OPS = ["<>", "!=", "<=", ">=", "||", "<<", ">>", "=>", "->"];
 const SINGLE_CHAR_OPS = new Set(["+", "-", "*", "/", "%", "=", "<", ">", "&", "|", "^", "~", "!", "?"]);
 const PUNCTUATION = new Set(["(", ")", "[", "]", "{", "}", ",", ";", ".", ":"]);
+/** Whitespace, as a sticky pattern: one run of it from `lastIndex`. */
+const WHITESPACE = /[ \t\r\f\v\n]+/y;
+/** The characters a string or bytes literal can start with (a quote, or an r/b prefix). */
+const STRING_STARTS = new Set(["'", '"', "r", "R", "b", "B"]);
 
 function isIdentStart(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
@@ -95,19 +99,19 @@ export function tokenize(sql: string, action?: string): Token[] {
     const char = sql[pos] as string;
     const code = sql.charCodeAt(pos);
 
-    if (char === "\n") {
-      space += char;
-      line++;
-      pos++;
-      continue;
-    }
-    if (char === " " || char === "\t" || char === "\r" || char === "\f" || char === "\v") {
-      space += char;
-      pos++;
+    if (char === "\n" || char === " " || char === "\t" || char === "\r" || char === "\f" || char === "\v") {
+      // A whole run of whitespace at once, not a character at a time.
+      WHITESPACE.lastIndex = pos;
+      WHITESPACE.test(sql);
+      const run = sql.slice(pos, WHITESPACE.lastIndex);
+      for (let at = run.indexOf("\n"); at >= 0; at = run.indexOf("\n", at + 1)) line++;
+      space += run;
+      pos = WHITESPACE.lastIndex;
       continue;
     }
     if ((char === "-" && sql[pos + 1] === "-") || char === "#") {
-      while (pos < length && sql[pos] !== "\n") pos++;
+      const end = sql.indexOf("\n", pos);
+      pos = end < 0 ? length : end;
       space += " ";
       continue;
     }
@@ -126,7 +130,7 @@ export function tokenize(sql: string, action?: string): Token[] {
     const startLine = line;
 
     // String and bytes literals, with their r/b prefixes, before identifiers (r'..' is not `r`).
-    const prefix = stringPrefix(sql, pos);
+    const prefix = STRING_STARTS.has(char) ? stringPrefix(sql, pos) : undefined;
     if (prefix !== undefined) {
       pos += prefix.length;
       const raw = /r/i.test(prefix);
