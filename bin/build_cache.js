@@ -12,14 +12,25 @@ export function buildCacheFile(nodeModulesDir, name) {
   return path.join(nodeModulesDir, ".cache", "nba-phase3-runner", name);
 }
 
+/** Removes the files of the folder `dir` whose names start with `prefix`. */
+function removeStartingWith(dir, prefix) {
+  if (!fs.existsSync(dir)) return;
+  for (const old of fs.readdirSync(dir)) if (old.startsWith(prefix)) fs.rmSync(path.join(dir, old), { force: true });
+}
+
+/** Removes the build cache files of `nodeModulesDir` whose names start with `prefix`. */
+export function removeBuildCacheFiles(nodeModulesDir, prefix) {
+  removeStartingWith(path.dirname(buildCacheFile(nodeModulesDir, prefix)), prefix);
+}
+
 /**
  * Writes a build cache file, first removing the files its older versions left (`prefix` starts
  * their names). Written aside and renamed: a process starting meanwhile reads a whole file or none.
  */
 export function replaceBuildCacheFile(file, prefix, contents) {
   const dir = path.dirname(file);
+  removeStartingWith(dir, prefix);
   fs.mkdirSync(dir, { recursive: true });
-  for (const old of fs.readdirSync(dir)) if (old.startsWith(prefix)) fs.rmSync(path.join(dir, old), { force: true });
   const partial = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(partial, contents);
   fs.renameSync(partial, file);

@@ -4,15 +4,16 @@
 // CommonJS, evaluated here through node:vm as Node's own loader would.
 //
 // The cache is in the build cache (bin/build_cache.js): bundle-<path>-<command>-<version>.v8, the
-// path the bundle's, the version a hash of its size and modification time and Node's version. A process that finds none, or one V8
-// rejects, writes it once the command has returned (so once per command and build); a cache that
-// cannot be read or written only costs the time it would have saved.
+// path the bundle's, the version a hash of its size and modification time and Node's version. A
+// process that finds none, or one V8 rejects, writes it once the command has returned (so once per
+// command and build); a cache that cannot be read or written only costs the time it would have
+// saved.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import Module, { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
-import { buildCacheFile, replaceBuildCacheFile } from "./build_cache.js";
+import { buildCacheFile, removeBuildCacheFiles, replaceBuildCacheFile } from "./build_cache.js";
 
 const hash = (text) => createHash("sha256").update(text).digest("hex");
 
@@ -23,9 +24,7 @@ function bundlePrefix(file) {
 
 /** Removes every command's cache of the bundle at `file` (bin/build.js, when it replaces the bundle). */
 export function removeBundleCaches(file, nodeModulesDir) {
-  const dir = path.dirname(buildCacheFile(nodeModulesDir, bundlePrefix(file)));
-  if (!fs.existsSync(dir)) return;
-  for (const name of fs.readdirSync(dir)) if (name.startsWith(bundlePrefix(file))) fs.rmSync(path.join(dir, name), { force: true });
+  removeBuildCacheFiles(nodeModulesDir, bundlePrefix(file));
 }
 
 /** The command a cache is kept for: the first argument when it is a word (a command's name), else "other". */

@@ -70,13 +70,21 @@ function nodeModulesOf(coreBundlePath: string): string {
   return path.join(path.dirname(coreBundlePath), "..", "..");
 }
 
+function coreCacheFile(coreBundlePath: string, key: string): string {
+  return buildCacheFile(nodeModulesOf(coreBundlePath), `dataform-core-${key}.v8`);
+}
+
+function filesCacheFileOf(coreBundlePath: string, key: string): string {
+  return buildCacheFile(nodeModulesOf(coreBundlePath), `project-files-${key}.json`);
+}
+
 /**
  * node_modules/.cache/nba-phase3-runner/dataform-core-<key>.v8 (coreKey). V8 rejects a cache of
  * another V8 or other flags, but of the source it checks only the length: a changed bundle must not
  * find the old file. No file, or one V8 rejects, only costs the time it would have saved.
  */
 export function codeCacheFile(coreBundlePath: string, source: string): string {
-  return buildCacheFile(nodeModulesOf(coreBundlePath), `dataform-core-${coreKey(source)}.v8`);
+  return coreCacheFile(coreBundlePath, coreKey(source));
 }
 
 /**
@@ -86,7 +94,7 @@ export function codeCacheFile(coreBundlePath: string, source: string): string {
  * same, so an edit since the build is compiled as before.
  */
 export function projectFilesCacheFile(coreBundlePath: string, source: string): string {
-  return buildCacheFile(nodeModulesOf(coreBundlePath), `project-files-${coreKey(source)}.json`);
+  return filesCacheFileOf(coreBundlePath, coreKey(source));
 }
 
 /** Writes the code cache of the core bundle this process compiled, replacing older ones; the file written. */
@@ -213,8 +221,9 @@ export class DataformSandbox {
     let core = coreScripts.get(this.coreBundlePath);
     if (!core) {
       const source = fs.readFileSync(this.coreBundlePath, "utf8");
-      const cacheFile = codeCacheFile(this.coreBundlePath, source);
-      const filesCacheFile = projectFilesCacheFile(this.coreBundlePath, source);
+      const key = coreKey(source);
+      const cacheFile = coreCacheFile(this.coreBundlePath, key);
+      const filesCacheFile = filesCacheFileOf(this.coreBundlePath, key);
       const cachedData = process.env[WRITE_CODE_CACHE_ENV] ? undefined : readCodeCache(cacheFile);
       // One line of wrapper: the bundle's own lines keep their numbers in stack traces.
       const script = new vm.Script(`(function (${MODULE_PARAMETERS.join(", ")}) {${source}\n})`, {
