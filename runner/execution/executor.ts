@@ -13,7 +13,7 @@ import type { Logger } from "../log.ts";
 import type { Action } from "../plan/actions.ts";
 import type { Plan } from "../plan/plan.ts";
 import { targetId } from "../compile/graph.ts";
-import { CheckFailedError, publishIncremental, publishRelation, type CheckResult, type WriteChecks } from "./write.ts";
+import { CheckFailedError, publishIncremental, publishRelation, targetOf, type CheckResult, type WriteChecks } from "./write.ts";
 import { mapWithConcurrency } from "../pool.ts";
 import type { HeldBackGame } from "./held_back.ts";
 import { rowCountsOf, rowCountsStatement } from "./statements.ts";
@@ -396,6 +396,11 @@ export async function executePlan(context: ExecutionContext, plan: Plan): Promis
   const models = plan.levels.flat().filter((action) => action.role === "model").length;
   const window = context.dates.start === context.dates.end ? context.dates.start : `${context.dates.start}..${context.dates.end}`;
   log.info(`Running ${models} models in ${plan.levels.length} levels for ${window}`, { actions: plan.size });
+
+  // The datasets the models write exist before level 0: one that cannot be created (a local
+  // warehouse file named like it) is bad input for the whole run, not a failure of its first model.
+  const targetDatasets = new Set(plan.levels.flat().flatMap((action) => (action.role === "model" ? [targetOf(action).dataset] : [])));
+  for (const dataset of targetDatasets) await context.engine.ensureDataset(dataset);
 
   const ledger = context.ledger ?? new LedgerBuffer(context.engine);
   for (const [level, actions] of plan.levels.entries()) {

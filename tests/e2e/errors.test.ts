@@ -55,6 +55,16 @@ describe.concurrent("warehouse paths", () => {
     expect(result.stderr).toMatch(/has no nba_raw tables[\s\S]*runner seed[\s\S]*runner load/);
   });
 
+  it("gives exit 2 before any model runs for a warehouse file named like a dataset the run writes", async () => {
+    const file = path.join(tempDir("errors"), "nba_analytics.duckdb");
+    fs.copyFileSync(seeded, file);
+    const result = await runCli(["run", ...DATE, "--warehouse", file]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/named like the dataset nba_analytics[\s\S]*Rename the warehouse file/);
+    const ran = await queryWarehouse(file, "SELECT count(*) AS n FROM nba_orchestration.phase3_runner_runs");
+    expect(ran).toEqual([{ n: 0 }]);
+  });
+
   it("refuses a --warehouse that is a directory", async () => {
     const result = await runCli(["verify", ...DATE, "--warehouse", tempDir("errors")]);
     expect(result.code).toBe(2);
