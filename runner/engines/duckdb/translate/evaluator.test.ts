@@ -90,6 +90,8 @@ const CASES: [string, string][] = [
   // Casts.
   ["SAFE_CAST returns NULL where CAST fails", "SELECT SAFE_CAST('x' AS INT64) AS a, SAFE_CAST('2025-13-01' AS DATE) AS b, SAFE_CAST('12' AS INT64) AS c, SAFE_CAST('1e2' AS INT64) AS d, SAFE_CAST('yes' AS BOOL) AS e, SAFE_CAST(1e30 AS INT64) AS f"],
   ["SAFE_CAST and CAST of integer strings, at the INT64 limits", "SELECT s, SAFE_CAST(s AS INT64) AS v FROM UNNEST(['0', '007', '34', '123456789012345678', '999999999999999999', '9223372036854775807', '9223372036854775808', '00000000000000000000042', '-9223372036854775808', ' -9223372036854775808 ', '-9223372036854775809', ' 12', '+5', '-5', '0x1F', '-0x1f', '+0X1F', '0x7FFFFFFFFFFFFFFF', '0x8000000000000000', '-0x8000000000000000', '-0x8000000000000001', '0x0000000000000000001F', '12.5', '1e2', '', '1_000', '١٢', '12 34']) AS s"],
+  ["CAST and SAFE_CAST to INT64 of string and number expressions", "SELECT m, CAST(SPLIT(m, ':')[OFFSET(0)] AS INT64) AS a, SAFE_CAST(SPLIT(m, ':')[SAFE_OFFSET(1)] AS INT64) AS b, SAFE_CAST(CONCAT(m, 'x') AS INT64) AS c, CAST(LENGTH(m) * 2.5 AS INT64) AS d FROM UNNEST(['34:12', '0:05', '7', ' 12 ']) AS m"],
+  ["CAST to INT64 of a bad string expression raises", "SELECT CAST(CONCAT('1', '.5') AS INT64) AS v"],
   ["CAST of an 18-digit string", "SELECT CAST('999999999999999999' AS INT64) AS a, CAST('007' AS INT64) AS b, CAST('9223372036854775807' AS INT64) AS c"],
   ["CAST of a 19-digit string past INT64 raises", "SELECT CAST('9223372036854775808' AS INT64) AS v"],
   ["CAST('x' AS INT64) raises", "SELECT CAST('x' AS INT64) AS v"],
@@ -220,6 +222,7 @@ const CASES: [string, string][] = [
   ["TRUNC toward zero, of the exact binary value", "SELECT TRUNC(-1.7) AS a, TRUNC(1.99, 1) AS b, TRUNC(2.3, 1) AS c, TRUNC(NUMERIC '1.239', 2) AS d, TRUNC(1259.0, -1) AS e"],
   ["GREATEST and LEAST", "SELECT GREATEST(1, 3, 2) AS a, LEAST(2, 1) AS b, LEAST('b', 'a') AS c, GREATEST(1, 2.5) AS d, GREATEST(DATE '2025-01-15', DATE '2024-01-01') AS e"],
   ["GREATEST and LEAST with NULL", "SELECT GREATEST(1, NULL, 3) AS a, LEAST(2, NULL) AS b, GREATEST(CAST(NULL AS STRING), 'a') AS c"],
+  ["GREATEST and LEAST of expressions (their list bound once), NULL and NaN among them", "SELECT x, GREATEST(x + 1, 2 * x) AS g, LEAST(x - 1, IF(x > 1, NULL, x)) AS l, LEAST(x * 1.0, IF(x = 2, CAST('nan' AS FLOAT64), 5.0)) AS n, GREATEST(0, CAST(ROUND(x / 2) AS INT64) - 1) AS c FROM UNNEST([1, 2, 3]) AS x"],
   ["GREATEST and LEAST with NaN", "SELECT LEAST(2.0, CAST('nan' AS FLOAT64)) AS a, GREATEST(2.0, CAST('nan' AS FLOAT64)) AS b"],
   ["NUMERIC addition and multiplication are exact", "SELECT NUMERIC '1.123456789' * 3 AS a, NUMERIC '0.1' + NUMERIC '0.2' AS c, NUMERIC '0.1' + NUMERIC '0.2' = NUMERIC '0.3' AS d, NUMERIC '99999999999999999999.5' - NUMERIC '0.5' AS e"],
   ["NUMERIC and INT64 mix", "SELECT NUMERIC '1.5' + 1 AS a, 2 * NUMERIC '1.25' AS b, NUMERIC '7' - 10 AS c"],

@@ -172,16 +172,18 @@ export function call(t: Tokens, walk: Walk, index: number): number {
       const digits = args.length === 2 ? arg(1) : "0";
       // With no digits there is no scaling, so DuckDB's round/trunc are exact.
       if (digits === "0") return emit(`${name.toLowerCase()}(${arg(0)})`);
-      // A column or a literal is cheap to repeat; anything else is bound once (macros.ts).
-      const once = isColumnOrLiteral(t, args[0] as Range) ? "" : "_once";
+      const once = t.isColumnOrLiteral(args[0] as Range) ? "" : "_once";
       // ROUND to 1..11 decimals written as a literal, the common case, has a faster exact macro.
       if (name === "ROUND" && /^(?:[1-9]|1[01])$/.test(digits)) return emit(`bq_round_digits${once}(${arg(0)}, ${digits}, ${10 ** Number(digits)})`);
       return emit(`bq_${name.toLowerCase()}${once}(${arg(0)}, ${digits})`);
     }
     case "GREATEST":
-    case "LEAST":
+    case "LEAST": {
       if (args.length === 0) t.syntax(`${name}() needs arguments`, index);
-      return emit(`bq_${name.toLowerCase()}([${args.map((range) => t.expr(range)).join(", ")}])`);
+      // The list is bound once unless every argument is a column or a literal.
+      const once = args.every((range) => t.isColumnOrLiteral(range)) ? "" : "_once";
+      return emit(`bq_${name.toLowerCase()}${once}([${args.map((range) => t.expr(range)).join(", ")}])`);
+    }
     case "RAND":
       arity(0);
       return emit("random()");
@@ -364,11 +366,4 @@ function captureGroups(pattern: string): { count: number; optional: boolean } {
     }
   }
   return { count, optional: optional || (alternation && count > 0) };
-}
-
-/** A column (`a`, `t.a`, `` `t`.a ``), a number, a string or a parameter: nothing to evaluate. */
-function isColumnOrLiteral(t: Tokens, range: Range): boolean {
-  const tokens = t.tokens.slice(range.start, range.end);
-  if (tokens.length === 1) return ["word", "quoted", "number", "string", "param"].includes(tokens[0]?.kind ?? "");
-  return tokens.every((token, index) => (index % 2 === 0 ? token.kind === "word" || token.kind === "quoted" : token.upper === "."));
 }

@@ -75,6 +75,17 @@ export class Tokens {
     return this.tokens[index];
   }
 
+  /**
+   * Whether the range is a column (`a`, `t.a`, `` `t`.a ``), a number, a string or a parameter:
+   * nothing to evaluate, cheap for a macro to repeat. Anything else is passed to a macro's `_once`
+   * form, which binds it once (macros.ts).
+   */
+  isColumnOrLiteral(range: Range): boolean {
+    const tokens = this.tokens.slice(range.start, range.end);
+    if (tokens.length === 1) return ["word", "quoted", "number", "string", "param"].includes(tokens[0]?.kind ?? "");
+    return tokens.every((token, index) => (index % 2 === 0 ? token.kind === "word" || token.kind === "quoted" : token.upper === "."));
+  }
+
   isWord(index: number, ...words: string[]): boolean {
     const token = this.tokens[index];
     return token !== undefined && token.kind === "word" && (words.length === 0 || words.includes(token.upper));
