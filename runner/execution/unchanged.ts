@@ -10,9 +10,11 @@
  *     and reference tables, the held-back games), of its models' tables and of their quarantine
  *     tables (Engine.tableVersions: on DuckDB the row count and the sum of every row's hash), as
  *     the last successful run left them;
- *   - nothing published since: no ledger row after that run wrote, quarantined, failed or was
- *     interrupted, in any date (the models read each other's tables; a write anywhere may be an
- *     input here).
+ *   - nothing published since it started, by any other run, nor since it finished: no ledger row
+ *     that wrote, quarantined, failed or was interrupted, in any date (the models read each
+ *     other's tables; a write anywhere may be an input here). A run that published while it ran
+ *     (serve runs dates at once) may have changed what it read after it read it, and the table
+ *     versions taken when it finished would hide that.
  *
  * The digest of the first three is stored on the ledger rows of the run's last level, and only
  * when the whole window succeeded without a warning: a date that warned runs again each time, so
@@ -111,12 +113,12 @@ export async function unchangedSince(engine: Engine, plan: Plan, options: Finger
   const columns = await engine.describeTable(ledger);
   if (!engine.tableVersions || !columns?.some((column) => column.name === "inputs_fingerprint")) return undefined;
   const table = engine.qualify(ledger);
-  const fingerprints = await engine.query<{ run_id: string; finished_at: string; inputs_fingerprint: string }>(
-    `SELECT run_id, MAX(finished_at) AS finished_at, MAX(inputs_fingerprint) AS inputs_fingerprint
+  const fingerprints = await engine.query<{ run_id: string; started_at: string; finished_at: string; inputs_fingerprint: string }>(
+    `SELECT run_id, MIN(started_at) AS started_at, MAX(finished_at) AS finished_at, MAX(inputs_fingerprint) AS inputs_fingerprint
      FROM ${table}
      WHERE game_date = @game_date
-       AND inputs_fingerprint IS NOT NULL
      GROUP BY run_id
+     HAVING MAX(inputs_fingerprint) IS NOT NULL
      ORDER BY finished_at DESC`,
     { params: { game_date: param.date(options.window.start) } },
   );
@@ -127,9 +129,16 @@ export async function unchangedSince(engine: Engine, plan: Plan, options: Finger
   const [since] = await engine.query<{ changes: number }>(
     `SELECT COUNT(*) AS changes
      FROM ${table}
-     WHERE finished_at > @finished_at
+     WHERE (finished_at > @finished_at OR (finished_at > @started_at AND run_id != @run_id))
        AND (rows_written > 0 OR rows_quarantined > 0 OR status IN UNNEST(@changing))`,
-    { params: { finished_at: param.timestamp(last.finished_at), changing: param.strings(CHANGING_STATUSES) } },
+    {
+      params: {
+        finished_at: param.timestamp(last.finished_at),
+        started_at: param.timestamp(last.started_at),
+        run_id: param.string(last.run_id),
+        changing: param.strings(CHANGING_STATUSES),
+      },
+    },
   );
   if (Number(since?.changes ?? 1) > 0) return undefined;
   return { runId: last.run_id, finishedAt: last.finished_at };

@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine, Row } from "../../runner/engines/engine.ts";
+import { recordAllInLedger, type LedgerEntry } from "../../runner/ledger/ledger.ts";
 import { ROOT } from "../helpers.ts";
 import { insertRaw, openTestWarehouse, runDate, statuses, tableRows } from "./harness.ts";
 
@@ -273,6 +274,48 @@ describe("the models through the runner", () => {
     await engine.execute(`DELETE FROM \`nba_analytics.player_game_summary\` WHERE game_date = '${DATE}' AND player_lookup = 'bosone'`);
     const restored = await runDate(engine, DATE, { force: true, selection: { actions: ["player_game_summary"] } });
     expect(restored.summary.results[0]?.actions.find((action) => action.action === "player_game_summary")?.rowsWritten).toBe(1);
+    const again = await runDate(engine, DATE);
+    expect(again.summary.results[0]?.unchangedSince).toBeUndefined();
+    expect(statuses(again.summary).player_game_summary).toBe("succeeded");
+  });
+
+  it("runs the date again when another run published while it ran, and not for one that published before", async () => {
+    // serve runs dates at once: a run of another date that published between this run's reads and
+    // its end may have changed what it read, yet the table versions it took at its end include
+    // that write. Stood for by a ledger row of another run, finished inside this run's span.
+    const last = await runDate(engine, DATE, { force: true });
+    const [span] = await engine.query<{ started: string; finished: string }>(
+      `SELECT CAST(MIN(started_at) AS STRING) AS started, CAST(MAX(finished_at) AS STRING) AS finished
+       FROM \`nba_orchestration.phase3_runner_runs\` WHERE run_id = '${last.summary.runId}'`,
+    );
+    const otherRun = (runId: string, finishedAt: string): LedgerEntry => ({
+      run_id: runId,
+      trigger: "test",
+      game_date: "2025-01-14",
+      action: "player_game_summary",
+      action_role: "model",
+      target: "nba_analytics.player_game_summary",
+      level: 3,
+      status: "succeeded",
+      started_at: finishedAt,
+      finished_at: finishedAt,
+      duration_ms: 0,
+      rows_staged: 1,
+      rows_written: 1,
+      rows_quarantined: 0,
+      games: 1,
+      message: null,
+      details: null,
+    });
+    const started = Date.parse(String(span?.started));
+    await recordAllInLedger(engine, [otherRun("run_before", new Date(started - 60_000).toISOString())]);
+    expect((await runDate(engine, DATE)).summary.results[0]?.unchangedSince?.runId).toBe(last.summary.runId);
+
+    const forced = await runDate(engine, DATE, { force: true });
+    const [during] = await engine.query<{ first_finished: string }>(
+      `SELECT CAST(MIN(finished_at) AS STRING) AS first_finished FROM \`nba_orchestration.phase3_runner_runs\` WHERE run_id = '${forced.summary.runId}'`,
+    );
+    await recordAllInLedger(engine, [otherRun("run_during", new Date(Date.parse(String(during?.first_finished)) + 1).toISOString())]);
     const again = await runDate(engine, DATE);
     expect(again.summary.results[0]?.unchangedSince).toBeUndefined();
     expect(statuses(again.summary).player_game_summary).toBe("succeeded");
