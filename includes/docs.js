@@ -114,7 +114,7 @@ const TABLES = {
       "One row per field-goal attempt of each published game, from the one play-by-play source chosen for the game (BigDataBall when it has the game, else NBA.com), latest load. Intermediate: the summaries count zones, blocks, assists and and-ones from it.",
     columns: [
       "game_id", "game_date", "shot_zones_source",
-      ["event_sequence", "Order of the attempt within the game (the source's action or play number); with game_id, the key."],
+      ["event_sequence", "Order of the attempt within the game (NBA.com orderNumber, BigDataBall play_id); with game_id, the key."],
       ["period", "Period of the attempt: 1-4, 5 and later are overtimes."],
       ["period_seconds_remaining", "Seconds left in the period at the attempt."],
       ["team_abbr", "Tricode of the shooter's team."],

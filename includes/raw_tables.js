@@ -18,7 +18,7 @@ const SOURCE_FILE_PATH = "Where the loaded payload came from; loading the file a
 const SCHEDULE_SIDES = "from the schedule by the NBA.com game id (the payload has none).";
 const SHOT_TYPE = "2PT or 3PT for a field-goal attempt, FT for a free throw, NULL for other events: the source's own type, never inferred from the distance.";
 const SHOT_DISTANCE = "Shot distance in feet as the source gives it (0.0 = at the rim, a valid distance); NULL when the source has none.";
-const PLAY_SEQUENCE = "Order of the event within the game (the source's action or play number).";
+const PLAY_SEQUENCE = "Order of the event within the game";
 const PERIOD_SECONDS_REMAINING = "Seconds left in the period on the game clock when the event happened.";
 /** Columns both play-by-play tables have, with the same meaning. */
 const PLAY_BY_PLAY_GAME_COLUMNS = {
@@ -276,7 +276,7 @@ const tables = {
     columns: {
       ...PLAY_BY_PLAY_GAME_COLUMNS,
       nba_game_id: ["STRING", "NBA.com numeric game id, e.g. 0022400561."],
-      event_sequence: ["INT64", PLAY_SEQUENCE + " (actionNumber)"],
+      event_sequence: ["INT64", PLAY_SEQUENCE + " (orderNumber, edits included; actionNumber is the order of entry and is not kept)."],
       ...PLAY_BY_PLAY_CLOCK_COLUMNS,
       event_type: ["STRING", "NBA.com actionType as printed: 2pt, 3pt, freethrow, rebound, turnover, steal, block, foul, ..."],
       event_subtype: ["STRING", "NBA.com subType, e.g. Jump Shot, Layup, 1 of 2."],
@@ -305,7 +305,7 @@ const tables = {
     columns: {
       ...PLAY_BY_PLAY_GAME_COLUMNS,
       nba_game_id: ["STRING", "NBA.com numeric game id, padded to ten digits (the file's 42400407 is 0042400407)."],
-      event_sequence: ["INT64", PLAY_SEQUENCE + " (play_id)"],
+      event_sequence: ["INT64", PLAY_SEQUENCE + " (play_id)."],
       ...PLAY_BY_PLAY_CLOCK_COLUMNS,
       event_type: ["STRING", "BigDataBall event_type: shot (a made or missed field goal), free throw, rebound, turnover, ..."],
       event_subtype: ["STRING", "BigDataBall type, e.g. 3pt jump shot, free throw 1/1."],

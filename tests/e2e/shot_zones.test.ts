@@ -79,6 +79,16 @@ function status(result: Run, action: string): string | undefined {
 
 const numbers = (rows: Record<string, unknown>[]) => rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === "bigint" ? Number(value) : value])));
 
+interface PbpAction {
+  actionType: string;
+  subType?: string;
+  isFieldGoal: number;
+  shotResult?: string;
+  personId: number;
+  period: number;
+  clock: string;
+}
+
 interface StatsEnvelope {
   resultSets: { name: string; headers: string[]; rowSet: (string | number | null)[][] }[];
 }
@@ -151,6 +161,26 @@ describe("NBA.com play-by-play of 0022400561 with its box score", () => {
       });
     }
     expect(await engine.query("SELECT COUNT(*) AS n FROM nba_analytics.defense_zone_analytics WHERE shot_zones_available")).toEqual([{ n: 2 }]);
+
+    // And-ones from the payload's list (its game order): a made field goal, then a "1 of 1" free
+    // throw of the same person at the same period and clock. P. George's was edited after his free
+    // throw and carries the higher actionNumber; it counts as well.
+    const actions = (JSON.parse(fs.readFileSync(PBP_FILE, "utf8")) as { playByPlay: { game: { actions: PbpAction[] } } }).playByPlay.game.actions;
+    const andOnesByPerson = new Map<number, number>();
+    actions.forEach((action, index) => {
+      if (action.actionType !== "freethrow" || action.subType !== "1 of 1") return;
+      const shot = actions.slice(0, index).some(
+        (earlier) => earlier.isFieldGoal === 1 && earlier.shotResult === "Made" && earlier.personId === action.personId && earlier.period === action.period && earlier.clock === action.clock,
+      );
+      if (shot) andOnesByPerson.set(action.personId, (andOnesByPerson.get(action.personId) ?? 0) + 1);
+    });
+    expect([...andOnesByPerson.values()].reduce((sum, count) => sum + count, 0)).toBe(4);
+    const published = numbers(await engine.query(
+        `SELECT box.nba_player_id, summary.and1_count FROM nba_analytics.player_game_summary AS summary
+         JOIN nba_analytics.player_game_boxscore AS box USING (game_date, game_id, player_lookup)
+         WHERE summary.and1_count > 0 ORDER BY box.nba_player_id`,
+      ),);
+    expect(published).toEqual([...andOnesByPerson.entries()].sort(([a], [b]) => a - b).map(([id, count]) => ({ nba_player_id: id, and1_count: count })));
     await engine.close();
   });
 

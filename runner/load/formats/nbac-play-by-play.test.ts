@@ -89,14 +89,14 @@ describe("nbac-play-by-play", () => {
     expect(unresolved).toEqual({ actions: 0, personIds: [] });
     expect(() => checkRowsAgainstSpec("nbac_play_by_play", all)).not.toThrow();
     const row = (sequence: number) => all.find((candidate) => candidate.event_sequence === sequence);
-    expect(row(17)).toEqual({
+    expect(row(170000)).toEqual({
       game_id: "20250115_NYK_PHI",
       nba_game_id: "0022400561",
       game_date: "2025-01-15",
       season_year: 2024,
       home_team_abbr: "PHI",
       away_team_abbr: "NYK",
-      event_sequence: 17,
+      event_sequence: 170000,
       period: 1,
       period_seconds_remaining: 655,
       event_type: "3pt",
@@ -119,7 +119,7 @@ describe("nbac-play-by-play", () => {
       processed_at: PROCESSED_AT,
     });
     // A block: the blocker is on the other team.
-    expect(row(291)).toMatchObject({
+    expect(row(2850000)).toMatchObject({
       shot_type: "2PT",
       shot_made: false,
       points: 0,
@@ -153,6 +153,24 @@ describe("nbac-play-by-play", () => {
     expect(all[0]).toMatchObject({ event_type: "period", period: 1, period_seconds_remaining: 720, player_1_id: null, player_1_lookup: null, player_1_team_abbr: null, points: 0 });
     expect(all.find((candidate) => candidate.period === 5)?.period_seconds_remaining).toBe(300);
     expect(all.filter((candidate) => candidate.is_field_goal).every((candidate) => candidate.player_1_lookup !== null)).toBe(true);
+  });
+
+  it("numbers the actions in the game's order (orderNumber), which an edited action's actionNumber is not", () => {
+    // P. George's three at 6:44 of the first period was edited after the foul and his free throw
+    // were entered: the payload lists it first (orderNumber 655000), numbered 86 after the free throw's 69.
+    const payload = readFixture(NYKPHI) as Payload;
+    const actions = payload.playByPlay.game.actions;
+    const shot = actions.find((action) => action.description === "P. George 24' 3PT  (3 PTS) (G. Yabusele 1 AST)");
+    const freeThrow = actions.find((action) => action.description === "P. George Free Throw 1 of 1 (4 PTS)");
+    expect([shot?.actionNumber, freeThrow?.actionNumber]).toEqual([86, 69]);
+    expect(actions.indexOf(shot as Record<string, unknown>)).toBeLessThan(actions.indexOf(freeThrow as Record<string, unknown>));
+
+    const rows = nbacPlayByPlayRows(readNbacPlayByPlay(payload), NYK_AT_PHI, boxscoreNames(), metaFor(NYKPHI)).rows.nbac_play_by_play ?? [];
+    expect(rows.map((row) => row.event_sequence)).toEqual(actions.map((action) => action.orderNumber));
+    const sequenceOf = (description: unknown) => rows.find((row) => row.description === description)?.event_sequence as number;
+    expect(sequenceOf(shot?.description)).toBeLessThan(sequenceOf(freeThrow?.description));
+    // The payload's list is in game order: the sequence only grows.
+    expect(rows.every((row, at) => at === 0 || (row.event_sequence as number) > (rows[at - 1]?.event_sequence as number))).toBe(true);
   });
 
   it("reads the clock to the hundredth of a second", () => {
@@ -200,9 +218,13 @@ describe("nbac-play-by-play", () => {
       actionAt(pbp, rebound).isFieldGoal = 1;
       const assisted = index(pbp, (action) => action.assistPersonId !== undefined);
       actionAt(pbp, assisted).blockPersonId = 1630173;
+      const last = pbp.playByPlay.game.actions.length - 1;
+      delete actionAt(pbp, last).orderNumber;
+      actionAt(pbp, last - 1).orderNumber = actionAt(pbp, last - 2).orderNumber;
     });
     const problems = problemsOf(() => readNbacPlayByPlay(payload));
     const shot = payload.playByPlay.game.actions.findIndex((action) => action.isFieldGoal === 1 && action.actionType !== "rebound");
+    const last = payload.playByPlay.game.actions.length - 1;
     expect(problems).toEqual(
       expect.arrayContaining([
         'metadata.game_id: names game "0022400562", but playByPlay.game.gameId is "0022400561"',
@@ -211,9 +233,11 @@ describe("nbac-play-by-play", () => {
         `playByPlay.game.actions[${shot}].shotResult: missing on a ${String(actionAt(payload, shot).actionType)} action (expected "Made" or "Missed")`,
         expect.stringMatching(/^playByPlay\.game\.actions\[\d+\]\.isFieldGoal: 1 on a "rebound" action: field goals are the 2pt and 3pt actions$/),
         expect.stringMatching(/^playByPlay\.game\.actions\[\d+\]: names both an assist and a block: at most one second player per action$/),
+        `playByPlay.game.actions[${last}].orderNumber: missing (expected number)`,
+        `playByPlay.game.actions[${last - 1}].orderNumber: ${String(actionAt(payload, last - 2).orderNumber)} is also the order number of actions[${last - 2}]`,
       ]),
     );
-    expect(problems).toHaveLength(6);
+    expect(problems).toHaveLength(8);
     expect(problemsOf(() => readNbacPlayByPlay({ playByPlay: { game: { gameId: "22400561", actions: [] } } }))).toEqual([
       'playByPlay.game.gameId: expected a 10-digit NBA.com game id like "0022400561", got "22400561"',
     ]);

@@ -36,7 +36,9 @@ const clock = z
 const personId = z.number().int().min(0);
 
 const Action = z.object({
-  actionNumber: z.number().int().min(0),
+  // The game order of the action. actionNumber is the order actions were entered: an action
+  // edited later (a shot re-entered after its free throw) is renumbered and no longer in order.
+  orderNumber: z.number().int().min(0),
   clock,
   period: z.number().int().min(1),
   teamTricode: z.string().nullish(),
@@ -109,9 +111,9 @@ export function readNbacPlayByPlay(payload: unknown): NbacPlayByPlay {
     if (!action) return;
     const at = (field: string): PathSegment[] => [...prefix, field];
     const before = problems.problems.length;
-    const earlier = seen.get(action.actionNumber);
-    if (earlier !== undefined) problems.add(at("actionNumber"), `${action.actionNumber} is also the number of actions[${earlier}]`);
-    seen.set(action.actionNumber, index);
+    const earlier = seen.get(action.orderNumber);
+    if (earlier !== undefined) problems.add(at("orderNumber"), `${action.orderNumber} is also the order number of actions[${earlier}]`);
+    seen.set(action.orderNumber, index);
     let team: string | null = null;
     if (action.teamTricode) {
       team = toTricode(action.teamTricode) ?? null;
@@ -202,7 +204,7 @@ export function nbacPlayByPlayRows(pbp: NbacPlayByPlay, game: BoxscoreGame, name
     if (unnamed.length > 0) unresolvedActions += 1;
     return {
       ...gameColumns,
-      event_sequence: action.actionNumber,
+      event_sequence: action.orderNumber,
       period: action.period,
       period_seconds_remaining: action.clock,
       event_type: action.actionType,
