@@ -104,8 +104,10 @@ const LINE_COLUMNS = [
  * - minutes_decimal: "MM:SS" -> MM + SS/60 (seconds outside 0-59 make it NULL); a plain number is
  *   whole minutes; anything else (NULL, '', '-', "12:75") is NULL. minutes_format says which.
  * - played: an active player whose minutes are zero, or who has neither minutes nor points, did
- *   not take the floor (balldontlie prints 0 for everyone listed). An active player with stats
- *   but NULL or unreadable minutes played: he keeps his stats, with NULL minutes (spec 2.3).
+ *   not take the floor (balldontlie prints 0 for everyone listed), unless a stat of his is not
+ *   zero: a source in whole minutes prints 0 for under half a minute on the floor (the league game
+ *   log's Andre Jackson Jr., MIN 0 and a foul, 2025-03-15). An active player with stats but NULL
+ *   or unreadable minutes played: he keeps his stats, with NULL minutes (spec 2.3).
  */
 function playerRows(ref) {
   return `
@@ -155,7 +157,10 @@ function playerRows(ref) {
   )
   SELECT
     *,
-    player_status = 'active' AND NOT COALESCE(minutes_decimal = 0, points IS NULL) AS played,
+    player_status = 'active' AND (
+      NOT COALESCE(minutes_decimal = 0, points IS NULL)
+      OR ${STAT_COLUMNS.map((column) => `COALESCE(${column} != 0, FALSE)`).join("\n      OR ")}
+    ) AS played,
     SPLIT(game_id, '_')[SAFE_OFFSET(2)] AS home_team_abbr,
     SPLIT(game_id, '_')[SAFE_OFFSET(1)] AS away_team_abbr
   FROM minutes_parsed`;

@@ -515,6 +515,24 @@ describe("the real league game log of 2025-03-15", () => {
     expect(checks).toHaveLength(8);
     expect(checks.every((row) => row.player_source === "nbac_boxscores" && row.final_score_source === "nbac_schedule")).toBe(true);
     expect(await engine.query("SELECT COUNT(DISTINCT game_id) AS n FROM nba_analytics.player_game_summary")).toEqual([{ n: 8 }]);
+
+    // Whole minutes: MIN 0 is under half a minute, or no time at all. Andre Jackson Jr. (MIL) has
+    // MIN 0 and a foul: he took the floor, and his foul counts in MIL's total; Adam Flagler (OKC),
+    // MIN 0 and no stat, did not.
+    const log = JSON.parse(fs.readFileSync(path.join(FIXTURES, "nbac_leaguegamelog_2025-03-15.json"), "utf8")) as { resultSets: { headers: string[]; rowSet: unknown[][] }[] };
+    const [set] = log.resultSets;
+    const lines = (set?.rowSet ?? []).map((row) => Object.fromEntries((set?.headers ?? []).map((header, at) => [header, row[at]])));
+    const foulsByTeam = new Map<string, number>();
+    for (const line of lines) foulsByTeam.set(String(line.TEAM_ABBREVIATION), (foulsByTeam.get(String(line.TEAM_ABBREVIATION)) ?? 0) + Number(line.PF));
+    expect(lines.find((line) => line.PLAYER_NAME === "Andre Jackson Jr.")).toMatchObject({ MIN: 0, PF: 1 });
+    const teams = await engine.query("SELECT team_abbr, personal_fouls FROM nba_analytics.team_offense_game_summary ORDER BY team_abbr");
+    expect(teams.map((row) => [row.team_abbr, Number(row.personal_fouls)])).toEqual([...foulsByTeam.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    const player = (lookup: string) =>
+      engine.query(`SELECT player_status, is_dnp, minutes_played, personal_fouls, points FROM nba_analytics.player_game_summary WHERE player_lookup = '${lookup}'`);
+    expect((await player("andrejacksonjr")).map((row) => ({ ...row, minutes_played: Number(row.minutes_played), personal_fouls: Number(row.personal_fouls), points: Number(row.points) }))).toEqual([
+      { player_status: "active", is_dnp: false, minutes_played: 0, personal_fouls: 1, points: 0 },
+    ]);
+    expect(await player("adamflagler")).toEqual([{ player_status: "dnp", is_dnp: true, minutes_played: null, personal_fouls: null, points: null }]);
     await engine.close();
   });
 });
