@@ -34,10 +34,29 @@ describe("trigger map", () => {
     ]);
   });
 
-  it("runs the team models only for a team box score message", () => {
+  it("runs the team models, then the player summary that reads their totals, for a team box score message", () => {
     const team = triggers.get("nbac_team_boxscore");
-    expect(team?.models.sort()).toEqual(["team_defense_game_summary", "team_offense_game_summary"]);
-    expect(team?.writes.map((action) => action.name)).not.toContain("player_game_summary");
+    expect(team?.models.sort()).toEqual(["player_game_summary", "team_defense_game_summary", "team_offense_game_summary"]);
+    const names = plan(graph, team?.selection ?? {}).levels.map((level) => level.map((action) => action.name));
+    const levelOf = (name: string) => names.findIndex((level) => level.includes(name));
+    expect(levelOf("player_game_summary")).toBeGreaterThan(levelOf("team_offense_complete"));
+    expect(levelOf("team_offense_complete")).toBeGreaterThan(levelOf("team_offense_game_summary"));
+  });
+
+  it("runs the player summary after every message whose plan rewrites a model it reads for the same date", () => {
+    const player = graph.actions.get([...graph.actions.keys()].find((id) => id.endsWith(".player_game_summary")) ?? "");
+    const reads = new Set<string>();
+    const walk = (id: string) => {
+      for (const dependency of graph.actions.get(id)?.dependencies ?? []) {
+        if (reads.has(dependency)) continue;
+        reads.add(dependency);
+        walk(dependency);
+      }
+    };
+    walk(player?.id ?? "");
+    for (const [table, trigger] of triggers) {
+      if (trigger.writes.some((action) => reads.has(action.id))) expect(trigger.writes.map((action) => action.name), table).toContain("player_game_summary");
+    }
   });
 
   it("runs the upcoming team context for a schedule message, with the schedule model and its gate", () => {
@@ -51,8 +70,7 @@ describe("trigger map", () => {
 
   it("runs the upcoming team context beside the team models for a scoreboard message, never after the player model", () => {
     const scoreboard = triggers.get("nbac_scoreboard_v2");
-    expect(scoreboard).toMatchObject({ models: ["team_offense_game_summary", "team_defense_game_summary", "upcoming_team_game_context"], missing: [] });
-    expect(scoreboard?.writes.map((action) => action.name)).not.toContain("player_game_summary");
+    expect(scoreboard).toMatchObject({ models: ["team_offense_game_summary", "team_defense_game_summary", "upcoming_team_game_context", "player_game_summary"], missing: [] });
     const upcoming = graph.actions.get([...graph.actions.keys()].find((id) => id.endsWith(".upcoming_team_game_context")) ?? "");
     // It depends on no team model (and no Phase 3 summary), so it never waits for them.
     const upstream = new Set<string>();

@@ -15,8 +15,12 @@ export const TRIGGER_MAP: Readonly<Record<string, readonly string[]>> = {
   // The evening fallback path: same shape as the gamebook.
   nbac_player_boxscores: ["team_offense_game_summary", "team_defense_game_summary", "player_game_summary"],
   // The upcoming team context reads no Phase 3 table: with the team models it runs beside them.
-  nbac_scoreboard_v2: ["team_offense_game_summary", "team_defense_game_summary", "upcoming_team_game_context"],
-  nbac_team_boxscore: ["team_defense_game_summary", "team_offense_game_summary"],
+  // Unlike the original's map, a message that rewrites the team models of D runs the player
+  // summary after them: it reads their team totals (usage_rate) and results (win_flag) of the same
+  // games, and its intermediates (player box score, shot attempts) are rewritten by the same plan;
+  // left out, it kept figures of superseded team totals (exit 0, verify green).
+  nbac_scoreboard_v2: ["team_offense_game_summary", "team_defense_game_summary", "upcoming_team_game_context", "player_game_summary"],
+  nbac_team_boxscore: ["team_defense_game_summary", "team_offense_game_summary", "player_game_summary"],
   nbac_schedule: ["upcoming_team_game_context"],
   // Protected by player_game_summary's own team-offense gate (spec 4.7.4).
   nbac_injury_report: ["player_game_summary"],
