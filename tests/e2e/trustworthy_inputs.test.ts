@@ -16,6 +16,7 @@ import { loadFiles } from "../../runner/load/load.ts";
 import { Logger, type LogEntry } from "../../runner/log.ts";
 import { FIXTURES, ROOT, runCli, tempDir } from "../helpers.ts";
 import { insertRaw, openTestWarehouse } from "../models/harness.ts";
+import { gameId, gameRows, insertRawRows, processedAt, slate, type Game } from "../scenario.ts";
 import { openDuckDBEngine } from "../../runner/engines/duckdb/engine.ts";
 
 const BDL_DATE = "2024-01-15";
@@ -563,5 +564,54 @@ describe("runner verify and run --json name every held-back game with its reason
     expect(parsed.state).toBe("warn");
     expect(report.code).toBe(0);
     expect((await runCli(["verify", "--date", BDL_DATE, "--strict", "--warehouse", warehouse])).code).toBe(1);
+  });
+});
+
+describe("a player source ranked above the chosen one that fails its check", () => {
+  it("publishes the game from the next complete source and warns preferred_source_failed, naming the failed check", async () => {
+    const [partial, evening] = slate("2025-01-15", 2) as [Game, Game];
+    // NBA.com player box scores of a game: the gamebook's lines under that source's columns.
+    const boxscores = (game: Game) =>
+      (gameRows(game).nbac_gamebook_player_stats ?? []).map((line, index) => ({
+        game_id: line.game_id,
+        nba_game_id: game.nbaGameId,
+        game_date: line.game_date,
+        season_year: line.season_year,
+        game_status: "Final",
+        home_team_abbr: line.home_team_abbr,
+        away_team_abbr: line.away_team_abbr,
+        nba_player_id: 1_000 + index,
+        player_full_name: line.player_name,
+        player_lookup: line.player_lookup,
+        team_abbr: line.team_abbr,
+        minutes: line.minutes,
+        ...Object.fromEntries(
+          ["points", "field_goals_made", "field_goals_attempted", "three_pointers_made", "three_pointers_attempted", "free_throws_made", "free_throws_attempted"]
+            .concat(["offensive_rebounds", "defensive_rebounds", "total_rebounds", "assists", "steals", "blocks", "turnovers", "personal_fouls"])
+            .map((column) => [column, line[column]]),
+        ),
+        source_file_path: `test://nbac-boxscore/${gameId(game)}`,
+        processed_at: processedAt(game.date, 5),
+      }));
+    const engine = await openTestWarehouse();
+    // The first game's complete gamebook, then a later load of it with the home team only; the
+    // second has no gamebook yet (the evening fallback, nothing to warn about).
+    const first = gameRows(partial);
+    const rescrape = (gameRows(partial, { loadedAt: processedAt(partial.date, 9) }).nbac_gamebook_player_stats ?? []).filter((line) => line.team_abbr === partial.home);
+    await insertRawRows(engine, first);
+    await insertRawRows(engine, gameRows(evening, { gamebook: false }));
+    await insertRaw(engine, "nbac_gamebook_player_stats", rescrape);
+    await insertRaw(engine, "nbac_player_boxscores", [...boxscores(partial), ...boxscores(evening)]);
+
+    const result = await run(engine, partial.date, { as_of_date: "2025-01-16" });
+    expect(result.summary.exitCode).toBe(0);
+    const checks = await engine.query("SELECT game_id, gamebook_check, player_source FROM nba_analytics.game_source_checks ORDER BY game_id");
+    expect(checks).toEqual([
+      { game_id: gameId(partial), gamebook_check: expect.not.stringMatching(/^passed$/), player_source: "nbac_boxscores" },
+      { game_id: gameId(evening), gamebook_check: null, player_source: "nbac_boxscores" },
+    ]);
+    const warned = result.logs.filter((entry) => entry.severity === "WARNING" && entry.message.includes("preferred_source_failed"));
+    expect(warned.map((entry) => entry.message)).toEqual([expect.stringContaining("preferred_source_failed (1 rows)")]);
+    await engine.close();
   });
 });
