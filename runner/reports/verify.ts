@@ -6,7 +6,8 @@
  *      model started;
  *   2. race detection - the date's usage_rate maximum and how many are above 50 / 100;
  *   3. dependency gates - each gate's latest result for the date;
- *   4. validation coverage - every model ran its pre- and post-write checks, with counts;
+ *   4. validation coverage - every model ran its pre- and post-write checks, with counts, and the
+ *      latest evaluation of each assertion passed;
  * and the games held back (not published by some model, with the reason).
  *
  * Each check has a state: pass; warn (the date is published but something needs a look: a usage
@@ -383,17 +384,58 @@ function parseChecks(details: string | null): CheckResult[] {
  */
 const WROTE = new Set(["succeeded", "failed"]);
 
+/**
+ * An assertion's ledger rows that evaluated it: a later run that skipped it (its model did not
+ * pass) or found the date unchanged leaves its last answer standing, so a failure is named until a
+ * later run passes it.
+ */
+const EVALUATED = new Set(["succeeded", "failed"]);
+
+/** The assertions (not gates) of the project that `belongs` picks. */
+function assertionsWhere(graph: ProjectGraph, belongs: (assertion: Action) => boolean): Action[] {
+  return [...graph.actions.values()].filter((action) => action.role === "assertion" && belongs(action));
+}
+
+interface AssertionResult {
+  assertion: string;
+  status: string;
+  run_id: string | null;
+  message: string | null;
+}
+
+/** Each assertion's latest evaluation for the date ("not run" without one). */
+function assertionResults(assertions: Action[], ledger: LedgerRow[]): AssertionResult[] {
+  return assertions.map((assertion) => {
+    const latest = ledger.filter((row) => row.action === assertion.name && EVALUATED.has(row.status)).at(-1);
+    return { assertion: assertion.name, status: latest?.status ?? "not run", run_id: latest?.run_id ?? null, message: latest?.message ?? null };
+  });
+}
+
+function describeAssertions(results: AssertionResult[]): string {
+  const failed = results.filter((result) => result.status === "failed");
+  const notRun = results.filter((result) => result.status === "not run");
+  return (
+    `assertions ${results.length}, ${results.filter((result) => result.status === "succeeded").length} passed` +
+    `${failed.length ? ` - FAILED ${failed.map((result) => `${result.assertion} in ${result.run_id} (${result.message ?? "failed"})`).join(", ")}` : ""}` +
+    `${notRun.length ? ` - not run ${notRun.map((result) => result.assertion).join(", ")}` : ""}`
+  );
+}
+
 function validationCoverage(graph: ProjectGraph, ledger: LedgerRow[], hasPreWriteRules: (model: string) => boolean): VerifyCheck {
   const details: string[] = [];
   let missing = 0;
   let failed = 0;
   let checked = 0;
-  for (const model of models(graph).filter((action) => action.kind === "incremental")) {
+  const assertions: AssertionResult[] = [];
+  const incremental = models(graph).filter((action) => action.kind === "incremental");
+  for (const model of incremental) {
     checked++;
     const own = ledger.filter((row) => row.action === model.name);
     const latest = own.filter((row) => WROTE.has(row.status)).at(-1);
     const attempt = own.at(-1);
     const since = attempt && attempt !== latest ? `; latest attempt ${attempt.status} in ${attempt.run_id}` : "";
+    const results = assertionResults(assertionsWhere(graph, (assertion) => assertion.parent === model.id), ledger);
+    assertions.push(...results);
     if (!latest) {
       missing++;
       details.push(`${model.name}: never ran its write for this date${since}`);
@@ -405,7 +447,8 @@ function validationCoverage(graph: ProjectGraph, ledger: LedgerRow[], hasPreWrit
     const postFailed = post.filter((check) => !check.passed && check.severity === "error");
     const postWarnings = post.filter((check) => !check.passed && check.severity === "warning");
     const preMissing = hasPreWriteRules(model.name) && pre.length === 0;
-    if (preMissing || post.length === 0) missing++;
+    // A model that wrote and whose assertions never ran has its checks missing too.
+    if (preMissing || post.length === 0 || results.some((result) => result.status === "not run")) missing++;
     failed += postFailed.length;
     const quarantined = latest.rows_quarantined ?? 0;
     const failedBefore = latest.status === "failed" && checks.length === 0 ? ` - failed before its checks ran${latest.message ? `: ${latest.message.split("\n")[0]}` : ""}` : "";
@@ -414,21 +457,36 @@ function validationCoverage(graph: ProjectGraph, ledger: LedgerRow[], hasPreWrit
         `${pre.some((check) => !check.passed) ? ` (${pre.filter((check) => !check.passed).map((check) => `${check.check}: ${check.rows}`).join(", ")})` : ""}, ` +
         `${quarantined} rows quarantined; post-write ${post.length} checks, ${post.filter((check) => check.passed).length} passed` +
         `${postWarnings.length ? `, warnings ${postWarnings.map((check) => check.check).join(", ")}` : ""}` +
-        `${postFailed.length ? ` - FAILED ${postFailed.map((check) => check.check).join(", ")}` : ""}${failedBefore}${since}`,
+        `${postFailed.length ? ` - FAILED ${postFailed.map((check) => check.check).join(", ")}` : ""}${failedBefore}` +
+        `${results.length ? `; ${describeAssertions(results)}` : ""}${since}`,
     );
   }
+  // The other assertions (of no incremental model): a failure counts, one not run is only listed.
+  const others = assertionResults(assertionsWhere(graph, (assertion) => !incremental.some((model) => model.id === assertion.parent)), ledger);
+  assertions.push(...others);
+  if (others.length) details.push(`other ${describeAssertions(others)}`);
+  const failedAssertions = assertions.filter((result) => result.status === "failed");
+  const problems = [
+    ...(missing > 0 ? [`${missing} model(s) without their checks in the ledger`] : []),
+    ...(failed > 0 ? [`${failed} post-write check(s) failed`] : []),
+    ...(failedAssertions.length > 0
+      ? [`${failedAssertions.length} assertion(s) failed: ${nameSome(failedAssertions.map((result) => `${result.assertion} in ${result.run_id} (${result.message ?? "failed"})`))}`]
+      : []),
+  ];
   return {
     id: "validation_coverage",
     title: "Validation coverage: pre- and post-write checks ran for every model",
-    state: missing === 0 && failed === 0 ? "pass" : "fail",
-    summary:
-      missing > 0
-        ? `${missing} model(s) without their checks in the ledger`
-        : failed > 0
-          ? `${failed} post-write check(s) failed`
-          : "every model ran its pre- and post-write checks",
+    state: problems.length === 0 ? "pass" : "fail",
+    summary: problems.length > 0 ? problems.join("; ") : "every model ran its pre- and post-write checks and its assertions",
     details,
-    numbers: { models_checked: checked, models_without_checks: missing, post_write_failed: failed },
+    numbers: {
+      models_checked: checked,
+      models_without_checks: missing,
+      post_write_failed: failed,
+      assertions_checked: assertions.length,
+      assertions_failed: failedAssertions.length,
+      failed_assertions: failedAssertions.map((result) => ({ assertion: result.assertion, run_id: result.run_id, message: result.message })),
+    },
   };
 }
 

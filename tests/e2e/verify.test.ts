@@ -7,7 +7,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDuckDBEngine } from "../../runner/engines/duckdb/engine.ts";
 import { HELD_BACK_COLUMNS, HELD_BACK_TABLE } from "../../runner/execution/held_back.ts";
-import { runCli, tempDir } from "../helpers.ts";
+import { copyProject, editFile, runCli, tempDir } from "../helpers.ts";
 import { startFakeBigQuery } from "../bigquery/fake_server.ts";
 import { fakeEnv, PROJECT } from "../bigquery/support.ts";
 import { gameId, gameRows, impossibleLineGame, merge, slate, writeRaw } from "../scenario.ts";
@@ -297,13 +297,66 @@ describe("verify after a rejected row: the model failed but published the rest",
 
     const { code, report } = await verifyJson(warehouse);
     expect(code).toBe(1);
-    expect(check(report, "validation_coverage")).toMatchObject({ state: "pass", summary: "every model ran its pre- and post-write checks" });
+    expect(check(report, "validation_coverage")).toMatchObject({ state: "pass", summary: "every model ran its pre- and post-write checks and its assertions" });
     expect(check(report, "validation_coverage").details.find((detail) => detail.startsWith("player_game_boxscore"))).toMatch(/, failed\): pre-write \d+ rules \(threes_within_field_goals: 1\), 1 rows quarantined/);
     const held = check(report, "held_back_games");
     expect(held.state).toBe("fail");
     expect(held.numbers).toMatchObject({ games: 1, rejected: 1 });
     expect(held.numbers.held_back).toContainEqual(expect.objectContaining({ game_id: gameId(bad), model: "player_game_boxscore", reason: "rejected" }));
     expect(check(report, "quarantine").summary).toBe("1 row(s) in quarantine for this date (see runner quarantine list)");
+  });
+});
+
+describe("verify after a failed assertion: the model published, its assertion failed after", () => {
+  it("fails validation_coverage naming the assertion and its run, until a later run of the date passes it", async () => {
+    const warehouse = warehouseFile();
+    await writeRaw(warehouse, merge(...slate(DATE, 2).map((game) => gameRows(game))));
+    expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
+    expect((await verifyJson(warehouse)).report.state).toBe("pass");
+
+    // A project whose player_game_summary row condition every published row breaks: the 2 games'
+    // 20 players all played 48:00 (tests/scenario.ts). The model's own checks pass, so it publishes;
+    // the assertion after it (a later level) fails.
+    const project = copyProject();
+    editFile(path.join(project, "definitions", "assertions", "model_checks.js"), '"minutes_played IS NULL OR minutes_played >= 0"', '"minutes_played IS NULL OR minutes_played < 48"');
+    const failing = await runCli(["run", "--date", DATE, "--json", "--project", project, "--warehouse", warehouse, ...asOf(DATE)]);
+    expect(failing.code).toBe(1);
+    const failedRun = (JSON.parse(failing.stdout) as { run_id: string }).run_id;
+    const expected = {
+      state: "fail",
+      passed: false,
+      summary: `1 assertion(s) failed: player_game_summary_row_conditions in ${failedRun} (20 row(s) break player_game_summary_row_conditions)`,
+    };
+
+    const { code, report } = await verifyJson(warehouse, "--strict");
+    expect(code).toBe(1);
+    expect(report.state).toBe("fail");
+    const coverage = check(report, "validation_coverage");
+    expect(coverage).toMatchObject(expected);
+    expect(coverage.numbers).toMatchObject({
+      models_without_checks: 0,
+      post_write_failed: 0,
+      assertions_failed: 1,
+      failed_assertions: [{ assertion: "player_game_summary_row_conditions", run_id: failedRun, message: "20 row(s) break player_game_summary_row_conditions" }],
+    });
+    expect(coverage.details.find((detail) => detail.startsWith("player_game_summary ("))).toContain(
+      `; assertions 2, 1 passed - FAILED player_game_summary_row_conditions in ${failedRun} (20 row(s) break player_game_summary_row_conditions)`,
+    );
+    expect(Object.entries(states(report)).filter(([, state]) => state !== "pass")).toEqual([["validation_coverage", "fail"]]);
+    const markdown = await runCli(["verify", "--date", DATE, "--warehouse", warehouse]);
+    expect(markdown.code).toBe(1);
+    expect(markdown.stdout).toContain("**VERIFICATION FAILED** (7 of 8 checks passed, 1 failed (validation_coverage);");
+
+    // A later run that does not evaluate the assertion (another model only) leaves the failure standing.
+    expect((await runCli(["run", "--date", DATE, "--actions", "team_offense_game_summary", "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
+    expect(check((await verifyJson(warehouse)).report, "validation_coverage")).toMatchObject(expected);
+
+    // A later run that passes it clears it.
+    expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
+    const cleared = await verifyJson(warehouse, "--strict");
+    expect(cleared.code).toBe(0);
+    expect(check(cleared.report, "validation_coverage")).toMatchObject({ state: "pass", summary: "every model ran its pre- and post-write checks and its assertions" });
+    expect(check(cleared.report, "validation_coverage").numbers).toMatchObject({ assertions_checked: 22, assertions_failed: 0 });
   });
 });
 

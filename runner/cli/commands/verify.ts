@@ -75,11 +75,13 @@ export function verifyCommand(io: CliIO, setExit: (code: number) => void, openEn
       "Reads the run ledger and the tables for one date (or each date of a range) and reports: (1) ordered " +
         "execution - team models finished before the player model started, in every run; (2) race detection - " +
         "usage_rate maximum and the counts above 50 and 100; (3) dependency gates - each gate's latest result; " +
-        "(4) validation coverage - every model ran its pre- and post-write checks; plus duplicated keys, the " +
+        "(4) validation coverage - every model ran its pre- and post-write checks and the latest evaluation of " +
+        "each of its assertions passed; plus duplicated keys, the " +
         "held-back games, the usage coverage per team and game, and the quarantine.\n\n" +
         "Each check is PASS, WARN or FAIL. WARN: a usage_rate above 50, a gate bypassed or ignored, a game held " +
         "back (late or partial source), a team with usage_rate for under 80 percent of its players who played. " +
-        "FAIL: a usage_rate above 100, a gate blocked or not run, a check missing or failed, a duplicated key, a " +
+        "FAIL: a usage_rate above 100, a gate blocked or not run, a check missing or failed (an assertion " +
+        "failed in its latest evaluation for the date), a duplicated key, a " +
         "game held back for a rejected row.\n\n" +
         "Exit codes: 0 pass or warn, 1 fail (and warn with --strict), 2 bad input.",
     )
