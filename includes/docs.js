@@ -329,7 +329,7 @@ const TABLES = {
       ["usage_rate", `Share of team plays used while on the floor, percent, 1 decimal: 100 * (FGA + ${c.FREE_THROW_POSSESSION_FACTOR} * FTA + TOV) * (team minutes / ${c.PLAYERS_ON_FLOOR}) / (minutes * team plays). NULL without minutes, without the team totals of this game, or when usage_rate_anomaly_reason is set.`],
       ["usage_rate_raw", "usage_rate before any anomaly rule nulls it (1 decimal), for investigation."],
       ["usage_rate_valid", `TRUE when usage_rate is present and at most ${c.USAGE_RATE_WARN_ABOVE}.`],
-      ["usage_rate_anomaly_reason", `partial_team_data (team totals missing or below the players' own), exceeds_max (above ${c.USAGE_RATE_MAX}), or NULL.`],
+      ["usage_rate_anomaly_reason", `partial_team_data (team totals missing or below the players' own), exceeds_max (above ${c.USAGE_RATE_MAX}), below_zero (negative: a negative count in the line), or NULL.`],
       ["ts_pct", `True shooting: points / (2 * (FGA + ${c.FREE_THROW_POSSESSION_FACTOR} * FTA)) when FGA > 0, 3 decimals.`],
       ["efg_pct", `Effective field-goal percentage (FGM + ${c.EFFECTIVE_FG_THREE_BONUS} * 3PM) / FGA when FGA > 0, 3 decimals.`],
       ["starter_flag", `Heuristic: more than ${c.STARTER_MINUTES_THRESHOLD} minutes played (no real starter data).`],
