@@ -10,7 +10,7 @@ import { HELD_BACK_COLUMNS, HELD_BACK_TABLE } from "../../runner/execution/held_
 import { copyProject, editFile, runCli, tempDir } from "../helpers.ts";
 import { startFakeBigQuery } from "../bigquery/fake_server.ts";
 import { fakeEnv, PROJECT } from "../bigquery/support.ts";
-import { gameId, gameRows, impossibleLineGame, merge, slate, writeRaw } from "../scenario.ts";
+import { gameId, gameRows, impossibleLineGame, merge, processedAt, queryWarehouse, slate, writeRaw } from "../scenario.ts";
 
 const DATE = "2025-01-15";
 
@@ -357,6 +357,44 @@ describe("verify after a failed assertion: the model published, its assertion fa
     expect(cleared.code).toBe(0);
     expect(check(cleared.report, "validation_coverage")).toMatchObject({ state: "pass", summary: "every model ran its pre- and post-write checks and its assertions" });
     expect(check(cleared.report, "validation_coverage").numbers).toMatchObject({ assertions_checked: 22, assertions_failed: 0 });
+  });
+});
+
+describe("verify after a re-load with a negative count: never published, never PASS", () => {
+  it("rejects the line (counts_not_negative), keeps the game's published rows and fails verify", async () => {
+    const warehouse = warehouseFile();
+    const [first, second] = slate(DATE, 2) as [ReturnType<typeof slate>[0], ReturnType<typeof slate>[0]];
+    await writeRaw(warehouse, merge(gameRows(first), gameRows(second)));
+    expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
+    // CHA's first player (tests/scenario.ts): 18 FGA, 4 FTA, 2 TOV in 48:00; CHA 100 FGA, 20 FTA, 11 TOV
+    // in 240 minutes. usage = 100 * (18 + 1.76 + 2) * 48 / (48 * (100 + 8.8 + 11)) = 2176 / 119.8 = 18.16 -> 18.2.
+    const published = `SELECT usage_rate, usage_rate_valid, turnovers FROM nba_analytics.player_game_summary WHERE player_lookup = 'chaplayer1'`;
+    expect(await queryWarehouse(warehouse, published)).toEqual([{ usage_rate: 18.2, usage_rate_valid: true, turnovers: 2 }]);
+
+    // A later load of the gamebook of BKN at CHA, the same but for 30 turnovers below zero.
+    const reload = gameRows(second, { schedule: false, teamBoxscore: false, loadedAt: processedAt(DATE, 9) });
+    const line = reload.nbac_gamebook_player_stats?.find((row) => row.player_lookup === "chaplayer1") as Record<string, unknown>;
+    line.turnovers = -30;
+    await writeRaw(warehouse, reload);
+    const run = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, ...asOf(DATE)]);
+    expect(run.code).toBe(1);
+    const ran = JSON.parse(run.stdout) as { results: { actions: { action: string; status: string; message: string | null }[] }[] };
+    const boxscore = ran.results[0]?.actions.find((action) => action.action === "player_game_boxscore");
+    expect(boxscore?.status).toBe("failed");
+    expect(boxscore?.message).toContain(gameId(second));
+    expect(boxscore?.message).toContain("counts_not_negative");
+    // The game keeps what was published for it; usage -8.5 ((18 + 1.76 - 30) * 100 / 119.8) is never written.
+    expect(await queryWarehouse(warehouse, published)).toEqual([{ usage_rate: 18.2, usage_rate_valid: true, turnovers: 2 }]);
+    expect(await queryWarehouse(warehouse, "SELECT rule FROM nba_analytics_quarantine.player_game_boxscore")).toEqual([{ rule: "counts_not_negative" }]);
+
+    const { code, report } = await verifyJson(warehouse, "--strict");
+    expect(code).toBe(1);
+    expect(report.state).toBe("fail");
+    const held = check(report, "held_back_games");
+    expect(held.state).toBe("fail");
+    expect(held.numbers).toMatchObject({ games: 1, rejected: 1 });
+    expect(held.numbers.held_back).toContainEqual(expect.objectContaining({ game_id: gameId(second), model: "player_game_boxscore", reason: "rejected" }));
+    expect(held.numbers.held_back).toContainEqual(expect.objectContaining({ game_id: gameId(second), model: "player_game_summary", reason: "upstream_held_back" }));
   });
 });
 
