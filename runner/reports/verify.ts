@@ -3,7 +3,7 @@
  * tables. Four checks answer the questions the 2026-02 incidents raised, plus duplicates, the
  * held-back games, the usage coverage and the quarantine:
  *   1. ordered execution - in every run of the date, every team model finished before the player
- *      model started;
+ *      model started (and no later run rewrote team rows after the published player rows);
  *   2. race detection - the date's usage_rate maximum and how many are above 50 / 100;
  *   3. dependency gates - each gate's latest result for the date;
  *   4. validation coverage - every model ran its pre- and post-write checks, with counts, and the
@@ -174,20 +174,40 @@ function orderedExecution(graph: ProjectGraph, ledger: LedgerRow[]): VerifyCheck
     }
   }
   const playerRuns = details.length;
+  // Across runs: a team model that wrote rows after the published player rows were computed (a
+  // later run of the team models alone: --actions, or a message that does not run the player
+  // model) leaves player figures of superseded team totals until the date runs again.
+  const stale: string[] = [];
+  for (const player of playerModels) {
+    const published = ledger.filter((row) => row.action === player && row.started_at !== null && PUBLISHED.has(row.status)).at(-1);
+    if (!published) continue;
+    const later = ledger.filter(
+      (row) => teamModels.has(row.action) && row.run_id !== published.run_id && PUBLISHED.has(row.status) && Number(row.rows_written ?? 0) > 0 && row.finished_at > (published.started_at as string),
+    );
+    for (const team of later) {
+      stale.push(`${player} (run ${published.run_id}, started ${published.started_at}) was computed before ${team.action} wrote ${team.rows_written} rows in run ${team.run_id} (finished ${team.finished_at})`);
+    }
+  }
+  details.push(...stale);
   return {
     id: "ordered_execution",
     title: "Ordered execution: team models before the player model",
-    state: violations === 0 ? "pass" : "fail",
+    state: violations > 0 ? "fail" : stale.length > 0 ? "warn" : "pass",
     summary:
       violations > 0
         ? `${violations} run(s) started the player model before the team models finished`
-        : playerRuns > 0
-          ? `in ${playerRuns} run(s) of the player model, team models always finished first`
-          : "no run of the player model recorded for this date",
+        : stale.length > 0
+          ? `the player rows may use superseded team totals: ${nameSome(stale, 2)}; run the date again`
+          : playerRuns > 0
+            ? `in ${playerRuns} run(s) of the player model, team models always finished first`
+            : "no run of the player model recorded for this date",
     details,
-    numbers: { player_model_runs: playerRuns, violations },
+    numbers: { player_model_runs: playerRuns, violations, team_writes_after_player: stale.length },
   };
 }
+
+/** Ledger statuses of a model whose rows were published by that run. */
+const PUBLISHED = new Set(["succeeded", "bypassed", "ignored"]);
 
 interface UsageRow extends Row {
   player_lookup: string;

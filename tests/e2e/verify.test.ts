@@ -360,6 +360,34 @@ describe("verify after a failed assertion: the model published, its assertion fa
   });
 });
 
+describe("verify after the team models ran again without the player model", () => {
+  it("warns in ordered_execution that the player rows may use superseded team totals, until the date runs again", async () => {
+    const warehouse = warehouseFile();
+    await writeRaw(warehouse, merge(...slate(DATE, 2).map((game) => gameRows(game))));
+    expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
+    expect(check((await verifyJson(warehouse)).report, "ordered_execution").state).toBe("pass");
+    // The team models again on the same inputs rewrite nothing: nothing to warn about.
+    expect((await runCli(["run", "--date", DATE, "--actions", "team_offense_game_summary", "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
+    expect(check((await verifyJson(warehouse)).report, "ordered_execution").state).toBe("pass");
+
+    // A corrected team box score (two more team turnovers), run for team offense and what it reads.
+    await execute(warehouse, "UPDATE nba_raw.nbac_team_boxscore SET turnovers = turnovers + 2 WHERE TRUE");
+    const teams = await runCli(["run", "--date", DATE, "--json", "--actions", "team_offense_game_summary", "--include-deps", "--warehouse", warehouse, ...asOf(DATE)]);
+    expect(teams.code).toBe(0);
+    const teamRun = (JSON.parse(teams.stdout) as { run_id: string }).run_id;
+    const { code, report } = await verifyJson(warehouse);
+    expect(code).toBe(0);
+    const ordered = check(report, "ordered_execution");
+    expect(ordered).toMatchObject({ state: "warn", passed: true });
+    expect(ordered.summary).toMatch(new RegExp(`^the player rows may use superseded team totals: player_game_summary \\(run \\S+, started \\S+\\) was computed before team_offense_game_summary wrote \\d+ rows in run ${teamRun} `));
+    expect(ordered.numbers).toMatchObject({ violations: 0, team_writes_after_player: 1 });
+    expect((await verifyJson(warehouse, "--strict")).code).toBe(1);
+
+    expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
+    expect(check((await verifyJson(warehouse, "--strict")).report, "ordered_execution")).toMatchObject({ state: "pass", numbers: { team_writes_after_player: 0 } });
+  });
+});
+
 describe("verify after a re-load with a negative count: never published, never PASS", () => {
   it("rejects the line (counts_not_negative), keeps the game's published rows and fails verify", async () => {
     const warehouse = warehouseFile();
