@@ -9,6 +9,9 @@
 //   renamed one is not counted twice.
 // - Exact duplicate rows inside one load are one row (counted in duplicate_copies, which
 //   game_source_checks reports); rows that differ are all kept, for the checks to judge.
+// - No line is left out here: a line without player_lookup still counts in its team's points and
+//   minutes, and player_game_boxscore rejects it (pre-write rule player_lookup_known), holding its
+//   game back whole. Dropping it lost the player from a published game without a word.
 
 const constants = require("./constants");
 const runWindow = require("./run_window");
@@ -118,7 +121,6 @@ function playerRows(ref) {
     SELECT
       *
     FROM all_sources
-    WHERE player_lookup IS NOT NULL
     QUALIFY DENSE_RANK() OVER (
       PARTITION BY source_priority, game_id
       ORDER BY processed_at DESC, source_file_path DESC

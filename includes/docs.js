@@ -79,8 +79,8 @@ const TABLES = {
       "One row per player line per game published by game_source_checks. Intermediate: the player box score from the one source chosen for the game (NBA.com gamebook, else NBA.com player box scores, else balldontlie), latest load, minutes parsed, non-participants normalised to dnp with NULL stats.",
     columns: [
       "game_id", "game_date", "season_year",
-      ["player_key", "The player within the game: player_lookup/team/source person id (an ordinal is appended when one source lists one name twice on one team without ids)."],
-      "player_lookup",
+      ["player_key", "The player within the game: player_lookup/team/source person id (an ordinal is appended when one source lists one name twice on one team without ids; ? stands for a missing lookup or team, and such a row is rejected)."],
+      ["player_lookup", "Normalised player name key; NULL when the source has none (the row is then rejected: player_lookup_known)."],
       ["nba_player_id", "NBA.com person id, when the source has one (NBA.com player box scores)."],
       ["bdl_player_id", "balldontlie player id, when the source is balldontlie."],
       "player_full_name",

@@ -615,3 +615,78 @@ describe("a player source ranked above the chosen one that fails its check", () 
     await engine.close();
   });
 });
+
+describe("a player line that cannot be keyed holds its game back whole", () => {
+  const payload = bdlPayload();
+  const detWas = bdlGame(payload, "WAS");
+  // The gamebook of DET at WAS: balldontlie's lines, DET's listed-but-unused players as DNP, one of
+  // them inactive instead.
+  const unused = detWas.visitor_team.players.filter((player) => player.min === "00").map((player) => `${player.player.first_name} ${player.player.last_name}`);
+  const [inactive, ...dnp] = unused as [string, ...string[]];
+  const gamebook = {
+    ...gamebookFrom(detWas, () => true),
+    dnp_players: dnp.map((name) => ({ name, team: detWas.visitor_team.full_name, dnp_reason: "DNP - Coach's Decision" })),
+    inactive_players: [{ name: inactive, team: detWas.visitor_team.full_name, reason: "Injury/Illness - Left Ankle; Sprain" }],
+  };
+  // Every line of the gamebook is a published row: the players who took the floor and the listed ones.
+  const played = [detWas.visitor_team, detWas.home_team].flatMap((team) => team.players).filter((player) => player.min !== "00");
+  const gameRows = played.length + unused.length;
+  const summaryRows = "SELECT player_lookup, team_abbr, player_status, points FROM nba_analytics.player_game_summary WHERE game_id = '20240115_DET_WAS' ORDER BY player_lookup";
+
+  /** The two sources of 2024-01-15, a clean run publishing DET at WAS from the gamebook, and its rows. */
+  async function published(): Promise<{ engine: Engine; before: Row[] }> {
+    const engine = await openTestWarehouse();
+    await load(engine, [BDL_FILE], "2024-01-16T06:00:00Z");
+    await load(engine, [writeJson(tempDir("gamebook"), "nbac_gamebook_20240115_DETWAS.json", gamebook)], "2024-01-16T08:00:00Z");
+    expect((await run(engine, BDL_DATE)).summary.outcome).toBe("success");
+    const before = await engine.query(summaryRows);
+    expect(before).toHaveLength(gameRows);
+    expect(await engine.query("SELECT DISTINCT primary_source_used FROM nba_analytics.player_game_boxscore WHERE game_id = '20240115_DET_WAS'")).toEqual([
+      { primary_source_used: "nbac_gamebook" },
+    ]);
+    return { engine, before };
+  }
+
+  async function expectRejected(engine: Engine, result: Run, before: Row[], names: string[]): Promise<void> {
+    // Rejected (DESIGN 6): exit 1, the lines quarantined with the rule, the game held back whole
+    // with its published rows as they were; the other ten games are published.
+    expect(result.summary.exitCode).toBe(1);
+    expect(status(result, "player_game_boxscore")).toBe("failed");
+    const quarantined = await engine.query("SELECT rule, game_id, row_json FROM nba_analytics_quarantine.player_game_boxscore");
+    expect(quarantined.map((row) => ({ rule: row.rule, game_id: row.game_id, name: (JSON.parse(String(row.row_json)) as { player_full_name: string }).player_full_name })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      [...names].sort().map((name) => ({ rule: "player_lookup_known", game_id: "20240115_DET_WAS", name })),
+    );
+    expect(await engine.query(summaryRows)).toEqual(before);
+    expect(await teamRow(engine, BDL_DATE, "DET")).toMatchObject({ points_scored: detWas.visitor_team_score, win_flag: true });
+    const held = await heldBack(engine, BDL_DATE);
+    expect(held.filter((row) => row.reason === "rejected")).toEqual([
+      expect.objectContaining({ game_id: "20240115_DET_WAS", model: "player_game_boxscore", detail: expect.stringContaining("player_lookup_known") }),
+    ]);
+    expect(held.filter((row) => row.model === "player_game_summary")).toEqual([expect.objectContaining({ game_id: "20240115_DET_WAS", reason: "upstream_held_back" })]);
+    expect(summaryJson(result.summary).results[0]?.held_back_games).toContainEqual(expect.objectContaining({ game_id: "20240115_DET_WAS", reason: "rejected" }));
+    expect(result.logs.some((entry) => entry.severity === "WARNING" && entry.message.includes("player_lookup_known"))).toBe(true);
+    expect(await engine.query("SELECT COUNT(DISTINCT game_id) AS n FROM nba_analytics.player_game_summary WHERE game_id != '20240115_DET_WAS'")).toEqual([{ n: 10 }]);
+  }
+
+  it("quarantines a DNP and an inactive line without player_lookup and keeps the game's published rows", async () => {
+    const { engine, before } = await published();
+    const [dnpName] = dnp as [string];
+    await engine.execute(`UPDATE nba_raw.nbac_gamebook_player_stats SET player_lookup = NULL WHERE player_name IN ('${dnpName}', '${inactive}')`);
+    const result = await run(engine, BDL_DATE);
+    await expectRejected(engine, result, before, [dnpName, inactive]);
+    await engine.close();
+  });
+
+  it("counts an active scorer without player_lookup in his team's points, then rejects his line", async () => {
+    const { engine, before } = await published();
+    const scorer = detWas.visitor_team.players.find((player) => player.min !== "00" && player.pts > 0) as BdlPlayer;
+    const name = `${scorer.player.first_name} ${scorer.player.last_name}`;
+    await engine.execute(`UPDATE nba_raw.nbac_gamebook_player_stats SET player_lookup = NULL WHERE player_name = '${name}'`);
+    const result = await run(engine, BDL_DATE);
+    // His points are DET's: the gamebook still scores the final 129-117, and stays the game's source.
+    const [checks] = await engine.query("SELECT gamebook_check, player_source, away_points FROM nba_analytics.game_source_checks WHERE game_id = '20240115_DET_WAS'");
+    expect(checks).toEqual({ gamebook_check: "passed", player_source: "nbac_gamebook", away_points: detWas.visitor_team_score });
+    await expectRejected(engine, result, before, [name]);
+    await engine.close();
+  });
+});
