@@ -52,6 +52,8 @@ interface LogLine {
   fta: number;
   tov: number;
   oreb: number;
+  /** Every counting stat of the line is 0 (with MIN 0: listed, did not take the floor). */
+  allZero: boolean;
 }
 
 function gameLog(): LogLine[] {
@@ -68,6 +70,7 @@ function gameLog(): LogLine[] {
     fta: Number(at(row, "FTA")),
     tov: Number(at(row, "TOV")),
     oreb: Number(at(row, "OREB")),
+    allZero: ["PTS", "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "AST", "STL", "BLK", "TOV", "PF"].every((header) => Number(at(row, header)) === 0),
   }));
 }
 
@@ -161,8 +164,9 @@ describe("the real game log of 2025-03-15 as history for 2025-03-16", () => {
         back_to_backs_last_14_days: 0,
         days_rest_before_last_game: null,
       });
-      // A line with 0 minutes is a player who did not take the floor: no played game.
-      expect(row?.points_avg_last_5, line.lookup).toBe(line.minutes > 0 ? line.points : null);
+      // A line with 0 minutes and every stat 0 is a player who did not take the floor: no played
+      // game. MIN 0 with a foul (Andre Jackson Jr., MIL) is under half a minute played: 0 points.
+      expect(row?.points_avg_last_5, line.lookup).toBe(line.minutes > 0 || !line.allZero ? line.points : null);
     }
   });
 
