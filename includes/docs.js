@@ -69,7 +69,7 @@ const TABLES = {
       ["overtime_source", "Where the overtime periods come from: nbac_team_boxscore (MIN), bdl_period, nbac_schedule_status, or inferred_from_minutes when no independent source has them."],
       ["minutes_unchecked_teams", "Teams (0-2) whose minutes check was skipped because an active player has no readable minutes; points still decided. NULL when the game is held back."],
       ["duplicate_rows", "Exact duplicate rows inside the chosen source's latest load, counted once. NULL when the game is held back."],
-      ["held_back_reason", "Why no source could be published for the game; NULL when it is published."],
+      ["held_back_reason", "Why no source could be published for the game: no player box score in any source yet; not in the schedule of its date (a date with a schedule that lacks the game: a source's date or teams, not the schedule's), with the sources that have it; or no complete, final player source, with every source's check. NULL when it is published."],
       ["processed_at", "When the runner last wrote this row."],
     ],
   },

@@ -11,7 +11,7 @@ const columns = {
   game_date: ["DATE", "Run date of the game; partition column."],
   game_id: ["STRING", "System game id YYYYMMDD_AWAY_HOME."],
   model: ["STRING", "The model that did not publish the game."],
-  reason: ["STRING", "source_incomplete (no complete, final source), rejected (a row broke an error rule or its player_lookup was ambiguous) or upstream_held_back (a model it reads held the game back)."],
+  reason: ["STRING", "source_incomplete (no complete, final source, or a game its date's schedule does not have), rejected (a row broke an error rule or its player_lookup was ambiguous) or upstream_held_back (a model it reads held the game back)."],
   detail: ["STRING", "The reason in words: the failed source checks, the rules broken, or the upstream model."],
   run_id: ["STRING", "The run that held the game back."],
   held_at: ["TIMESTAMP", "When the run recorded it."],

@@ -2,8 +2,9 @@
  * A game is published only from a complete, final source (issue "trustworthy inputs"). Each test
  * takes a real payload from ../shared/fixtures/, builds in the fault real upstream data has (a
  * re-scrape, a partial source, a live game, a name collision...), loads it with the real loaders
- * and runs the real models with the real checks on DuckDB. Expected figures come from the payloads
- * themselves (or the game's published result), never from the code under test.
+ * and runs the real models with the real checks on DuckDB (one, a game dated off its schedule,
+ * builds its fault in the seeded season instead). Expected figures come from the payloads
+ * themselves (or the game's published result, or the raw schedule), never from the code under test.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -768,4 +769,84 @@ describe("a player source ranked above the chosen one that fails its check", () 
     expect(warned.map((entry) => entry.message)).toEqual([expect.stringContaining("preferred_source_failed (1 rows)")]);
     await engine.close();
   });
+});
+
+describe("a game a source has on a date whose schedule lacks it", () => {
+  it("holds back balldontlie's ATL at POR dated on the UTC day, instead of publishing the game twice", async () => {
+    // The seeded season, where the schedule has ATL at POR on 2024-12-20 (its gamebook too); then
+    // balldontlie dates its box score on the next day, 2024-12-21, a later load: final, and
+    // adding up to its own score, but a game the schedule of 2024-12-21 does not have.
+    const dir = tempDir("off-schedule");
+    const warehouse = path.join(dir, "warehouse.duckdb");
+    const range = ["--start-date", "2024-12-16", "--end-date", "2024-12-22"];
+    expect((await runCli(["seed", ...range, "--warehouse", warehouse])).code).toBe(0);
+    const engine = await openDuckDBEngine({ path: warehouse });
+    await engine.execute(
+      "UPDATE nba_raw.bdl_player_boxscores SET game_date = DATE '2024-12-21', game_id = '20241221_ATL_POR', processed_at = TIMESTAMP_ADD(processed_at, INTERVAL 1 HOUR) WHERE game_id = '20241220_ATL_POR'",
+    );
+    const [moved] = await engine.query("SELECT COUNT(*) AS n FROM nba_raw.bdl_player_boxscores WHERE game_id = '20241221_ATL_POR'");
+    expect(Number(moved?.n)).toBeGreaterThan(0);
+    // What the schedule says, read from the raw table: games per date, POR's dates before 12-22.
+    const scheduled = await engine.query(
+      "SELECT CAST(game_date AS STRING) AS game_date, COUNT(DISTINCT game_id) AS games FROM nba_raw.nbac_schedule WHERE game_date BETWEEN DATE '2024-12-16' AND DATE '2024-12-22' GROUP BY game_date ORDER BY game_date",
+    );
+    const porDates = (
+      await engine.query("SELECT DISTINCT CAST(game_date AS STRING) AS game_date FROM nba_raw.nbac_schedule WHERE 'POR' IN (home_team_tricode, away_team_tricode) AND game_date < DATE '2024-12-22'")
+    ).map((row) => String(row.game_date));
+    const [gamebook] = await engine.query("SELECT COUNT(DISTINCT player_lookup) AS n FROM nba_raw.nbac_gamebook_player_stats WHERE game_id = '20241220_ATL_POR'");
+    await engine.close();
+
+    const ran = await runCli(["run", ...range, "--json", "--warehouse", warehouse], { timeoutMs: 300_000 });
+    // A game held back: exit 0 with warnings (DESIGN 6), the game named in --json and the log.
+    expect(ran.code, ran.stderr.slice(-2000)).toBe(0);
+    const json = JSON.parse(ran.stdout) as { outcome: string; results: { game_date: string; held_back_games: Row[] }[] };
+    expect(json.outcome).toBe("warnings");
+    expect(json.results.flatMap((date) => date.held_back_games)).toEqual([
+      {
+        game_date: "2024-12-21",
+        game_id: "20241221_ATL_POR",
+        reason: "source_incomplete",
+        detail: "game_source_checks: not in the schedule of its date, which has other games; seen in bdl_boxscores",
+      },
+    ]);
+    expect(ran.stderr.split("\n").some((line) => line.includes('"severity":"WARNING"') && line.includes("game_source_checks HELD BACK 20241221_ATL_POR"))).toBe(true);
+
+    // Published once, on its schedule date, from the gamebook: two team rows per scheduled game of
+    // every date, the game's players once.
+    const teams = await queryWarehouse(
+      warehouse,
+      "SELECT CAST(game_date AS STRING) AS game_date, COUNT(*) AS teams FROM nba_analytics.team_offense_game_summary GROUP BY game_date ORDER BY game_date",
+    );
+    expect(teams.map((row) => [row.game_date, Number(row.teams)])).toEqual(scheduled.map((row) => [row.game_date, 2 * Number(row.games)]));
+    expect(await queryWarehouse(warehouse, "SELECT game_id, team_abbr FROM nba_analytics.team_offense_game_summary WHERE game_id LIKE '%_ATL_POR' ORDER BY team_abbr")).toEqual([
+      { game_id: "20241220_ATL_POR", team_abbr: "ATL" },
+      { game_id: "20241220_ATL_POR", team_abbr: "POR" },
+    ]);
+    expect(
+      await queryWarehouse(warehouse, "SELECT game_id, is_expected, player_source, bdl_boxscores_check FROM nba_analytics.game_source_checks WHERE game_id LIKE '%_ATL_POR' ORDER BY game_date"),
+    ).toEqual([
+      { game_id: "20241220_ATL_POR", is_expected: true, player_source: "nbac_gamebook", bdl_boxscores_check: null },
+      { game_id: "20241221_ATL_POR", is_expected: false, player_source: null, bdl_boxscores_check: "not in the schedule of its date" },
+    ]);
+    const players = await queryWarehouse(warehouse, "SELECT game_id, COUNT(*) AS n FROM nba_analytics.player_game_summary WHERE game_id LIKE '%_ATL_POR' GROUP BY game_id");
+    expect(players.map((row) => [row.game_id, Number(row.n)])).toEqual([["20241220_ATL_POR", Number(gamebook?.n)]]);
+
+    // POR's rest on 12-22 as the schedule has it: last game, and games in the 7 days before.
+    const last = porDates.reduce((latest, date) => (date > latest ? date : latest));
+    const daysRest = (Date.parse("2024-12-22") - Date.parse(last)) / 86_400_000;
+    const inLastWeek = porDates.filter((date) => date > "2024-12-15").length;
+    const rest = await queryWarehouse(
+      warehouse,
+      "SELECT DISTINCT back_to_back, days_rest, games_in_last_7_days FROM nba_analytics.upcoming_player_game_context WHERE game_date = DATE '2024-12-22' AND team_abbr = 'POR'",
+    );
+    expect(rest.map((row) => [row.back_to_back, Number(row.days_rest), Number(row.games_in_last_7_days)])).toEqual([[daysRest === 1, daysRest, inLastWeek]]);
+
+    // verify names the game: a warning, so --strict fails.
+    const report = await runCli(["verify", "--date", "2024-12-21", "--format", "json", "--warehouse", warehouse]);
+    const parsed = JSON.parse(report.stdout) as { checks: { id: string; state: string; summary: string; details: string[] }[] };
+    const held = parsed.checks.find((check) => check.id === "held_back_games");
+    expect(held).toMatchObject({ state: "warn", summary: "1 game(s) held back: 20241221_ATL_POR" });
+    expect(held?.details[0]).toContain("not in the schedule of its date");
+    expect((await runCli(["verify", "--date", "2024-12-21", "--strict", "--warehouse", warehouse])).code).toBe(1);
+  }, 400_000);
 });
