@@ -119,6 +119,12 @@ module.exports = {
   PLAYER_MINUTES_WARN_MAX: 60,
   // A player line above 70 minutes is impossible even in a quadruple-overtime game (68 minutes).
   PLAYER_MINUTES_MAX: 70,
+  // A player is disqualified on his sixth personal foul; more is possible only when his team has
+  // no eligible substitute left (he stays in, NBA rule 3, section I(b)): a warning, not an error.
+  PLAYER_FOUL_OUT: 6,
+  // The NBA record for assists in a game is 30 (Scott Skiles, 1990): above it is implausible,
+  // not impossible, so a warning.
+  PLAYER_ASSISTS_WARN_MAX: 30,
   TEAM_POINTS_WARN_MIN: 80,
   TEAM_POINTS_WARN_MAX: 200,
   POINTS_ALLOWED_WARN_MIN: 70,

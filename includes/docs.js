@@ -76,7 +76,7 @@ const TABLES = {
 
   player_game_boxscore: {
     description:
-      "One row per player line per game published by game_source_checks. Intermediate: the player box score from the one source chosen for the game (NBA.com gamebook, else NBA.com player box scores, else balldontlie), latest load, minutes parsed, non-participants normalised to dnp with NULL stats.",
+      "One row per player line per game published by game_source_checks. Intermediate: the player box score from the one source chosen for the game (NBA.com gamebook, else NBA.com player box scores, else balldontlie), latest load, minutes parsed, non-participants normalised to dnp with NULL stats. Every line of a player who played is a possible box score (pre-write rules: makes within attempts, points from the makes, minutes 0-70, no negative counting stat, a player_lookup and a team of the game); a game with a line that is not is held back whole (rejected).",
     columns: [
       "game_id", "game_date", "season_year",
       ["player_key", "The player within the game: player_lookup/team/source person id (an ordinal is appended when one source lists one name twice on one team without ids; ? stands for a missing lookup or team, and such a row is rejected)."],

@@ -50,7 +50,9 @@ export async function applyPreWriteRules(
   });
   for (const result of results.filter((candidate) => !candidate.passed)) {
     const what = result.severity === "error" ? "quarantined, their games held back" : "written with a warning";
-    log.log(result.severity === "error" ? "WARNING" : "NOTICE", `PRE_WRITE ${result.check}: ${result.rows} rows ${what} (${result.message})`, {
+    // Both at WARNING: a row written despite a warning rule is published with something a person
+    // must hear about, as a post-write warning is (POST_WRITE_VALIDATION WARNING).
+    log.log("WARNING", `PRE_WRITE ${result.check}: ${result.rows} rows ${what} (${result.message})`, {
       rule: result.check,
       rows: result.rows,
     });

@@ -1,0 +1,185 @@
+/**
+ * Box scores that cannot be true, built into a seeded date (runner seed, then a re-scrape of one
+ * game with the fault) and run through the CLI as a scheduler would: the wrong figure is never
+ * published with exit 0. Expected figures are read from the raw rows of the clean load, never from
+ * the models under test.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openDuckDBEngine } from "../../runner/engines/duckdb/engine.ts";
+import { runCli, tempDir } from "../helpers.ts";
+import { queryWarehouse } from "../scenario.ts";
+
+const DATE = "2024-12-16";
+const GAME = "20241216_SAS_DET";
+const PLAYER = "terrencehernangomez";
+const FRESH = ["--var", "as_of_date=2030-01-01"];
+const BOX_SCORE_MODELS = ["--actions", "player_game_summary", "team_defense_game_summary", "--include-deps"];
+/** The later load every fault arrives in: a re-scrape of the game, as Phase 2 appends it. */
+const RESCRAPED_AT = "2024-12-17 12:00:00+00";
+
+interface RunJson {
+  outcome: string;
+  exit_code: number;
+  warnings: { kind: string; action: string; message: string }[];
+  results: { held_back_games: { game_id: string; reason: string; detail: string }[]; actions: { action: string; status: string }[] }[];
+}
+
+let seeded: string;
+
+beforeAll(async () => {
+  seeded = path.join(tempDir("impossible-seed"), "warehouse.duckdb");
+  const seed = await runCli(["seed", "--start-date", DATE, "--end-date", DATE, "--warehouse", seeded]);
+  expect(seed.code, seed.stderr.slice(-2000)).toBe(0);
+}, 120_000);
+
+/** A copy of the seeded date, run once clean: the published rows a later fault must not touch. */
+async function publishedDate(name: string): Promise<string> {
+  const warehouse = path.join(tempDir(name), "warehouse.duckdb");
+  fs.copyFileSync(seeded, warehouse);
+  const clean = await run(warehouse);
+  expect(clean.code, clean.stderr.slice(-2000)).toBe(0);
+  return warehouse;
+}
+
+async function run(warehouse: string): Promise<{ code: number; json: RunJson; stderr: string }> {
+  const result = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, ...FRESH, ...BOX_SCORE_MODELS]);
+  return { code: result.code, json: JSON.parse(result.stdout) as RunJson, stderr: result.stderr };
+}
+
+async function execute(warehouse: string, ...statements: string[]): Promise<void> {
+  const engine = await openDuckDBEngine({ path: warehouse });
+  try {
+    for (const statement of statements) await engine.execute(statement);
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * Appends a re-scrape of the game's `table` rows (a later processed_at, its own file) with
+ * `changes` (SQL assignments) applied to the rows `where` selects.
+ */
+function rescrape(table: string, changes: string, where: string): string[] {
+  return [
+    `CREATE TEMP TABLE rescraped AS SELECT * FROM nba_raw.${table} WHERE game_id = '${GAME}'`,
+    `UPDATE rescraped SET processed_at = TIMESTAMP '${RESCRAPED_AT}', source_file_path = source_file_path || '#rescrape' WHERE TRUE`,
+    `UPDATE rescraped SET ${changes} WHERE ${where}`,
+    `INSERT INTO nba_raw.${table} SELECT * FROM rescraped`,
+    "DROP TABLE rescraped",
+  ];
+}
+
+/** What is published of the game: team defense and the player's summary row. */
+async function published(warehouse: string) {
+  return {
+    defense: await queryWarehouse(
+      warehouse,
+      `SELECT defending_team_abbr, steals, defensive_rebounds FROM nba_analytics.team_defense_game_summary WHERE game_id = '${GAME}' ORDER BY 1`,
+    ),
+    player: await queryWarehouse(
+      warehouse,
+      `SELECT offensive_rebounds, defensive_rebounds, assists, steals, blocks, personal_fouls FROM nba_analytics.player_game_summary WHERE game_id = '${GAME}' AND player_lookup = '${PLAYER}'`,
+    ),
+  };
+}
+
+describe("a negative counting stat in a player line", () => {
+  it("is rejected before publish: the game held back whole, the line quarantined, the published rows kept, verify fails", async () => {
+    const warehouse = await publishedDate("negative-stats");
+    // The clean load's figures, from the raw gamebook: DET's steals and defensive rebounds are its
+    // players' sums, and the player's own line.
+    const [clean] = await queryWarehouse(
+      warehouse,
+      `SELECT SUM(steals) AS det_steals, SUM(defensive_rebounds) AS det_dreb,
+              MAX(IF(player_lookup = '${PLAYER}', steals, NULL)) AS player_steals,
+              MAX(IF(player_lookup = '${PLAYER}', assists, NULL)) AS player_assists
+       FROM nba_raw.nbac_gamebook_player_stats WHERE game_id = '${GAME}' AND team_abbr = 'DET'`,
+    );
+    expect(Number(clean?.player_steals)).toBeGreaterThanOrEqual(0);
+    const before = await published(warehouse);
+    expect(before.defense.find((row) => row.defending_team_abbr === "DET")).toMatchObject({ steals: Number(clean?.det_steals), defensive_rebounds: Number(clean?.det_dreb) });
+    const [games] = await queryWarehouse(warehouse, "SELECT COUNT(DISTINCT game_id) AS n FROM nba_analytics.team_defense_game_summary");
+
+    // The re-scrape: OREB -5, DREB -8, AST 45, STL -3, BLK -2, PF 11; points (and so the score,
+    // minutes and every other check of the source) unchanged.
+    await execute(
+      warehouse,
+      ...rescrape(
+        "nbac_gamebook_player_stats",
+        "offensive_rebounds = -5, defensive_rebounds = -8, assists = 45, steals = -3, blocks = -2, personal_fouls = 11",
+        `player_lookup = '${PLAYER}'`,
+      ),
+    );
+    const faulty = await run(warehouse);
+
+    // Rejected (DESIGN 6): exit 1, the game held back whole by its reason, the others published.
+    expect(faulty.code, faulty.stderr.slice(-2000)).toBe(1);
+    expect(faulty.json.outcome).toBe("failed");
+    expect(faulty.json.results[0]?.actions.find((action) => action.action === "player_game_boxscore")?.status).toBe("failed");
+    expect(faulty.json.results[0]?.held_back_games).toEqual([
+      expect.objectContaining({ game_id: GAME, reason: "rejected", detail: "player_game_boxscore: rows broke counts_not_negative" }),
+    ]);
+    expect(faulty.stderr).toContain("PRE_WRITE counts_not_negative: 1 rows quarantined");
+    const quarantined = await runCli(["quarantine", "list", "--date", DATE, "--json", "--warehouse", warehouse]);
+    expect(JSON.parse(quarantined.stdout)).toEqual([
+      expect.objectContaining({ model: "player_game_boxscore", rule: "counts_not_negative", row_count: 1 }),
+    ]);
+
+    // The good rows published before are exactly as they were: DET's steals stay its players'.
+    expect(await published(warehouse)).toEqual(before);
+    expect(before.player).toEqual([expect.objectContaining({ steals: Number(clean?.player_steals), assists: Number(clean?.player_assists) })]);
+    expect(await queryWarehouse(warehouse, "SELECT COUNT(DISTINCT game_id) AS n FROM nba_analytics.team_defense_game_summary")).toEqual([games]);
+    const held = await queryWarehouse(warehouse, `SELECT model, reason FROM nba_orchestration.held_back_games WHERE game_id = '${GAME}' ORDER BY model`);
+    expect(held.filter((row) => row.reason === "rejected")).toEqual([{ model: "player_game_boxscore", reason: "rejected" }]);
+    expect(held.map((row) => row.model)).toEqual(expect.arrayContaining(["team_game_boxscore", "team_defense_game_summary", "team_offense_game_summary", "player_game_summary"]));
+
+    const verify = await runCli(["verify", "--date", DATE, "--format", "json", "--warehouse", warehouse]);
+    expect(verify.code).toBe(1);
+    const report = JSON.parse(verify.stdout) as { state: string; checks: { id: string; state: string; details: string[] }[] };
+    expect(report.state).toBe("fail");
+    const heldBack = report.checks.find((check) => check.id === "held_back_games");
+    expect(heldBack?.state).toBe("fail");
+    expect(heldBack?.details.join("\n")).toContain("counts_not_negative");
+  }, 120_000);
+});
+
+describe("an implausible but possible player line", () => {
+  it("is published, with a warning in the log, --json and verify: 7 fouls (no substitute left) and 31 assists", async () => {
+    const warehouse = await publishedDate("implausible-stats");
+    const [line] = await queryWarehouse(
+      warehouse,
+      `SELECT assists, personal_fouls FROM nba_raw.nbac_gamebook_player_stats WHERE game_id = '${GAME}' AND player_lookup = '${PLAYER}'`,
+    );
+    const moreAssists = 31 - Number(line?.assists);
+    const moreFouls = 7 - Number(line?.personal_fouls);
+    // A consistent re-scrape: the player's line and his team's box score gain the same assists and fouls.
+    await execute(
+      warehouse,
+      ...rescrape("nbac_gamebook_player_stats", "assists = 31, personal_fouls = 7", `player_lookup = '${PLAYER}'`),
+      ...rescrape("nbac_team_boxscore", `assists = assists + ${moreAssists}, personal_fouls = personal_fouls + ${moreFouls}`, "team_abbr = 'DET'"),
+    );
+    const result = await run(warehouse);
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    const warnings = result.json.warnings.filter((warning) => warning.kind === "check_warning" && warning.action === "player_game_boxscore").map((warning) => warning.message);
+    expect(warnings).toEqual([expect.stringMatching(/^personal_fouls_within_foul_out \(1 rows\)/), expect.stringMatching(/^assists_within_record \(1 rows\)/)]);
+    const logged = result.stderr
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { severity: string; message: string })
+      .filter((entry) => entry.message.startsWith("PRE_WRITE"));
+    expect(logged.map((entry) => [entry.severity, entry.message.split(":")[0]])).toEqual([
+      ["WARNING", "PRE_WRITE personal_fouls_within_foul_out"],
+      ["WARNING", "PRE_WRITE assists_within_record"],
+    ]);
+    expect(await queryWarehouse(warehouse, `SELECT assists, personal_fouls FROM nba_analytics.player_game_summary WHERE player_lookup = '${PLAYER}'`)).toEqual([
+      { assists: 31, personal_fouls: 7 },
+    ]);
+    const verify = await runCli(["verify", "--date", DATE, "--format", "json", "--warehouse", warehouse]);
+    const report = JSON.parse(verify.stdout) as { checks: { id: string; details: string[] }[] };
+    const coverage = report.checks.find((check) => check.id === "validation_coverage")?.details.find((detail) => detail.startsWith("player_game_boxscore"));
+    expect(coverage).toContain("personal_fouls_within_foul_out: 1");
+    expect(coverage).toContain("assists_within_record: 1");
+  }, 120_000);
+});
