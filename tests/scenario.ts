@@ -232,3 +232,13 @@ export async function queryWarehouse(warehouse: string, sql: string): Promise<Re
     await engine.close();
   }
 }
+
+/** Runs statements against a warehouse file, in order, and closes it. */
+export async function executeInWarehouse(warehouse: string, ...statements: string[]): Promise<void> {
+  const engine = await openDuckDBEngine({ path: warehouse });
+  try {
+    for (const statement of statements) await engine.execute(statement);
+  } finally {
+    await engine.close();
+  }
+}

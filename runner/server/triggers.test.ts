@@ -8,6 +8,20 @@ import { resolveTriggers, TRIGGER_MAP } from "./triggers.ts";
 const graph = buildProjectGraph(compileProject({ projectDir: PROJECT_DIR, dates: rangeOf("2025-01-15", "2025-01-15"), vars: { as_of_date: "2025-01-16" } }));
 const triggers = resolveTriggers(graph);
 
+/** Every action the named one depends on, directly or through others (ids). */
+function upstreamOf(name: string): Set<string> {
+  const upstream = new Set<string>();
+  const walk = (id: string) => {
+    for (const dependency of graph.actions.get(id)?.dependencies ?? []) {
+      if (upstream.has(dependency)) continue;
+      upstream.add(dependency);
+      walk(dependency);
+    }
+  };
+  walk([...graph.actions.keys()].find((id) => id.endsWith(`.${name}`)) ?? "");
+  return upstream;
+}
+
 describe("trigger map", () => {
   it("lists every model once per trigger", () => {
     for (const models of Object.values(TRIGGER_MAP)) expect(new Set(models).size).toBe(models.length);
@@ -44,16 +58,7 @@ describe("trigger map", () => {
   });
 
   it("runs the player summary after every message whose plan rewrites a model it reads for the same date", () => {
-    const player = graph.actions.get([...graph.actions.keys()].find((id) => id.endsWith(".player_game_summary")) ?? "");
-    const reads = new Set<string>();
-    const walk = (id: string) => {
-      for (const dependency of graph.actions.get(id)?.dependencies ?? []) {
-        if (reads.has(dependency)) continue;
-        reads.add(dependency);
-        walk(dependency);
-      }
-    };
-    walk(player?.id ?? "");
+    const reads = upstreamOf("player_game_summary");
     for (const [table, trigger] of triggers) {
       if (trigger.writes.some((action) => reads.has(action.id))) expect(trigger.writes.map((action) => action.name), table).toContain("player_game_summary");
     }
@@ -71,17 +76,8 @@ describe("trigger map", () => {
   it("runs the upcoming team context beside the team models for a scoreboard message, never after the player model", () => {
     const scoreboard = triggers.get("nbac_scoreboard_v2");
     expect(scoreboard).toMatchObject({ models: ["team_offense_game_summary", "team_defense_game_summary", "upcoming_team_game_context", "player_game_summary"], missing: [] });
-    const upcoming = graph.actions.get([...graph.actions.keys()].find((id) => id.endsWith(".upcoming_team_game_context")) ?? "");
     // It depends on no team model (and no Phase 3 summary), so it never waits for them.
-    const upstream = new Set<string>();
-    const walk = (id: string) => {
-      for (const dependency of graph.actions.get(id)?.dependencies ?? []) {
-        if (upstream.has(dependency)) continue;
-        upstream.add(dependency);
-        walk(dependency);
-      }
-    };
-    walk(upcoming?.id ?? "");
+    const upstream = upstreamOf("upcoming_team_game_context");
     expect([...upstream].map((id) => id.split(".").at(-1)).sort()).toEqual(["nbac_schedule_latest", "schedule_available"]);
     const names = plan(graph, {}).levels.map((level) => level.map((action) => action.name));
     const levelOf = (name: string) => names.findIndex((level) => level.includes(name));

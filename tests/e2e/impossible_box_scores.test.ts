@@ -7,9 +7,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openDuckDBEngine } from "../../runner/engines/duckdb/engine.ts";
 import { runCli, tempDir } from "../helpers.ts";
-import { queryWarehouse } from "../scenario.ts";
+import { executeInWarehouse, queryWarehouse } from "../scenario.ts";
 
 const DATE = "2024-12-16";
 const GAME = "20241216_SAS_DET";
@@ -46,15 +45,6 @@ async function publishedDate(name: string): Promise<string> {
 async function run(warehouse: string): Promise<{ code: number; json: RunJson; stderr: string }> {
   const result = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, ...FRESH, ...BOX_SCORE_MODELS]);
   return { code: result.code, json: JSON.parse(result.stdout) as RunJson, stderr: result.stderr };
-}
-
-async function execute(warehouse: string, ...statements: string[]): Promise<void> {
-  const engine = await openDuckDBEngine({ path: warehouse });
-  try {
-    for (const statement of statements) await engine.execute(statement);
-  } finally {
-    await engine.close();
-  }
 }
 
 /**
@@ -104,7 +94,7 @@ describe("a negative counting stat in a player line", () => {
 
     // The re-scrape: OREB -5, DREB -8, AST 45, STL -3, BLK -2, PF 11; points (and so the score,
     // minutes and every other check of the source) unchanged.
-    await execute(
+    await executeInWarehouse(
       warehouse,
       ...rescrape(
         "nbac_gamebook_player_stats",
@@ -155,7 +145,7 @@ describe("an implausible but possible player line", () => {
     const moreAssists = 31 - Number(line?.assists);
     const moreFouls = 7 - Number(line?.personal_fouls);
     // A consistent re-scrape: the player's line and his team's box score gain the same assists and fouls.
-    await execute(
+    await executeInWarehouse(
       warehouse,
       ...rescrape("nbac_gamebook_player_stats", "assists = 31, personal_fouls = 7", `player_lookup = '${PLAYER}'`),
       ...rescrape("nbac_team_boxscore", `assists = assists + ${moreAssists}, personal_fouls = personal_fouls + ${moreFouls}`, "team_abbr = 'DET'"),

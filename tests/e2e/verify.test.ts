@@ -10,7 +10,7 @@ import { HELD_BACK_COLUMNS, HELD_BACK_TABLE } from "../../runner/execution/held_
 import { copyProject, editFile, runCli, tempDir } from "../helpers.ts";
 import { startFakeBigQuery } from "../bigquery/fake_server.ts";
 import { fakeEnv, PROJECT } from "../bigquery/support.ts";
-import { gameId, gameRows, impossibleLineGame, merge, processedAt, queryWarehouse, slate, writeRaw } from "../scenario.ts";
+import { executeInWarehouse, gameId, gameRows, impossibleLineGame, merge, processedAt, queryWarehouse, slate, writeRaw } from "../scenario.ts";
 
 const DATE = "2025-01-15";
 
@@ -52,15 +52,6 @@ function asOf(date: string): string[] {
   return ["--var", `as_of_date=${next}`];
 }
 
-async function execute(warehouse: string, ...statements: string[]): Promise<void> {
-  const engine = await openDuckDBEngine({ path: warehouse });
-  try {
-    for (const statement of statements) await engine.execute(statement);
-  } finally {
-    await engine.close();
-  }
-}
-
 async function verifyJson(warehouse: string, ...args: string[]): Promise<{ code: number; report: ReportJson }> {
   const result = await runCli(["verify", "--date", DATE, "--format", "json", "--warehouse", warehouse, ...args]);
   return { code: result.code, report: JSON.parse(result.stdout) as ReportJson };
@@ -90,7 +81,7 @@ describe("verify a date: PASS, WARN and FAIL", () => {
   });
 
   it("passes a clean date, naming the warehouse it read", async () => {
-    await execute(warehouse, RESET_USAGE);
+    await executeInWarehouse(warehouse, RESET_USAGE);
     const markdown = await runCli(["verify", "--date", DATE, "--warehouse", warehouse]);
     expect(markdown.code).toBe(0);
     expect(markdown.stdout).toContain("**ALL CHECKS PASSED** (8 of 8 checks passed;");
@@ -103,7 +94,7 @@ describe("verify a date: PASS, WARN and FAIL", () => {
   });
 
   it("warns on a usage_rate above 50 (not above 100), naming the player; --strict makes it exit 1", async () => {
-    await execute(warehouse, RESET_USAGE, "UPDATE nba_analytics.player_game_summary SET usage_rate = 62.5 WHERE player_lookup = 'atlplayer1'");
+    await executeInWarehouse(warehouse, RESET_USAGE, "UPDATE nba_analytics.player_game_summary SET usage_rate = 62.5 WHERE player_lookup = 'atlplayer1'");
     const markdown = await runCli(["verify", "--date", DATE, "--warehouse", warehouse]);
     expect(markdown.code).toBe(0);
     expect(markdown.stdout).toContain("**PASSED WITH WARNINGS** (7 of 8 checks passed, 1 with warnings (race_detection);");
@@ -130,7 +121,7 @@ describe("verify a date: PASS, WARN and FAIL", () => {
   });
 
   it("fails on a usage_rate above 100, with or without --strict", async () => {
-    await execute(warehouse, RESET_USAGE, "UPDATE nba_analytics.player_game_summary SET usage_rate = 1228.0 WHERE player_lookup = 'bosplayer2'");
+    await executeInWarehouse(warehouse, RESET_USAGE, "UPDATE nba_analytics.player_game_summary SET usage_rate = 1228.0 WHERE player_lookup = 'bosplayer2'");
     const markdown = await runCli(["verify", "--date", DATE, "--warehouse", warehouse]);
     expect(markdown.code).toBe(1);
     expect(markdown.stdout).toContain("**VERIFICATION FAILED** (7 of 8 checks passed, 1 failed (race_detection);");
@@ -144,7 +135,7 @@ describe("verify a date: PASS, WARN and FAIL", () => {
   });
 
   it("warns when fewer than 80 percent of a team's players who played have a usage_rate, naming the team and game", async () => {
-    await execute(warehouse, RESET_USAGE, "UPDATE nba_analytics.player_game_summary SET usage_rate = NULL WHERE player_lookup IN ('chaplayer1', 'chaplayer2')");
+    await executeInWarehouse(warehouse, RESET_USAGE, "UPDATE nba_analytics.player_game_summary SET usage_rate = NULL WHERE player_lookup IN ('chaplayer1', 'chaplayer2')");
     const { code, report } = await verifyJson(warehouse);
     expect(code).toBe(0);
     expect(report.state).toBe("warn");
@@ -162,7 +153,7 @@ describe("verify a date: PASS, WARN and FAIL", () => {
   });
 
   it("warns on a game held back for a late source, and fails on one held back for a rejected row", async () => {
-    await execute(warehouse, RESET_USAGE);
+    await executeInWarehouse(warehouse, RESET_USAGE);
     const engine = await openDuckDBEngine({ path: warehouse });
     const row = { game_date: DATE, game_id: "20250115_DAL_DEN", run_id: "run_test", held_at: "2025-01-16T06:00:00Z" };
     try {
@@ -185,7 +176,7 @@ describe("verify a date: PASS, WARN and FAIL", () => {
       ],
     });
 
-    await execute(warehouse, "UPDATE nba_orchestration.held_back_games SET reason = 'rejected', detail = 'rows broke points_add_up' WHERE model = 'game_source_checks'");
+    await executeInWarehouse(warehouse, "UPDATE nba_orchestration.held_back_games SET reason = 'rejected', detail = 'rows broke points_add_up' WHERE model = 'game_source_checks'");
     const failed = await verifyJson(warehouse);
     expect(failed.code).toBe(1);
     expect(failed.report.state).toBe("fail");
@@ -194,7 +185,7 @@ describe("verify a date: PASS, WARN and FAIL", () => {
       passed: false,
       summary: "1 game(s) held back: 20250115_DAL_DEN; 1 for rejected rows (a data failure): 20250115_DAL_DEN",
     });
-    await execute(warehouse, "DELETE FROM nba_orchestration.held_back_games WHERE TRUE");
+    await executeInWarehouse(warehouse, "DELETE FROM nba_orchestration.held_back_games WHERE TRUE");
   });
 });
 
@@ -371,7 +362,7 @@ describe("verify after the team models ran again without the player model", () =
     expect(check((await verifyJson(warehouse)).report, "ordered_execution").state).toBe("pass");
 
     // A corrected team box score (two more team turnovers), run for team offense and what it reads.
-    await execute(warehouse, "UPDATE nba_raw.nbac_team_boxscore SET turnovers = turnovers + 2 WHERE TRUE");
+    await executeInWarehouse(warehouse, "UPDATE nba_raw.nbac_team_boxscore SET turnovers = turnovers + 2 WHERE TRUE");
     const teams = await runCli(["run", "--date", DATE, "--json", "--actions", "team_offense_game_summary", "--include-deps", "--warehouse", warehouse, ...asOf(DATE)]);
     expect(teams.code).toBe(0);
     const teamRun = (JSON.parse(teams.stdout) as { run_id: string }).run_id;
@@ -436,7 +427,7 @@ describe("verify a range", () => {
     const run = await runCli(["run", ...range, "--warehouse", warehouse, ...asOf(DATES[2])]);
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     // The 14th warns (a usage_rate above 50), the 15th fails (one above 100).
-    await execute(
+    await executeInWarehouse(
       warehouse,
       `UPDATE nba_analytics.player_game_summary SET usage_rate = 55.0 WHERE game_date = '${DATES[1]}' AND player_lookup = 'atlplayer1'`,
       `UPDATE nba_analytics.player_game_summary SET usage_rate = 640.0 WHERE game_date = '${DATES[2]}' AND player_lookup = 'atlplayer1'`,
