@@ -179,10 +179,10 @@ function orderedExecution(graph: ProjectGraph, ledger: LedgerRow[]): VerifyCheck
   // model) leaves player figures of superseded team totals until the date runs again.
   const stale: string[] = [];
   for (const player of playerModels) {
-    const published = ledger.filter((row) => row.action === player && row.started_at !== null && PUBLISHED.has(row.status)).at(-1);
+    const published = ledger.filter((row) => row.action === player && row.started_at !== null && row.status === "succeeded").at(-1);
     if (!published) continue;
     const later = ledger.filter(
-      (row) => teamModels.has(row.action) && row.run_id !== published.run_id && PUBLISHED.has(row.status) && Number(row.rows_written ?? 0) > 0 && row.finished_at > (published.started_at as string),
+      (row) => teamModels.has(row.action) && row.run_id !== published.run_id && row.status === "succeeded" && Number(row.rows_written ?? 0) > 0 && row.finished_at > (published.started_at as string),
     );
     for (const team of later) {
       stale.push(`${player} (run ${published.run_id}, started ${published.started_at}) was computed before ${team.action} wrote ${team.rows_written} rows in run ${team.run_id} (finished ${team.finished_at})`);
@@ -205,9 +205,6 @@ function orderedExecution(graph: ProjectGraph, ledger: LedgerRow[]): VerifyCheck
     numbers: { player_model_runs: playerRuns, violations, team_writes_after_player: stale.length },
   };
 }
-
-/** Ledger statuses of a model whose rows were published by that run. */
-const PUBLISHED = new Set(["succeeded", "bypassed", "ignored"]);
 
 interface UsageRow extends Row {
   player_lookup: string;
