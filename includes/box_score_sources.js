@@ -169,6 +169,58 @@ function playerRows(ref) {
 }
 
 /**
+ * What a team box score must share with its own players (the chosen player source's players who
+ * took the floor, summed as team_game_boxscore rebuilds a team): [team box score column, players'
+ * total, label, rule]. Shots, points, assists, steals, blocks and personal fouls are the players'
+ * sums exactly (the real NBA.com box score of 0022400561 agrees on every one, both teams);
+ * turnovers and rebounds may be more, never less: a team is charged turnovers no player is
+ * (shot-clock, 8-second violations) and credited team rebounds.
+ */
+const TEAM_TOTAL_CHECKS = [
+  ["points", "points", "PTS", "equal"],
+  ["fg_made", "field_goals_made", "FGM", "equal"],
+  ["fg_attempted", "field_goals_attempted", "FGA", "equal"],
+  ["three_pt_made", "three_pointers_made", "3PM", "equal"],
+  ["three_pt_attempted", "three_pointers_attempted", "3PA", "equal"],
+  ["ft_made", "free_throws_made", "FTM", "equal"],
+  ["ft_attempted", "free_throws_attempted", "FTA", "equal"],
+  ["assists", "assists", "AST", "equal"],
+  ["steals", "steals", "STL", "equal"],
+  ["blocks", "blocks", "BLK", "equal"],
+  ["personal_fouls", "personal_fouls", "PF", "equal"],
+  ["offensive_rebounds", "offensive_rebounds", "OREB", "at_least"],
+  ["defensive_rebounds", "defensive_rebounds", "DREB", "at_least"],
+  ["total_rebounds", "total_rebounds", "REB", "at_least"],
+  ["turnovers", "turnovers", "TOV", "at_least"],
+];
+
+/**
+ * SQL: the players' totals TEAM_TOTAL_CHECKS compares, as columns named like the team box
+ * score's, over player_rows already filtered to the players who took the floor and grouped by team.
+ */
+function playerTeamTotals() {
+  const sum = (column) => `COALESCE(SUM(${column}), 0)`;
+  return TEAM_TOTAL_CHECKS.map(([team, players]) =>
+    players === "total_rebounds" ? `${sum("offensive_rebounds")} + ${sum("defensive_rebounds")} AS ${team}` : `${sum(players)} AS ${team}`,
+  ).join(",\n    ");
+}
+
+/**
+ * SQL: the ways one team box score row (alias `team`) disagrees with its players' totals (alias
+ * `players`, from playerTeamTotals), as one string ("PHX FGA 129, players 89; PHX TOV 9, below
+ * players 11"), '' when it agrees. A figure the team box score lacks (NULL) disagrees.
+ */
+function teamTotalDisagreements() {
+  const items = TEAM_TOTAL_CHECKS.map(([column, , label, rule]) => {
+    const broken = rule === "equal" ? `COALESCE(team.${column} != players.${column}, TRUE)` : `COALESCE(team.${column} < players.${column}, TRUE)`;
+    const figure = (alias) => `COALESCE(CAST(${alias}.${column} AS STRING), 'none')`;
+    const text = `CONCAT(team.team_abbr, ' ${label} ', ${figure("team")}, ', ${rule === "equal" ? "players" : "below players"} ', ${figure("players")})`;
+    return `IF(${broken}, ${text}, NULL)`;
+  });
+  return `ARRAY_TO_STRING([\n      ${items.join(",\n      ")}\n    ], '; ')`;
+}
+
+/**
  * SQL: the NBA.com team box score rows of the latest load of each game, with the system game_id
  * re-derived from the date and the home flag (spec 0: some loads wrote it HOME_AWAY) and the
  * reported team player-minutes ("265:00" -> 265).
@@ -229,4 +281,4 @@ function teamBoxscoreRows(ref) {
   ) = 1`;
 }
 
-module.exports = { PLAYER_SOURCES, playerRows, teamBoxscoreRows };
+module.exports = { PLAYER_SOURCES, TEAM_TOTAL_CHECKS, playerRows, playerTeamTotals, teamBoxscoreRows, teamTotalDisagreements };

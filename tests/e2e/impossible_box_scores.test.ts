@@ -13,10 +13,10 @@ import { executeInWarehouse, queryWarehouse } from "../scenario.ts";
 const DATE = "2024-12-16";
 const GAME = "20241216_SAS_DET";
 const PLAYER = "terrencehernangomez";
+const TEAM_DATE = "2024-12-20";
+const TEAM_GAME = "20241220_WAS_PHX";
 const FRESH = ["--var", "as_of_date=2030-01-01"];
 const BOX_SCORE_MODELS = ["--actions", "player_game_summary", "team_defense_game_summary", "--include-deps"];
-/** The later load every fault arrives in: a re-scrape of the game, as Phase 2 appends it. */
-const RESCRAPED_AT = "2024-12-17 12:00:00+00";
 
 interface RunJson {
   outcome: string;
@@ -29,32 +29,33 @@ let seeded: string;
 
 beforeAll(async () => {
   seeded = path.join(tempDir("impossible-seed"), "warehouse.duckdb");
-  const seed = await runCli(["seed", "--start-date", DATE, "--end-date", DATE, "--warehouse", seeded]);
+  const seed = await runCli(["seed", "--start-date", DATE, "--end-date", TEAM_DATE, "--warehouse", seeded]);
   expect(seed.code, seed.stderr.slice(-2000)).toBe(0);
 }, 120_000);
 
 /** A copy of the seeded date, run once clean: the published rows a later fault must not touch. */
-async function publishedDate(name: string): Promise<string> {
+async function publishedDate(name: string, date = DATE): Promise<string> {
   const warehouse = path.join(tempDir(name), "warehouse.duckdb");
   fs.copyFileSync(seeded, warehouse);
-  const clean = await run(warehouse);
+  const clean = await run(warehouse, date);
   expect(clean.code, clean.stderr.slice(-2000)).toBe(0);
   return warehouse;
 }
 
-async function run(warehouse: string): Promise<{ code: number; json: RunJson; stderr: string }> {
-  const result = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, ...FRESH, ...BOX_SCORE_MODELS]);
+async function run(warehouse: string, date = DATE): Promise<{ code: number; json: RunJson; stderr: string }> {
+  const result = await runCli(["run", "--date", date, "--json", "--warehouse", warehouse, ...FRESH, ...BOX_SCORE_MODELS]);
   return { code: result.code, json: JSON.parse(result.stdout) as RunJson, stderr: result.stderr };
 }
 
 /**
- * Appends a re-scrape of the game's `table` rows (a later processed_at, its own file) with
+ * Appends a re-scrape of the game's `table` rows (loaded 6 hours later, its own file: the game's
+ * latest load, which replaces the earlier one whole) with
  * `changes` (SQL assignments) applied to the rows `where` selects.
  */
-function rescrape(table: string, changes: string, where: string): string[] {
+function rescrape(table: string, changes: string, where: string, game = GAME): string[] {
   return [
-    `CREATE TEMP TABLE rescraped AS SELECT * FROM nba_raw.${table} WHERE game_id = '${GAME}'`,
-    `UPDATE rescraped SET processed_at = TIMESTAMP '${RESCRAPED_AT}', source_file_path = source_file_path || '#rescrape' WHERE TRUE`,
+    `CREATE TEMP TABLE rescraped AS SELECT * FROM nba_raw.${table} WHERE game_id = '${game}'`,
+    `UPDATE rescraped SET processed_at = TIMESTAMP_ADD(processed_at, INTERVAL 6 HOUR), source_file_path = source_file_path || '#rescrape' WHERE TRUE`,
     `UPDATE rescraped SET ${changes} WHERE ${where}`,
     `INSERT INTO nba_raw.${table} SELECT * FROM rescraped`,
     "DROP TABLE rescraped",
@@ -171,5 +172,69 @@ describe("an implausible but possible player line", () => {
     const coverage = report.checks.find((check) => check.id === "validation_coverage")?.details.find((detail) => detail.startsWith("player_game_boxscore"));
     expect(coverage).toContain("personal_fouls_within_foul_out: 1");
     expect(coverage).toContain("assists_within_record: 1");
+  }, 120_000);
+});
+
+/** "MM:SS" as minutes. */
+function minutesOf(text: unknown): number {
+  const [minutes, seconds] = String(text).split(":").map(Number);
+  return Number(minutes) + Number(seconds) / 60;
+}
+
+describe("a team box score whose totals disagree with its own players", () => {
+  it("is not used: PHX with 40 more FGA and 20 more turnovers than its players is rebuilt from them, with a warning", async () => {
+    const warehouse = await publishedDate("team-totals", TEAM_DATE);
+    // The players' totals, from the raw gamebook (every PHX line of the game; DNP lines have none).
+    const lines = await queryWarehouse(
+      warehouse,
+      `SELECT minutes, field_goals_attempted AS fga, free_throws_attempted AS fta, turnovers AS tov, offensive_rebounds AS oreb, player_lookup
+       FROM nba_raw.nbac_gamebook_player_stats WHERE game_id = '${TEAM_GAME}' AND team_abbr = 'PHX' AND player_status = 'active'`,
+    );
+    const sum = (key: string) => lines.reduce((total, line) => total + Number(line[key] ?? 0), 0);
+    const [box] = await queryWarehouse(warehouse, `SELECT fg_attempted, turnovers FROM nba_raw.nbac_team_boxscore WHERE game_id = '${TEAM_GAME}' AND team_abbr = 'PHX'`);
+    expect(Number(box?.fg_attempted)).toBe(sum("fga"));
+    // The seed charges PHX turnovers no player is (team turnovers): allowed, and the team box score is used.
+    expect(Number(box?.turnovers)).toBeGreaterThanOrEqual(sum("tov"));
+    const [clean] = await queryWarehouse(warehouse, `SELECT team_source, team_boxscore_check FROM nba_analytics.game_source_checks WHERE game_id = '${TEAM_GAME}'`);
+    expect(clean).toEqual({ team_source: "nbac_team_boxscore", team_boxscore_check: "passed" });
+
+    await executeInWarehouse(warehouse, ...rescrape("nbac_team_boxscore", "fg_attempted = fg_attempted + 40, turnovers = turnovers + 20", "team_abbr = 'PHX'", TEAM_GAME));
+    const result = await run(warehouse, TEAM_DATE);
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    const check = `PHX FGA ${sum("fga") + 40}, players ${sum("fga")}`;
+    const warnings = result.json.warnings.filter((warning) => warning.kind === "check_warning" && warning.action === "game_source_checks").map((warning) => warning.message);
+    expect(warnings).toEqual([expect.stringMatching(/^team_boxscore_not_used \(1 rows\)/)]);
+    expect(warnings[0]).toContain(check);
+    expect(result.stderr).toMatch(/"severity":"WARNING","message":"POST_WRITE_VALIDATION WARNING for game_source_checks: team_boxscore_not_used/);
+    expect(await queryWarehouse(warehouse, `SELECT team_source, team_boxscore_check FROM nba_analytics.game_source_checks WHERE game_id = '${TEAM_GAME}'`)).toEqual([
+      { team_source: "reconstructed_from_nbac_gamebook", team_boxscore_check: check },
+    ]);
+
+    // PHX's figures are its players': FGA, turnovers, possessions FGA + 0.44 FTA + TOV - OREB (truncated).
+    const [phx] = await queryWarehouse(
+      warehouse,
+      `SELECT fg_attempts, ft_attempts, turnovers, possessions, primary_source_used FROM nba_analytics.team_offense_game_summary WHERE game_id = '${TEAM_GAME}' AND team_abbr = 'PHX'`,
+    );
+    expect(phx).toEqual({
+      fg_attempts: sum("fga"),
+      ft_attempts: sum("fta"),
+      turnovers: sum("tov"),
+      possessions: Math.trunc(sum("fga") + 0.44 * sum("fta") + sum("tov") - sum("oreb")),
+      primary_source_used: "reconstructed_from_nbac_gamebook",
+    });
+    // Usage rates against those totals (spec 2.3, regulation: team minutes 240).
+    const teamUsed = sum("fga") + 0.44 * sum("fta") + sum("tov");
+    const usage = await queryWarehouse(warehouse, `SELECT player_lookup, usage_rate FROM nba_analytics.player_game_summary WHERE game_id = '${TEAM_GAME}' AND team_abbr = 'PHX' AND minutes_played > 0`);
+    expect(usage).toHaveLength(lines.filter((line) => minutesOf(line.minutes) > 0).length);
+    for (const row of usage) {
+      const line = lines.find((candidate) => candidate.player_lookup === row.player_lookup) as Record<string, unknown>;
+      const expected = (100 * (Number(line.fga) + 0.44 * Number(line.fta) + Number(line.tov)) * (240 / 5)) / (minutesOf(line.minutes) * teamUsed);
+      expect(Math.abs(Number(row.usage_rate) - expected), String(row.player_lookup)).toBeLessThanOrEqual(0.05 + 1e-9);
+    }
+
+    const verify = await runCli(["verify", "--date", TEAM_DATE, "--format", "json", "--warehouse", warehouse]);
+    const report = JSON.parse(verify.stdout) as { checks: { id: string; details: string[] }[] };
+    const coverage = report.checks.find((entry) => entry.id === "validation_coverage")?.details.find((detail) => detail.startsWith("game_source_checks"));
+    expect(coverage).toContain("warnings team_boxscore_not_used");
   }, 120_000);
 });

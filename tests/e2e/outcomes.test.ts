@@ -9,7 +9,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, runCli, tempDir } from "../helpers.ts";
 import { DATE, FRESH, OUTCOME_CASES, STALE, projectWithFailingCheck } from "../outcomes.ts";
-import { gameId, gameRows, impossibleLineGame, merge, queryWarehouse, slate, writeRaw, type Game } from "../scenario.ts";
+import { executeInWarehouse, gameId, gameRows, impossibleLineGame, merge, queryWarehouse, slate, writeRaw, type Game } from "../scenario.ts";
 
 interface RunJson {
   outcome: string;
@@ -145,13 +145,36 @@ describe("publishing never loses data", () => {
 describe("usage alerts (spec 2.3), per team and game", () => {
   const [steady, gap] = slate(DATE, 2) as [Game, Game];
 
-  it("holds a game back when its team box score is one field-goal attempt short of its players (usage coverage 0 %)", async () => {
+  it("does not use a team box score one field-goal attempt short of its players: the team is rebuilt from them, with a warning", async () => {
     const warehouse = path.join(tempDir("fga-gap"), "warehouse.duckdb");
     const short = gameRows(gap);
     const teamRow = short.nbac_team_boxscore?.find((row) => row.team_abbr === gap.home) as Record<string, number>;
-    teamRow.fg_attempted = Number(teamRow.fg_attempted) - 1;
+    const playersFga = (short.nbac_gamebook_player_stats ?? []).filter((row) => row.team_abbr === gap.home).reduce((sum, row) => sum + Number(row.field_goals_attempted), 0);
+    expect(Number(teamRow.fg_attempted)).toBe(playersFga);
+    teamRow.fg_attempted = playersFga - 1;
     await writeRaw(warehouse, merge(gameRows(steady), short));
     const result = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, "--var", FRESH]);
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    const run = JSON.parse(result.stdout) as RunJson;
+    const notUsed = run.warnings.filter((warning) => warning.kind === "check_warning" && warning.message.startsWith("team_boxscore_not_used"));
+    expect(notUsed.map((warning) => warning.message)).toEqual([expect.stringContaining(`"team_boxscore_check":"${gap.home} FGA ${playersFga - 1}, players ${playersFga}"`)]);
+    expect(result.stderr).toContain("POST_WRITE_VALIDATION WARNING for game_source_checks: team_boxscore_not_used");
+    const [team] = await queryWarehouse(warehouse, `SELECT fg_attempts, primary_source_used FROM nba_analytics.team_offense_game_summary WHERE team_abbr = '${gap.home}'`);
+    expect(team).toEqual({ fg_attempts: playersFga, primary_source_used: "reconstructed_from_nbac_gamebook" });
+    const usage = await queryWarehouse(warehouse, `SELECT COUNT(*) AS played, COUNT(usage_rate) AS with_usage FROM nba_analytics.player_game_summary WHERE team_abbr = '${gap.home}' AND minutes_played > 0`);
+    expect(usage).toEqual([{ played: 5, with_usage: 5 }]);
+  });
+
+  it("holds a game back when the team totals it reads are one field-goal attempt short of its players (usage coverage 0 %), keeping its published rows", async () => {
+    const warehouse = path.join(tempDir("fga-gap"), "warehouse.duckdb");
+    await writeRaw(warehouse, merge(gameRows(steady), gameRows(gap)));
+    expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, "--var", FRESH])).code).toBe(0);
+    const gapRows = () => queryWarehouse(warehouse, `SELECT * FROM nba_analytics.player_game_summary WHERE game_id = '${gameId(gap)}' ORDER BY player_lookup`);
+    const before = await gapRows();
+    // The team box scores the runner reads agree with their players (game_source_checks uses no
+    // other), so partial team totals are made where the player model reads them: team offense.
+    await executeInWarehouse(warehouse, `UPDATE nba_analytics.team_offense_game_summary SET fg_attempts = fg_attempts - 1 WHERE game_date = DATE '${DATE}' AND team_abbr = '${gap.home}'`);
+    const result = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, "--var", FRESH, "--actions", "player_game_summary", "--force"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("PRE_WRITE usage_coverage_critical: 5 rows quarantined");
     const run = JSON.parse(result.stdout) as RunJson;
@@ -160,8 +183,7 @@ describe("usage alerts (spec 2.3), per team and game", () => {
     ]);
     const quarantined = await queryWarehouse(warehouse, "SELECT rule, COUNT(*) AS n FROM nba_analytics_quarantine.player_game_summary GROUP BY rule");
     expect(quarantined).toEqual([{ rule: "usage_coverage_critical", n: 5 }]);
-    const published = await queryWarehouse(warehouse, "SELECT DISTINCT game_id FROM nba_analytics.player_game_summary");
-    expect(published).toEqual([{ game_id: gameId(steady) }]);
+    expect(await gapRows()).toEqual(before);
   });
 
   it("warns with the count and the raw value when a usage rate above 100 is nulled", async () => {

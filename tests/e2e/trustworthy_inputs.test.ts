@@ -498,8 +498,12 @@ describe("a team box score written HOME_AWAY", () => {
     // The other ten games of the date have no box score here: let through as stale, held back.
     expect(result.summary.outcome).toBe("warnings");
     expect(status(result, "player_game_summary")).toBe("succeeded");
-    const [checks] = await engine.query("SELECT player_source, team_source, overtime_periods, overtime_source FROM nba_analytics.game_source_checks WHERE game_id = '20250115_NYK_PHI'");
-    expect(checks).toEqual({ player_source: "nbac_boxscores", team_source: "nbac_team_boxscore", overtime_periods: 1, overtime_source: "nbac_team_boxscore" });
+    const [checks] = await engine.query(
+      "SELECT player_source, team_source, team_boxscore_check, overtime_periods, overtime_source FROM nba_analytics.game_source_checks WHERE game_id = '20250115_NYK_PHI'",
+    );
+    // The real team box score is its players' sums exactly, both teams, every stat (turnovers and
+    // rebounds included): it passes its check with no tolerance.
+    expect(checks).toEqual({ player_source: "nbac_boxscores", team_source: "nbac_team_boxscore", team_boxscore_check: "passed", overtime_periods: 1, overtime_source: "nbac_team_boxscore" });
     // NYK 125 at PHI 119 in one overtime (the fixture's README).
     expect(await teamRow(engine, "2025-01-15", "NYK")).toMatchObject({ game_id: "20250115_NYK_PHI", points_scored: 125, win_flag: true, overtime_periods: 1, team_minutes: 265 });
     expect(await teamRow(engine, "2025-01-15", "PHI")).toMatchObject({ points_scored: 119, win_flag: false });
