@@ -1,6 +1,7 @@
 /**
  * Small, consistent raw data for end-to-end scenarios: one game = a schedule row, gamebook rows
- * for both teams (team totals = the players' sums) and the two NBA.com team box score rows.
+ * for both teams (team totals = the players' sums) and the two NBA.com team box score rows;
+ * completeGameExtras adds the registry, props and play-by-play a date needs to verify clean.
  */
 import { openDuckDBEngine } from "../runner/engines/duckdb/engine.ts";
 import type { Engine } from "../runner/engines/engine.ts";
@@ -158,14 +159,98 @@ export function gameRows(game: Game, parts: { schedule?: boolean; gamebook?: boo
   return rows;
 }
 
-/** Seven games on one date between the first fourteen tricodes. */
+/**
+ * What a complete date has besides the box scores, so that no post-write check warns: every player
+ * in the registry, a pre-tip points line for each (The Odds API, one bookmaker), and an NBA.com
+ * play-by-play with each player's field-goal attempts as his line has them (twos alternately at 3
+ * and 15 feet, threes at 25; the makes first).
+ */
+export function completeGameExtras(game: Game, loadedAt = processedAt(game.date)): RawRows {
+  const id = gameId(game);
+  const tipoff = `${game.date}T23:30:00Z`;
+  const snapshot = `${game.date}T22:30:00Z`;
+  const players = [
+    { team: game.away, lines: lines(false) },
+    { team: game.home, lines: lines(true) },
+  ].flatMap(({ team, lines: teamLines }) =>
+    teamLines.map((line, index) => ({ team, line, lookup: `${team.toLowerCase()}player${index + 1}`, name: `${team} Player ${index + 1}` })),
+  );
+  const shots = players.flatMap(({ team, line, lookup }) => {
+    const twos = line.fga - line.tpa;
+    const twoMakes = line.fgm - line.tpm;
+    return [
+      ...Array.from({ length: twos }, (_, index) => ({ type: "2PT", made: index < twoMakes, distance: index % 2 === 0 ? 3 : 15 })),
+      ...Array.from({ length: line.tpa }, (_, index) => ({ type: "3PT", made: index < line.tpm, distance: 25 })),
+    ].map((shot) => ({ ...shot, team, lookup }));
+  });
+  return {
+    nba_players_registry: players.map(({ team, lookup, name }) => ({
+      universal_player_id: `${lookup}_001`,
+      player_lookup: lookup,
+      player_full_name: name,
+      team_abbr: team,
+      season_year: 2024,
+      first_seen_source: "nbac_gamebook_player_stats",
+      processed_at: loadedAt,
+    })),
+    odds_api_player_points_props: players.map(({ lookup, name, line }) => ({
+      snapshot_timestamp: snapshot,
+      game_id: `odds_${id}`,
+      commence_time: tipoff,
+      game_date: game.date,
+      home_team_abbr: game.home,
+      away_team_abbr: game.away,
+      bookmaker: "draftkings",
+      bookmaker_last_update: snapshot,
+      player_name: name,
+      player_lookup: lookup,
+      points_line: points(line) - 0.5,
+      over_price: 1.91,
+      under_price: 1.91,
+      minutes_before_tipoff: 60,
+      source_file_path: `odds/${id}.json`,
+      processed_at: snapshot,
+    })),
+    nbac_play_by_play: shots.map((shot, index) => ({
+      game_id: id,
+      game_date: game.date,
+      season_year: 2024,
+      home_team_abbr: game.home,
+      away_team_abbr: game.away,
+      nba_game_id: game.nbaGameId,
+      event_sequence: index + 1,
+      period: 1 + Math.floor((4 * index) / shots.length),
+      event_type: shot.type === "3PT" ? "3pt" : "2pt",
+      is_field_goal: true,
+      shot_type: shot.type,
+      shot_made: shot.made,
+      shot_distance: shot.distance,
+      player_1_lookup: shot.lookup,
+      player_1_team_abbr: shot.team,
+      points: shot.made ? (shot.type === "3PT" ? 3 : 2) : 0,
+      source_file_path: `pbp/${game.nbaGameId}.json`,
+      processed_at: loadedAt,
+    })),
+  };
+}
+
+/** gameRows with completeGameExtras: a game no post-write check warns about. */
+export function completeGameRows(game: Game, parts: Parameters<typeof gameRows>[1] = {}): RawRows {
+  return merge(gameRows(game, parts), completeGameExtras(game, parts.loadedAt));
+}
+
+/**
+ * Up to eight games on one date between the first sixteen tricodes. NBA.com ids are unique across
+ * dates, as the real ones are (a shared id would be one game moved from date to date).
+ */
 export function slate(date: string, count: number): Game[] {
   const teams = ["ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM", "MIA"];
+  const day = Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse("2024-10-01T00:00:00Z")) / 86_400_000);
   return Array.from({ length: count }, (_, index) => ({
     date,
     away: teams[2 * index] as string,
     home: teams[2 * index + 1] as string,
-    nbaGameId: `00224${String(600 + index).padStart(5, "0")}`,
+    nbaGameId: `00224${String(10 * day + index).padStart(5, "0")}`,
   }));
 }
 
@@ -178,6 +263,7 @@ export function impossibleLineGame(game: Game): RawRows {
   const rows = gameRows(game);
   const line = rows.nbac_gamebook_player_stats?.[2] as Record<string, number | string>;
   const before = Number(line.points);
+  const threesBefore = Number(line.three_pointers_made);
   line.three_pointers_made = 9;
   line.field_goals_made = Number(line.field_goals_made) + 7;
   line.field_goals_attempted = Number(line.field_goals_attempted) + 7;
@@ -188,6 +274,9 @@ export function impossibleLineGame(game: Game): RawRows {
   schedule[side] = Number(schedule[side]) + delta;
   const team = rows.nbac_team_boxscore?.find((row) => row.team_abbr === line.team_abbr) as Record<string, number>;
   team.points = Number(team.points) + delta;
+  team.fg_made = Number(team.fg_made) + 7;
+  team.fg_attempted = Number(team.fg_attempted) + 7;
+  team.three_pt_made = Number(team.three_pt_made) + 9 - threesBefore;
   return rows;
 }
 

@@ -12,7 +12,7 @@
  *
  * Each check has a state: pass; warn (the date is published but something needs a look: a usage
  * above 50, a gate bypassed or ignored, a game held back, a team with usage missing for many of its
- * players); fail (a number is wrong or a check could not be shown to have run). The report's state
+ * players, a pre- or post-write check that warned); fail (a number is wrong or a check could not be shown to have run). The report's state
  * is the worst of its checks'.
  *
  * The report also carries what its charts draw (runner/reports/charts/): the date's usage_rate and
@@ -413,6 +413,15 @@ function assertionsWhere(graph: ProjectGraph, belongs: (assertion: Action) => bo
   return [...graph.actions.values()].filter((action) => action.role === "assertion" && belongs(action));
 }
 
+/** A pre- or post-write check of severity warning that did not pass in a model's latest write. */
+interface CheckWarning {
+  model: string;
+  check: string;
+  phase: CheckResult["phase"];
+  rows: number;
+  run_id: string;
+}
+
 interface AssertionResult {
   assertion: string;
   status: string;
@@ -444,6 +453,7 @@ function validationCoverage(graph: ProjectGraph, ledger: LedgerRow[], hasPreWrit
   let failed = 0;
   let checked = 0;
   const assertions: AssertionResult[] = [];
+  const warnings: CheckWarning[] = [];
   const incremental = models(graph).filter((action) => action.kind === "incremental");
   for (const model of incremental) {
     checked++;
@@ -467,6 +477,9 @@ function validationCoverage(graph: ProjectGraph, ledger: LedgerRow[], hasPreWrit
     // A model that wrote and whose assertions never ran has its checks missing too.
     if (preMissing || post.length === 0 || results.some((result) => result.status === "not run")) missing++;
     failed += postFailed.length;
+    for (const check of checks.filter((entry) => !entry.passed && entry.severity === "warning")) {
+      warnings.push({ model: model.name, check: check.check, phase: check.phase, rows: check.rows, run_id: latest.run_id });
+    }
     const quarantined = latest.rows_quarantined ?? 0;
     const failedBefore = latest.status === "failed" && checks.length === 0 ? ` - failed before its checks ran${latest.message ? `: ${latest.message.split("\n")[0]}` : ""}` : "";
     details.push(
@@ -490,11 +503,16 @@ function validationCoverage(graph: ProjectGraph, ledger: LedgerRow[], hasPreWrit
       ? [`${failedAssertions.length} assertion(s) failed: ${nameSome(failedAssertions.map((result) => `${result.assertion} in ${result.run_id} (${result.message ?? "failed"})`))}`]
       : []),
   ];
+  // A warning of a check is published data that needs a look: the check warns (a failure wins).
+  const warned = warnings.length > 0 ? [`${warnings.length} check warning(s): ${nameSome(warnings.map((warning) => `${warning.model} ${warning.check} (${warning.rows} rows)`))}`] : [];
   return {
     id: "validation_coverage",
     title: "Validation coverage: pre- and post-write checks ran for every model",
-    state: problems.length === 0 ? "pass" : "fail",
-    summary: problems.length > 0 ? problems.join("; ") : "every model ran its pre- and post-write checks and its assertions",
+    state: problems.length > 0 ? "fail" : warnings.length > 0 ? "warn" : "pass",
+    summary:
+      problems.length > 0
+        ? [...problems, ...warned].join("; ")
+        : ["every model ran its pre- and post-write checks and its assertions", ...warned].join("; "),
     details,
     numbers: {
       models_checked: checked,
@@ -503,6 +521,7 @@ function validationCoverage(graph: ProjectGraph, ledger: LedgerRow[], hasPreWrit
       assertions_checked: assertions.length,
       assertions_failed: failedAssertions.length,
       failed_assertions: failedAssertions.map((result) => ({ assertion: result.assertion, run_id: result.run_id, message: result.message })),
+      check_warnings: warnings.map((warning) => ({ ...warning })),
     },
   };
 }

@@ -10,7 +10,7 @@ import { HELD_BACK_COLUMNS, HELD_BACK_TABLE } from "../../runner/execution/held_
 import { copyProject, editFile, runCli, tempDir } from "../helpers.ts";
 import { startFakeBigQuery } from "../bigquery/fake_server.ts";
 import { fakeEnv, PROJECT } from "../bigquery/support.ts";
-import { executeInWarehouse, gameId, gameRows, impossibleLineGame, merge, processedAt, queryWarehouse, slate, writeRaw } from "../scenario.ts";
+import { completeGameExtras, completeGameRows, executeInWarehouse, gameId, gameRows, impossibleLineGame, merge, processedAt, queryWarehouse, slate, writeRaw } from "../scenario.ts";
 
 const DATE = "2025-01-15";
 
@@ -75,7 +75,7 @@ describe("verify a date: PASS, WARN and FAIL", () => {
   const games = slate(DATE, 2);
 
   beforeAll(async () => {
-    await writeRaw(warehouse, merge(...games.map((game) => gameRows(game))));
+    await writeRaw(warehouse, merge(...games.map((game) => completeGameRows(game))));
     const run = await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)]);
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
   });
@@ -189,12 +189,38 @@ describe("verify a date: PASS, WARN and FAIL", () => {
   });
 });
 
+describe("verify after a check warned: published, but it needs a look", () => {
+  it("warns in validation_coverage, naming the model, the check and its rows; --strict exits 1", async () => {
+    const warehouse = warehouseFile();
+    const [first, second] = slate(DATE, 2) as [ReturnType<typeof slate>[0], ReturnType<typeof slate>[0]];
+    // The second game's play-by-play never arrived: its zones stay NULL (shot_zones_missing).
+    const secondExtras = completeGameExtras(second);
+    delete secondExtras.nbac_play_by_play;
+    await writeRaw(warehouse, merge(completeGameRows(first), gameRows(second), secondExtras));
+    const run = await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)]);
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+
+    const { code, report } = await verifyJson(warehouse);
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ state: "warn", passed: true });
+    expect(Object.entries(states(report)).filter(([, state]) => state !== "pass")).toEqual([["validation_coverage", "warn"]]);
+    const validation = check(report, "validation_coverage");
+    expect(validation.summary).toBe(
+      "every model ran its pre- and post-write checks and its assertions; 1 check warning(s): team_offense_game_summary shot_zones_missing (2 rows)",
+    );
+    expect(validation.numbers.check_warnings).toEqual([
+      { model: "team_offense_game_summary", check: "shot_zones_missing", phase: "post-write", rows: 2, run_id: expect.stringMatching(/^run_/) },
+    ]);
+    expect((await verifyJson(warehouse, "--strict")).code).toBe(1);
+  });
+});
+
 describe("verify the gates: bypassed and ignored warn", () => {
   it("warns on a gate that let a missing game through (stale date), naming the gate and the game; --strict exits 1", async () => {
     const warehouse = warehouseFile();
     const games = slate(DATE, 7);
     const missing = games[6] as (typeof games)[number];
-    await writeRaw(warehouse, merge(...games.slice(0, 6).map((game) => gameRows(game)), gameRows(missing, { gamebook: false, teamBoxscore: false })));
+    await writeRaw(warehouse, merge(...games.slice(0, 6).map((game) => completeGameRows(game)), gameRows(missing, { gamebook: false, teamBoxscore: false })));
     const run = await runCli(["run", "--date", DATE, "--warehouse", warehouse, "--var", "as_of_date=2025-01-20"]);
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
 
@@ -235,7 +261,7 @@ describe("verify the gates: bypassed and ignored warn", () => {
 
   it("warns on gates not evaluated (--ignore-gates)", async () => {
     const warehouse = warehouseFile();
-    await writeRaw(warehouse, merge(...slate(DATE, 2).map((game) => gameRows(game))));
+    await writeRaw(warehouse, merge(...slate(DATE, 2).map((game) => completeGameRows(game))));
     const run = await runCli(["run", "--date", DATE, "--ignore-gates", "--warehouse", warehouse, ...asOf(DATE)]);
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     const { code, report } = await verifyJson(warehouse);
@@ -254,10 +280,10 @@ describe("verify the gates: bypassed and ignored warn", () => {
   it("fails on a gate that blocked, and when nothing ran for the date", async () => {
     const warehouse = warehouseFile();
     const [first, second, late] = slate(DATE, 3) as [ReturnType<typeof slate>[0], ReturnType<typeof slate>[0], ReturnType<typeof slate>[0]];
-    await writeRaw(warehouse, merge(gameRows(first), gameRows(second)));
+    await writeRaw(warehouse, merge(completeGameRows(first), completeGameRows(second)));
     expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
     // The third game's box scores arrive; only the player model is triggered: its gate blocks.
-    await writeRaw(warehouse, gameRows(late));
+    await writeRaw(warehouse, completeGameRows(late));
     expect((await runCli(["run", "--date", DATE, "--actions", "player_game_summary", "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(75);
     const { code, report } = await verifyJson(warehouse);
     expect(code).toBe(1);
@@ -280,7 +306,7 @@ describe("verify after a rejected row: the model failed but published the rest",
     const [good, bad] = slate(DATE, 2) as [ReturnType<typeof slate>[0], ReturnType<typeof slate>[0]];
     // The source is complete, the line itself is impossible (tests/scenario.ts).
     const withImpossible = impossibleLineGame(bad);
-    await writeRaw(warehouse, merge(gameRows(good), withImpossible));
+    await writeRaw(warehouse, merge(completeGameRows(good), withImpossible, completeGameExtras(bad)));
     const run = await runCli(["run", "--date", DATE, "--json", "--warehouse", warehouse, ...asOf(DATE)]);
     expect(run.code).toBe(1);
     const ran = JSON.parse(run.stdout) as { results: { actions: { action: string; status: string }[] }[] };
@@ -301,7 +327,7 @@ describe("verify after a rejected row: the model failed but published the rest",
 describe("verify after a failed assertion: the model published, its assertion failed after", () => {
   it("fails validation_coverage naming the assertion and its run, until a later run of the date passes it", async () => {
     const warehouse = warehouseFile();
-    await writeRaw(warehouse, merge(...slate(DATE, 2).map((game) => gameRows(game))));
+    await writeRaw(warehouse, merge(...slate(DATE, 2).map((game) => completeGameRows(game))));
     expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
     expect((await verifyJson(warehouse)).report.state).toBe("pass");
 
@@ -354,7 +380,7 @@ describe("verify after a failed assertion: the model published, its assertion fa
 describe("verify after the team models ran again without the player model", () => {
   it("warns in ordered_execution that the player rows may use superseded team totals, until the date runs again", async () => {
     const warehouse = warehouseFile();
-    await writeRaw(warehouse, merge(...slate(DATE, 2).map((game) => gameRows(game))));
+    await writeRaw(warehouse, merge(...slate(DATE, 2).map((game) => completeGameRows(game))));
     expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
     expect(check((await verifyJson(warehouse)).report, "ordered_execution").state).toBe("pass");
     // The team models again on the same inputs rewrite nothing: nothing to warn about.
@@ -383,7 +409,7 @@ describe("verify after a re-load with a negative count: never published, never P
   it("rejects the line (counts_not_negative), keeps the game's published rows and fails verify", async () => {
     const warehouse = warehouseFile();
     const [first, second] = slate(DATE, 2) as [ReturnType<typeof slate>[0], ReturnType<typeof slate>[0]];
-    await writeRaw(warehouse, merge(gameRows(first), gameRows(second)));
+    await writeRaw(warehouse, merge(completeGameRows(first), completeGameRows(second)));
     expect((await runCli(["run", "--date", DATE, "--warehouse", warehouse, ...asOf(DATE)])).code).toBe(0);
     // CHA's first player (tests/scenario.ts): 18 FGA, 4 FTA, 2 TOV in 48:00; CHA 100 FGA, 20 FTA, 11 TOV
     // in 240 minutes. usage = 100 * (18 + 1.76 + 2) * 48 / (48 * (100 + 8.8 + 11)) = 2176 / 119.8 = 18.16 -> 18.2.
@@ -423,7 +449,7 @@ describe("verify a range", () => {
   const range = ["--start-date", DATES[0], "--end-date", DATES[2]];
 
   beforeAll(async () => {
-    await writeRaw(warehouse, merge(...DATES.flatMap((date) => slate(date, 2).map((game) => gameRows(game)))));
+    await writeRaw(warehouse, merge(...DATES.flatMap((date) => slate(date, 2).map((game) => completeGameRows(game)))));
     const run = await runCli(["run", ...range, "--warehouse", warehouse, ...asOf(DATES[2])]);
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     // The 14th warns (a usage_rate above 50), the 15th fails (one above 100).
