@@ -28,6 +28,7 @@ export async function runPostWriteChecks(projectDir: string, write: StagedWrite)
     staged_games: param.strings(write.stagedGames),
   };
   const options = { params, context: { action: action.name, runId: write.runId, gameDate: write.dates.start } };
+  const examplesOf = (sql: string, queryOptions: typeof options) => engine.query(`SELECT * FROM (\n${sql}\n) AS check_rows LIMIT ${EXAMPLE_ROWS}`, queryOptions);
   // One query counts what every check finds, a row per check; only a check that found rows is
   // asked for examples. No row at all is the dry run's answer to every query (it evaluates
   // nothing), taken as each check's rows were: none.
@@ -50,15 +51,30 @@ export async function runPostWriteChecks(projectDir: string, write: StagedWrite)
       throw new DataFailureError("check_unevaluated", `${action.name}: the post-write check ${check.name} returned no count`);
     }
     const rows = Number(count);
-    const examples = rows === 0 ? [] : await engine.query(`SELECT * FROM (\n${check.sql}\n) AS check_rows LIMIT ${EXAMPLE_ROWS}`, options);
     results.push({
       check: check.name,
       phase: "post-write",
       severity: check.severity,
       passed: rows === 0,
       rows,
-      message: rows === 0 ? check.reason : `${check.reason}: ${JSON.stringify(examples)}`,
+      message: rows === 0 ? check.reason : `${check.reason}: ${JSON.stringify(await examplesOf(check.sql, options))}`,
     });
+  }
+  // A window of several dates: the checks that found rows are counted again date by date (their
+  // SQL is scoped by @start_date and @end_date), so each date's ledger row says what is its own.
+  const found = checks.filter((_, index) => !results[index]?.passed);
+  if (write.dates.dates.length > 1 && found.length > 0) {
+    for (const gameDate of write.dates.dates) {
+      const dateOptions = { ...options, params: { ...params, start_date: param.date(gameDate), end_date: param.date(gameDate) } };
+      const dateCounts = rowCountsOf(await engine.query(rowCountsStatement(found.map((check) => check.sql)), dateOptions), found.length);
+      for (const [index, check] of found.entries()) {
+        const result = results[checks.indexOf(check)] as CheckResult;
+        const rows = dateCounts[index];
+        if (rows === undefined) throw new DataFailureError("check_unevaluated", `${action.name}: the post-write check ${check.name} returned no count for ${gameDate}`);
+        const message = rows === 0 ? check.reason : `${check.reason}: ${JSON.stringify(await examplesOf(check.sql, dateOptions))}`;
+        result.byDate = { ...result.byDate, [gameDate]: { rows, message } };
+      }
+    }
   }
 
   const summary = `${write.rowsStaged} rows, ${write.stagedGames.length} games`;

@@ -48,6 +48,29 @@ export async function applyPreWriteRules(
     const rows = typeof found === "number" ? found : found.length;
     return { check: rule.name, phase: "pre-write", severity: rule.severity, passed: rows === 0, rows, message: rule.reason };
   });
+  // A window of several dates: each broken rule's rows per date, so each date's ledger row says
+  // what is its own (ledgerEntriesOf).
+  if (write.dates.dates.length > 1 && results.some((result) => !result.passed)) {
+    const day = `CAST(${write.windowColumn} AS STRING)`;
+    const brokenRowRules = rowRules.filter((rule) => results[rules.indexOf(rule)]?.passed === false);
+    const perDate =
+      brokenRowRules.length === 0
+        ? []
+        : await engine.query(
+            `SELECT\n  ${day} AS game_date,\n  ${brokenRowRules.map((rule, index) => `COUNTIF(${broken(rule)}) AS rule_${index}`).join(",\n  ")}\nFROM ${staged}\nGROUP BY 1`,
+            { context },
+          );
+    for (const [index, rule] of rules.entries()) {
+      const result = results[index] as CheckResult;
+      if (result.passed) continue;
+      const found = rowsBreaking.get(rule);
+      const rowsOn = (gameDate: string): number =>
+        Array.isArray(found)
+          ? found.filter((row) => String(row[write.windowColumn]).slice(0, 10) === gameDate).length
+          : Number(perDate.find((row) => String(row.game_date).slice(0, 10) === gameDate)?.[`rule_${brokenRowRules.indexOf(rule)}`] ?? 0);
+      result.byDate = Object.fromEntries(write.dates.dates.map((gameDate) => [gameDate, { rows: rowsOn(gameDate), message: rule.reason }]));
+    }
+  }
   for (const result of results.filter((candidate) => !candidate.passed)) {
     const what = result.severity === "error" ? "quarantined, their games held back" : "written with a warning";
     // Both at WARNING: a row written despite a warning rule is published with something a person

@@ -382,8 +382,21 @@ export function ledgerEntriesOf(context: Pick<ExecutionContext, "runId" | "trigg
     rows_quarantined: outcome.rowsQuarantined,
     games: outcome.games,
     message: outcome.message,
-    details: outcome.details,
+    details: detailsOn(outcome.details, gameDate),
   }));
+}
+
+/**
+ * An outcome's details as the ledger row of one date keeps them: a check counted date by date (a
+ * batch window) reports that date's rows, so one date's warning is not every date's.
+ */
+function detailsOn(details: ActionOutcome["details"], gameDate: string): ActionOutcome["details"] {
+  if (!details?.checks?.some((check) => check.byDate)) return details;
+  const checks = details.checks.map(({ byDate, ...check }) => {
+    const own = byDate?.[gameDate];
+    return own ? { ...check, rows: own.rows, passed: own.rows === 0, message: own.message } : check;
+  });
+  return { ...details, checks };
 }
 
 export async function executePlan(context: ExecutionContext, plan: Plan): Promise<ActionOutcome[]> {

@@ -36,6 +36,11 @@ export interface CheckResult {
   passed: boolean;
   rows: number;
   message: string;
+  /**
+   * A window of several dates (a batch run): the rows and message of each date, for a check that
+   * found rows, so the ledger row of each date carries that date's answer (ledgerEntriesOf).
+   */
+  byDate?: Record<string, { rows: number; message: string }>;
 }
 
 export interface StagedWrite {

@@ -507,6 +507,41 @@ describe("verify a range", () => {
   });
 });
 
+describe("verify a batch run: a date's warnings are its own", () => {
+  it("warns on the date whose play-by-play and fouls warned, and passes the other date of the batch", async () => {
+    const warehouse = warehouseFile();
+    const [early, late] = ["2025-01-14", "2025-01-15"] as const;
+    const [lateFirst, lateSecond] = slate(late, 2) as [ReturnType<typeof slate>[0], ReturnType<typeof slate>[0]];
+    // The 15th: its second game has no play-by-play, and one player of its first game 7 fouls
+    // (his team box score too), a pre-write warning (personal_fouls_within_foul_out).
+    const fouled = completeGameRows(lateFirst);
+    const line = fouled.nbac_gamebook_player_stats?.[0] as Record<string, unknown>;
+    const team = fouled.nbac_team_boxscore?.find((row) => row.team_abbr === line.team_abbr) as Record<string, unknown>;
+    team.personal_fouls = Number(team.personal_fouls) + 7 - Number(line.personal_fouls);
+    line.personal_fouls = 7;
+    const secondExtras = completeGameExtras(lateSecond);
+    delete secondExtras.nbac_play_by_play;
+    await writeRaw(warehouse, merge(...slate(early, 2).map((game) => completeGameRows(game)), fouled, gameRows(lateSecond), secondExtras));
+    const run = await runCli(["run", "--start-date", early, "--end-date", late, "--batch", "--warehouse", warehouse, ...asOf(late)]);
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+
+    const result = await runCli(["verify", "--start-date", early, "--end-date", late, "--format", "json", "--warehouse", warehouse]);
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as RangeJson;
+    expect(parsed.dates.map((report) => [report.game_date, report.state])).toEqual([
+      [early, "pass"],
+      [late, "warn"],
+    ]);
+    const [earlyReport, lateReport] = parsed.dates as [ReportJson, ReportJson];
+    expect(check(earlyReport, "validation_coverage").numbers.check_warnings).toEqual([]);
+    expect(check(lateReport, "validation_coverage").numbers.check_warnings).toEqual([
+      { model: "player_game_boxscore", check: "personal_fouls_within_foul_out", phase: "pre-write", rows: 1, run_id: expect.stringMatching(/^run_/) },
+      { model: "team_offense_game_summary", check: "shot_zones_missing", phase: "post-write", rows: 2, run_id: expect.stringMatching(/^run_/) },
+    ]);
+    expect(Object.entries(states(lateReport)).filter(([, state]) => state !== "pass")).toEqual([["validation_coverage", "warn"]]);
+  });
+});
+
 describe("verify on BigQuery", () => {
   it("names the project it read; a project with nothing run yet fails", async () => {
     const fake = await startFakeBigQuery();
