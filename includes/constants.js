@@ -38,6 +38,10 @@ module.exports = {
   // (004) and play-in (005) games; preseason and All-Star box scores are not guaranteed upstream.
   GAME_STATUS_FINAL: 3,
   GATED_GAME_TYPE_PREFIXES: ["002", "004", "005"],
+  // A postponed game: NBA.com keeps its row on the original date, never final, with one of these
+  // status texts (compared case-insensitively), and plays it later under the same id on another
+  // date, or under a new id. It is no expected game of that date (game_source_checks).
+  SCHEDULE_POSTPONED_STATUS_TEXTS: ["PPD", "Postponed"],
 
   // Upcoming team game context (spec 2.4, section 9). Game types by the NBA.com id prefix.
   GAME_TYPES_BY_PREFIX: {

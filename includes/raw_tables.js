@@ -173,7 +173,7 @@ const tables = {
       game_date: ["DATE", GAME_DATE],
       game_date_est: ["TIMESTAMP", "Scheduled tip-off as an Eastern wall-clock time (labelled UTC by NBA.com)."],
       game_status: ["INT64", "1 scheduled, 2 in progress, 3 final."],
-      game_status_text: ["STRING", "Scheduled, In Progress or Final, derived from game_status as the Phase 2 processor writes it."],
+      game_status_text: ["STRING", "Scheduled, In Progress or Final, derived from game_status as the Phase 2 processor writes it; for a postponed game NBA.com's own text (PPD), the only sign that it is not played that day."],
       home_team_tricode: ["STRING", "Home team tricode."],
       away_team_tricode: ["STRING", "Away team tricode."],
       home_team_score: ["INT64", "Final home score (0 before tip-off)."],

@@ -16,6 +16,7 @@ const ConstantsSchema = z
     QUARANTINE_ALERT_ROWS: z.number(),
     QUARANTINE_ALERT_SHARE: z.number(),
     SCHEDULE_TIMEZONE: z.string(),
+    SCHEDULE_POSTPONED_STATUS_TEXTS: z.array(z.string().min(1)).min(1),
     INJURY_REPORT_LOOKBACK_DAYS: z.number().int().nonnegative(),
   })
   .loose();

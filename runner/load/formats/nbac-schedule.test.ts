@@ -93,6 +93,18 @@ describe("nbac-schedule", () => {
     });
   });
 
+  it("keeps NBA.com's text of a postponed game, the one sign that it will not be played that day", () => {
+    // CHA at LAL (0022400524) was postponed on 2025-01-09 and played on 2025-02-19; the season
+    // file has it on its new date. Its row as NBA.com printed it on the old date: scheduled, "PPD".
+    const played = (season as { games: Record<string, unknown>[] }).games.find((candidate) => candidate.gameId === "0022400524");
+    expect(played).toMatchObject({ gameCode: "20250219/CHALAL", gameStatus: 3 });
+    const old = { ...played, gameCode: "20250109/CHALAL", gameStatus: 1, gameStatusText: "PPD", gameDateEst: "2025-01-09T00:00:00Z", gameDateTimeEst: "2025-01-09T22:30:00Z" };
+    expect(parse({ games: [old] })[0]).toMatchObject({ game_id: "0022400524", game_date: "2025-01-09", game_status: 1, game_status_text: "PPD", winning_team_tricode: null });
+    expect(parse({ games: [{ ...old, gameStatusText: " postponed " }] })[0]).toMatchObject({ game_status_text: "postponed" });
+    // Any other text is the numeric status's, as before ("7:30 pm ET" is Scheduled above).
+    expect(parse({ games: [{ ...old, gameStatusText: "TBD" }] })[0]).toMatchObject({ game_status_text: "Scheduled" });
+  });
+
   it("reports bad values and repeated games at their position", () => {
     const payload = readFixture(FILE) as { games: Record<string, unknown>[] };
     (payload.games[2] as Record<string, unknown>).gameStatus = 7;

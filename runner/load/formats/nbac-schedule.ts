@@ -7,10 +7,15 @@
  * Values follow what the production processor writes, so a model behaves the same locally and on
  * the real tables: `game_status_text` is "Scheduled" / "In Progress" / "Final" from the numeric
  * status (NBA.com's "Final/OT" is not kept, so `game_status_text = 'Final'` finds overtime games
- * too), and `is_regular_season` / `is_playoffs` are the scraper's flags as given.
+ * too), and `is_regular_season` / `is_playoffs` are the scraper's flags as given. A postponed game
+ * is the exception: its status is 1 like any game not played yet, and only NBA.com's text ("PPD",
+ * includes/constants.js SCHEDULE_POSTPONED_STATUS_TEXTS) says it will not be played that day, so
+ * that text is kept as given.
  */
 import { z } from "zod";
+import { PROJECT_DIR } from "../../compile/compile.ts";
 import { toTricode } from "../../nba/teams.ts";
+import { projectConstants } from "../../project_constants.ts";
 import { dateLike, nbaGameId, ProblemList, show } from "../problems.ts";
 import { metaColumns, seasonYear, type FileMeta, type RawRow, type RowsByTable } from "../rows.ts";
 
@@ -37,6 +42,7 @@ const Game = z.object({
   gameStatus: z.number().refine((value) => STATUS_TEXT[value] !== undefined, {
     error: (issue) => `expected 1 (scheduled), 2 (live) or 3 (final), got ${show(issue.input)}`,
   }),
+  gameStatusText: z.string().nullish(),
   gameDateEst: dateLike,
   gameDateTimeEst: timestamp.nullish(),
   homeTeam: Side,
@@ -62,7 +68,15 @@ function tricode(code: string | null | undefined): string | null {
   return toTricode(code) ?? code;
 }
 
+/** NBA.com's status text when it says the game is postponed ("PPD"), else the text of the numeric status. */
+function statusText(status: number, text: string | null | undefined, postponedTexts: string[]): string | null {
+  const given = text?.trim() ?? "";
+  if (postponedTexts.some((postponed) => postponed.toLowerCase() === given.toLowerCase())) return given;
+  return STATUS_TEXT[status] ?? null;
+}
+
 export function parseNbacSchedule(payload: unknown, meta: FileMeta): RowsByTable {
+  const postponedTexts = projectConstants(PROJECT_DIR).SCHEDULE_POSTPONED_STATUS_TEXTS;
   const problems = new ProblemList();
   const parsed = problems.parse(Payload, payload);
   problems.throwIfAny();
@@ -88,7 +102,7 @@ export function parseNbacSchedule(payload: unknown, meta: FileMeta): RowsByTable
       // Tip-off as NBA.com gives it: Eastern wall-clock time (labelled Z); midnight when unknown.
       game_date_est: new Date(game.gameDateTimeEst ?? `${game.gameDateEst}T00:00:00Z`).toISOString(),
       game_status: game.gameStatus,
-      game_status_text: STATUS_TEXT[game.gameStatus] ?? null,
+      game_status_text: statusText(game.gameStatus, game.gameStatusText, postponedTexts),
       home_team_tricode: home,
       away_team_tricode: away,
       home_team_score: homeScore,
