@@ -26,6 +26,12 @@ function gameType(column) {
   return `CASE SUBSTR(${column}, 1, 3) ${cases} END`;
 }
 
+/** SQL: whether a status text column says the game is postponed (constants.SCHEDULE_POSTPONED_STATUS_TEXTS, any case); FALSE when NULL. */
+function isPostponed(column) {
+  const texts = constants.SCHEDULE_POSTPONED_STATUS_TEXTS.map((text) => text.toUpperCase());
+  return `COALESCE(UPPER(TRIM(${column})) IN (${sqlList(texts)}), FALSE)`;
+}
+
 /** SQL list of the game types the upcoming-game models write and count (decision 7). */
 function upcomingGameTypes() {
   return sqlList(constants.UPCOMING_GAME_TYPES);
@@ -220,6 +226,7 @@ function scheduleGames(ref, from, to) {
 
 module.exports = {
   gameType,
+  isPostponed,
   upcomingGameTypes,
   nbaTricodes,
   seasonOf,

@@ -21,7 +21,9 @@ const MODELS = {
     nonNull: ["game_id", "game_date", "home_team_abbr", "away_team_abbr", "is_expected"],
     rowConditions: [
       "player_source IS NULL OR held_back_reason IS NULL",
-      "player_source IS NOT NULL OR held_back_reason IS NOT NULL",
+      // Published, held back, or a postponed or rescheduled game no source has on the date.
+      "player_source IS NOT NULL OR held_back_reason IS NOT NULL OR not_expected_reason IS NOT NULL",
+      "not_expected_reason IS NULL OR NOT is_expected",
     ],
   },
   player_game_boxscore: {
