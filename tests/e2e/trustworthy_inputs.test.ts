@@ -634,6 +634,18 @@ describe("a player line not keyed to a player and a team of its game holds the g
     await engine.close();
   });
 
+  it("quarantines lines whose player_lookup is empty or not a normalised key, as one without it", async () => {
+    // The normaliser gives '' for a name with no ASCII letter or digit left (one printed in another
+    // script); a key with other characters was not made by it.
+    const { engine, before } = await published();
+    const [emptyName, spacedName] = dnp as [string, string];
+    await engine.execute(`UPDATE nba_raw.nbac_gamebook_player_stats SET player_lookup = '' WHERE player_name = '${emptyName}'`);
+    await engine.execute(`UPDATE nba_raw.nbac_gamebook_player_stats SET player_lookup = 'jaden ivey' WHERE player_name = '${spacedName}'`);
+    const result = await run(engine, BDL_DATE);
+    await expectRejected(engine, result, before, [emptyName, spacedName]);
+    await engine.close();
+  });
+
   it("counts an active scorer without player_lookup in his team's points, then rejects his line", async () => {
     const { engine, before } = await published();
     const scorer = detWas.visitor_team.players.find((player) => player.min !== "00" && player.pts > 0) as BdlPlayer;
