@@ -248,14 +248,14 @@ const TABLES = {
 
   nbac_schedule_latest: {
     description:
-      "One row per NBA.com schedule game of the run dates (the spec's v_nbac_schedule_latest): the latest schedule row of each game, highest status first, then the latest load, with the system game id and the game type. An incremental table, not a view: see includes/schedule_sources.js.",
+      "One row per NBA.com schedule game of the run dates (the spec's v_nbac_schedule_latest): the latest schedule row of each game, highest status first, then the latest load, with the system game id and the game type. A postponed date (its latest row's status text is PPD or Postponed) never wins over another date of the game; a game whose only date is postponed keeps its PPD row there, which the upcoming models leave out. An incremental table, not a view: see includes/schedule_sources.js.",
     columns: [
       "game_id",
       ["nba_game_id", "NBA.com numeric game id, e.g. 0022400561."],
       "game_date", "season_year",
       ["game_type", "regular_season, playoffs, play_in, cup_final (the NBA Cup final), preseason or all_star, from the NBA.com id's prefix (002, 004, 005, 006, 001, 003)."],
       ["game_status", "1 scheduled, 2 in progress, 3 final."],
-      ["game_status_text", "Scheduled, In Progress or Final."],
+      ["game_status_text", "NBA.com's status text: a tip-off time before the game, the period during it, Final; PPD for a postponed game not yet on another date (not played on this date)."],
       ["home_team_abbr", "Home team tricode (NBA.com's code for a team outside the league)."],
       ["away_team_abbr", "Away team tricode."],
       ["home_team_score", "Home score as NBA.com prints it (0 before tip-off)."],

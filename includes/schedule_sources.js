@@ -94,8 +94,13 @@ function runDates(window = runWindow) {
  * SQL: NBA.com's latest row per game among the schedule rows dated from..to (the spec's
  * v_nbac_schedule_latest): per NBA.com game id, the highest status first (a game never goes back
  * from final), then the latest load. Deduplicated per game id, not per game and date, so a game
- * moved to another date is only on its new date. Columns in the Phase 3 naming, with the system
- * game id and the game type.
+ * moved to another date is only on its new date. A postponed date never wins over one that is not:
+ * a date of the game whose own latest row (same order) is postponed (isPostponed, so a row without
+ * a status text is not) ranks after every other date of the game, whatever the load order, since
+ * NBA.com keeps the PPD row of the old date and a re-scrape loads it again after the new date's.
+ * A game with no other date keeps its latest row there, the PPD one, with is_postponed TRUE: the
+ * schedule shows why the game is not played, and the upcoming models and history windows leave
+ * it out. Columns in the Phase 3 naming, with the system game id, the game type and is_postponed.
  */
 function nbacLatestGames(ref, from, to) {
   return `
@@ -114,7 +119,8 @@ function nbacLatestGames(ref, from, to) {
     schedule_rows.winning_team_tricode AS winning_team_abbr,
     schedule_rows.game_date_est,
     schedule_rows.is_primetime,
-    schedule_rows.processed_at AS source_processed_at
+    schedule_rows.processed_at AS source_processed_at,
+    schedule_rows.date_postponed AS is_postponed
   FROM (
     SELECT
       game_id,
@@ -130,9 +136,32 @@ function nbacLatestGames(ref, from, to) {
       game_date_est,
       is_primetime,
       processed_at,
-      ROW_NUMBER() OVER (PARTITION BY game_id ORDER BY game_status DESC, processed_at DESC) AS latest_rank
-    FROM ${ref("nbac_schedule")}
-    WHERE game_date BETWEEN DATE '${from}' AND DATE '${to}'
+      date_postponed,
+      ROW_NUMBER() OVER (PARTITION BY game_id ORDER BY date_postponed, game_status DESC, processed_at DESC) AS latest_rank
+    FROM (
+      SELECT
+        game_id,
+        game_date,
+        season_year,
+        game_status,
+        game_status_text,
+        home_team_tricode,
+        away_team_tricode,
+        home_team_score,
+        away_team_score,
+        winning_team_tricode,
+        game_date_est,
+        is_primetime,
+        processed_at,
+        -- Whether the latest row of the game's date says postponed (a PPD row supersedes the
+        -- earlier scheduled row of its date, a final one is never undone).
+        FIRST_VALUE(${isPostponed("game_status_text")}) OVER (
+          PARTITION BY game_id, game_date
+          ORDER BY game_status DESC, processed_at DESC
+        ) AS date_postponed
+      FROM ${ref("nbac_schedule")}
+      WHERE game_date BETWEEN DATE '${from}' AND DATE '${to}'
+    ) AS dated_rows
   ) AS schedule_rows
   WHERE schedule_rows.latest_rank = 1`;
 }
