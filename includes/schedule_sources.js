@@ -226,7 +226,9 @@ function espnFallbackGames(ref, from, to) {
 
 /**
  * SQL: every game dated from..to, one row each: NBA.com's latest row per game, plus the ESPN
- * games of the dates NBA.com has no row on (schedule_source says which).
+ * games of the dates NBA.com has no row on (schedule_source says which). A game NBA.com only has
+ * postponed rows of is no game here (it is not played on any date yet); a date whose only rows are
+ * postponed still has NBA.com rows, so ESPN does not fill it.
  */
 function scheduleGames(ref, from, to) {
   const columns = `
@@ -246,6 +248,7 @@ function scheduleGames(ref, from, to) {
     'nbac_schedule' AS schedule_source
   FROM (${nbacLatestGames(ref, from, to)}
   ) AS nbac_games
+  WHERE NOT nbac_games.is_postponed
   UNION ALL
   SELECT${columns}
     'espn_scoreboard' AS schedule_source

@@ -114,10 +114,15 @@ function gamebookRows(date: string, game: ScheduleGame): RawRows {
   return { nbac_gamebook_player_stats: rows };
 }
 
-async function run(engine: Engine, date: string, vars: Record<string, string>): Promise<RunSummary> {
+async function run(
+  engine: Engine,
+  date: string,
+  vars: Record<string, string>,
+  actions: string[] = ["player_game_summary", "team_defense_game_summary"],
+): Promise<RunSummary> {
   return runProject(engine, {
     dates: rangeOf(date, date),
-    selection: { actions: ["player_game_summary", "team_defense_game_summary"], includeDeps: true },
+    selection: { actions, includeDeps: true },
     fullRefresh: false,
     ignoreGates: false,
     trigger: "test",
@@ -218,6 +223,85 @@ describe("a postponed game (CHA at LAL, 0022400524, 2025-01-09 -> 2025-02-19)", 
     // Every game of the new date in the real schedule is expected, the postponed one among them.
     const [expected] = await engine.query(`SELECT COUNT(*) AS n FROM nba_analytics.game_source_checks WHERE game_date = DATE '${NEW_DATE}' AND is_expected`);
     expect(Number(expected?.n)).toBe(gamesOn(NEW_DATE).length);
+    await engine.close();
+  }, 120_000);
+
+  // Before the fix NBA.com's latest row per game was its highest status, then its latest load,
+  // postponed or not. Before the game was played its new date's row was scheduled (status 1) like
+  // the PPD row, so a re-scrape of the old date (the PPD row loaded last) put the game back on
+  // 2025-01-09: the upcoming team context wrote CHA and LAL rows for a game not played that day,
+  // none on 2025-02-19, and LAL's next game counted it as a past game without a result.
+  const CAPTURED = "2025-01-10";
+
+  /** The season as NBA.com had it on the morning of 2025-01-10: the games from that date on not played yet. */
+  function seasonBefore(date: string): { games: ScheduleGame[] } {
+    return {
+      games: season().games.map((game) =>
+        game.gameDateEst.slice(0, 10) < date
+          ? game
+          : { ...game, gameStatus: 1, gameStatusText: "7:30 pm ET", homeTeam: { ...game.homeTeam, score: 0 }, awayTeam: { ...game.awayTeam, score: 0 } },
+      ),
+    };
+  }
+
+  async function warehouseWithRescrapedPostponedRow(): Promise<Engine> {
+    const engine = await openTestWarehouse();
+    const dir = tempDir("postponed");
+    const seasonFile = path.join(dir, `nbac_schedule_${CAPTURED}.json`);
+    fs.writeFileSync(seasonFile, JSON.stringify(seasonBefore(CAPTURED)));
+    await loadFiles(engine, [seasonFile], { processedAt: `${CAPTURED}T06:00:00Z` });
+    const oldRow = path.join(dir, "nbac_schedule_2025-01-09.json");
+    fs.writeFileSync(oldRow, JSON.stringify(oldRowPayload()));
+    await loadFiles(engine, [oldRow], { processedAt: `${CAPTURED}T07:00:00Z` });
+    return engine;
+  }
+
+  const upcoming = async (engine: Engine, date: string) => {
+    const summary = await run(engine, date, { as_of_date: date }, ["upcoming_team_game_context"]);
+    const failures = summary.results.flatMap((result) => result.actions).filter((outcome) => outcome.status !== "succeeded");
+    expect(failures.map((outcome) => `${outcome.action}: ${outcome.status} ${outcome.message ?? ""}`)).toEqual([]);
+    return engine.query(
+      `SELECT game_id, nba_game_id, team_abbr, CAST(days_since_last_game AS INT64) AS days_since_last_game, CAST(games_in_last_14_days AS INT64) AS games_in_last_14_days, quality_issues FROM nba_analytics.upcoming_team_game_context WHERE game_date = DATE '${date}' ORDER BY game_id, team_abbr`,
+    );
+  };
+
+  const DAY_MS = 86_400_000;
+  const daysBetween = (from: string, to: string) => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS;
+  const lalGames = () =>
+    season()
+      .games.filter((game) => /^00[2456]/.test(game.gameId))
+      .filter((game) => game.homeTeam.teamTricode === "LAL" || game.awayTeam.teamTricode === "LAL")
+      .map((game) => game.gameDateEst.slice(0, 10))
+      .sort();
+
+  it("is no upcoming game of its old date, one of its new date, and no past game of LAL's next date, whatever the load order of its rows", async () => {
+    const engine = await warehouseWithRescrapedPostponedRow();
+    // 2025-01-09: two rows for each of the seven games the real schedule has that day, none for CHA at LAL.
+    const old = await upcoming(engine, OLD_DATE);
+    const oldExpected = gamesOn(OLD_DATE)
+      .flatMap((game) => [game.awayTeam.teamTricode, game.homeTeam.teamTricode].map((team) => ({ game_id: systemId(OLD_DATE, game), nba_game_id: game.gameId, team_abbr: team })))
+      .sort((a, b) => a.game_id.localeCompare(b.game_id) || a.team_abbr.localeCompare(b.team_abbr));
+    expect(old.map(({ game_id, nba_game_id, team_abbr }) => ({ game_id, nba_game_id, team_abbr }))).toEqual(oldExpected);
+
+    // 2025-02-19: the game is there, for both teams.
+    const fresh = await upcoming(engine, NEW_DATE);
+    expect(fresh.filter((row) => row.nba_game_id === POSTPONED_ID).map((row) => ({ game_id: row.game_id, team_abbr: row.team_abbr }))).toEqual([
+      { game_id: "20250219_CHA_LAL", team_abbr: "CHA" },
+      { game_id: "20250219_CHA_LAL", team_abbr: "LAL" },
+    ]);
+
+    // LAL's next game after the postponement: its rest counts from its last game played before
+    // 2025-01-09, and its 14-day window holds only the games played (all final), not the PPD game.
+    const dates = lalGames();
+    const next = dates.find((date) => date > OLD_DATE) ?? "";
+    const before = dates.filter((date) => date < OLD_DATE);
+    const last = before[before.length - 1] ?? "";
+    const lal = (await upcoming(engine, next)).find((row) => row.team_abbr === "LAL");
+    expect(lal).toMatchObject({
+      days_since_last_game: daysBetween(last, next),
+      games_in_last_14_days: before.filter((date) => daysBetween(date, next) < 14).length,
+      quality_issues: null,
+    });
     await engine.close();
   }, 120_000);
 });
