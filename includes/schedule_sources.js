@@ -136,34 +136,19 @@ function nbacLatestGames(ref, from, to) {
       game_date_est,
       is_primetime,
       processed_at,
-      date_postponed,
-      ROW_NUMBER() OVER (PARTITION BY game_id ORDER BY date_postponed, game_status DESC, processed_at DESC) AS latest_rank
-    FROM (
-      SELECT
-        game_id,
-        game_date,
-        season_year,
-        game_status,
-        game_status_text,
-        home_team_tricode,
-        away_team_tricode,
-        home_team_score,
-        away_team_score,
-        winning_team_tricode,
-        game_date_est,
-        is_primetime,
-        processed_at,
-        -- Whether the latest row of the game's date says postponed (a PPD row supersedes the
-        -- earlier scheduled row of its date, a final one is never undone).
-        FIRST_VALUE(${isPostponed("game_status_text")}) OVER (
-          PARTITION BY game_id, game_date
-          ORDER BY game_status DESC, processed_at DESC
-        ) AS date_postponed
-      FROM ${ref("nbac_schedule")}
-      WHERE game_date BETWEEN DATE '${from}' AND DATE '${to}'
-    ) AS dated_rows
+      -- Whether the latest row of the game's date says postponed (a PPD row supersedes the
+      -- earlier scheduled row of its date, a final one is never undone).
+      FIRST_VALUE(${isPostponed("game_status_text")}) OVER (
+        PARTITION BY game_id, game_date
+        ORDER BY game_status DESC, processed_at DESC
+      ) AS date_postponed
+    FROM ${ref("nbac_schedule")}
+    WHERE game_date BETWEEN DATE '${from}' AND DATE '${to}'
   ) AS schedule_rows
-  WHERE schedule_rows.latest_rank = 1`;
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY schedule_rows.game_id
+    ORDER BY schedule_rows.date_postponed, schedule_rows.game_status DESC, schedule_rows.processed_at DESC
+  ) = 1`;
 }
 
 /**
